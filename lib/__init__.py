@@ -1,0 +1,1 @@
+"""Literature-review explorer: readers, deduplication, coding and the project file."""

@@ -1,0 +1,1 @@
+"""One module per command-line subcommand; `lib.cli` lists them."""

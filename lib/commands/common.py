@@ -1,0 +1,101 @@
+"""What every subcommand shares: reading input files and reporting like `ingest` does.
+
+Exit codes (a contract): 0 every file was read (skipped records are listed on stderr);
+2 at least one file could not be read at all (one line per such file on stderr, the other
+files still read); 1 a usage or output error (bad option, output not writable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from lib.ingest import IngestRun, ingest_paths
+from lib.model import Record
+from lib.spreadsheet import safe_cell
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "EXIT_USAGE",
+    "add_input_arguments",
+    "read_inputs",
+    "report_run",
+    "write_csv",
+]
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_UNREADABLE = 2
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="export files to read")
+    parser.add_argument(
+        "--source",
+        metavar="LABEL",
+        default="",
+        help='database label for every file, e.g. "Scopus" (default: what the file says, '
+        "else its name)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="format_name",
+        metavar="NAME",
+        default=None,
+        help="read every file as this format instead of detecting it (e.g. ris, bibtex)",
+    )
+
+
+def expand(paths: Iterable[str]) -> list[Path]:
+    """Files as given; a folder stands for the files directly inside it, sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(c for c in p.iterdir() if c.is_file() and not c.name.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def report_run(run: IngestRun, stream: TextIO | None = None) -> None:
+    """The import report of every file, and one line per unreadable file, on stderr."""
+    stream = stream or sys.stderr
+    for read in run.files:
+        for line in read.report.lines():
+            print(line, file=stream)
+    for failure in run.failures:
+        print(f"error: {failure.message()}", file=stream)
+
+
+def read_inputs(args: argparse.Namespace) -> tuple[list[Record], IngestRun, int]:
+    """Read the FILE arguments; returns the records, the run and the exit code so far."""
+    run = ingest_paths(expand(args.files), database=args.source, format_name=args.format_name)
+    report_run(run)
+    return run.records, run, (EXIT_UNREADABLE if run.failures else EXIT_OK)
+
+
+def write_csv(path: str, header: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
+    """Write a CSV for spreadsheets: UTF-8, RFC 4180, no cell that starts a formula.
+
+    ``-`` writes to standard output.
+    """
+    if path == "-":
+        _write(sys.stdout, header, rows)
+        return
+    target = Path(path)
+    tmp = target.with_name(target.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        _write(fh, header, rows)
+    tmp.replace(target)
+
+
+def _write(fh: TextIO, header: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
+    writer = csv.DictWriter(fh, fieldnames=list(header), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})

@@ -1,0 +1,232 @@
+"""Field cleaners shared by every reader, so each format only maps its fields.
+
+These turn what an export wrote into the conventions of `lib.model.Record`. They are
+written by hand because no library covers this mix: `html` does entities, but names in
+"Smith JA", "J. A. Smith" and "Smith, John A." forms, DOIs behind three kinds of resolver
+prefix and years inside "2016/09//" need the rules below. Every function is total: any
+string in, a cleaned string (or ``None``/``[]``) out, never an exception.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = [
+    "clean_doi",
+    "clean_pages",
+    "clean_text",
+    "format_author",
+    "guess_entrytype",
+    "parse_year",
+    "split_authors",
+    "split_keywords",
+]
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*)?/?>")
+_WS = re.compile(r"\s+")
+# Zero-width and other invisible format characters that exports leave in text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def clean_text(value: object) -> str:
+    """Plain text: HTML/JATS tags dropped, entities decoded, white space folded.
+
+    Non-breaking and other Unicode spaces count as white space; the result is NFC so
+    that "ü" typed two ways compares equal.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.translate(_INVISIBLE)
+    text = _WS.sub(" ", text).strip()
+    return unicodedata.normalize("NFC", text)
+
+
+_DOI_PREFIX = re.compile(
+    r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi\s*[:=]?\s*|https?://[^/]*?/doi/(?:abs/|full/|pdf/)?)",
+    re.IGNORECASE,
+)
+_DOI_CORE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+
+
+def clean_doi(value: object) -> str:
+    """A DOI in lower case without resolver prefix or trailing punctuation; "" if none.
+
+    Accepts "https://doi.org/10.1/X.", "DOI: 10.1/x", "http://dx.doi.org/10.1/x" and
+    URL-encoded forms; anything without a "10.nnnn/..." core gives "".
+    """
+    text = clean_text(value)
+    if not text:
+        return ""
+    text = text.replace("%2F", "/").replace("%2f", "/")
+    for _ in range(3):  # "doi: https://doi.org/10..." has two prefixes
+        stripped = _DOI_PREFIX.sub("", text).strip()
+        if stripped == text:
+            break
+        text = stripped
+    match = _DOI_CORE.search(text)
+    if not match:
+        return ""
+    doi = match.group(0).rstrip(".,;:)]}'\"")
+    return doi.lower()
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
+
+
+def parse_year(value: object) -> int | None:
+    """The first plausible four-digit year (1500-2100) in the value, else ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value if 1500 <= value <= 2100 else None
+    match = _YEAR.search(str(value))
+    return int(match.group(1)) if match else None
+
+
+_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
+
+
+def clean_pages(value: object) -> str:
+    """Pages as "first-last" with a plain hyphen ("123–9" → "123-9"); kept otherwise."""
+    text = clean_text(value)
+    if not text:
+        return ""
+    text = _DASHES.sub("-", text)
+    return text.strip("-").strip()
+
+
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "dos",
+    "du",
+    "la",
+    "le",
+    "ter",
+    "ten",
+    "bin",
+    "al",
+    "el",
+}
+_CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\s]+$")
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_GROUP_WORDS = re.compile(
+    r"\b(group|consortium|collaboration|collaborative|committee|society|association|"
+    r"institute|investigators|network|team|council|organisation|organization|ministry|"
+    r"department|office|agency|service|trust|unit|centre|center|university|board|panel|"
+    r"foundation|alliance|working party|task force)\b",
+    re.IGNORECASE,
+)
+
+
+def format_author(raw: object) -> str:
+    """One author name as "Family, Given" (or "Family"); group names kept whole.
+
+    Handles "Smith, John A.", "Smith JA" (MEDLINE/Scopus initials after the family name),
+    "John A. Smith", "J.A. Smith", "van der Berg, K." and "Smith, J. A., Jr.".
+    """
+    name = clean_text(raw).strip(" ;,")
+    name = re.sub(r"(?<=[a-z]{2})\.$", "", name)  # "Smith." but not the initial in "Smith J."
+    if not name:
+        return ""
+    if name.startswith("{") and name.endswith("}"):
+        return name.strip("{}").strip()
+    if _GROUP_WORDS.search(name) and "," not in name:
+        return name
+    if "," in name:
+        family, _, given = name.partition(",")
+        given = given.strip(" ,")
+        # "Smith, J. A., Jr." -> keep the suffix with the given names
+        return f"{family.strip()}, {given}" if given else family.strip()
+    parts = name.split()
+    if len(parts) == 1:
+        return parts[0]
+    if _CJK.match(name):  # Chinese, Japanese, Korean names are written family name first
+        return f"{parts[0]}, {' '.join(parts[1:])}"
+    # "Smith JA" / "Smith J A" / "van der Berg K": trailing initials follow the family name
+    tail = []
+    while len(parts) > 1 and _INITIALS.match(parts[-1]) and parts[-1].upper() == parts[-1]:
+        tail.insert(0, parts.pop())
+    if tail:
+        return f"{' '.join(parts)}, {' '.join(tail)}"
+    # "John A. Smith", "Ludwig van Beethoven": family name is the last word plus particles
+    family = [parts.pop()]
+    while len(parts) > 1 and parts[-1].lower() in _PARTICLES:
+        family.insert(0, parts.pop())
+    return f"{' '.join(family)}, {' '.join(parts)}"
+
+
+def split_authors(value: object, *, separators: str = ";") -> list[str]:
+    """Split a joined author list and format each name; " and " also separates."""
+    text = clean_text(value)
+    if not text:
+        return []
+    pattern = "|".join(re.escape(s) for s in separators) + r"|\s+and\s+"
+    names = [format_author(part) for part in re.split(pattern, text)]
+    return [n for n in names if n]
+
+
+def split_keywords(value: object, *, separators: str = ";") -> list[str]:
+    """Split a joined keyword list, dropping empties, keeping order."""
+    text = clean_text(value)
+    if not text:
+        return []
+    pattern = "|".join(re.escape(s) for s in separators)
+    return [k.strip() for k in re.split(pattern, text) if k.strip()]
+
+
+# Document-type words as databases write them, most specific first (an "Erratum" that is
+# also an "Article" is an erratum). Matched on word starts, case-insensitively.
+_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    (
+        r"errat|correction|corrigend|retraction|retracted publication|expression of concern",
+        "erratum",
+    ),
+    (r"editorial", "editorial"),
+    (r"letter|comment|reply|correspondence", "letter"),
+    (r"preprint|posted.content|working paper", "preprint"),
+    (
+        r"meeting abstract|conference|proceeding|congress|symposium|"
+        r"paper-conference|inproceedings|cpaper",
+        "conference",
+    ),
+    (r"systematic review|meta-analysis|review", "review"),
+    (r"book chapter|chapter|incollection|inbook|book section|booksection|book-chapter", "chapter"),
+    (r"thesis|dissertation", "thesis"),
+    (r"report|techreport|government document", "report"),
+    (r"book|monograph", "book"),
+    (r"dataset|data set|data file", "dataset"),
+    (r"article|journal|jour|paper|short survey|note|case report|clinical trial", "article"),
+)
+_TYPE_PATTERNS = [(re.compile(rf"\b(?:{p})", re.IGNORECASE), t) for p, t in _TYPE_WORDS]
+
+
+def guess_entrytype(value: object) -> str | None:
+    """The model's entry type for a database's document-type text, or ``None``.
+
+    "Article; Early Access" → article, "Editorial Material" → editorial, "journalArticle"
+    → article, "Meeting Abstract" → conference, "Published Erratum" → erratum.
+    """
+    text = clean_text(value)
+    if not text:
+        return None
+    # split camelCase ("journalArticle", "bookSection") so word starts match
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    for pattern, etype in _TYPE_PATTERNS:
+        if pattern.search(text):
+            return etype
+    return None

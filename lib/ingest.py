@@ -1,0 +1,163 @@
+"""Read files into records: decode, detect the format, read, label, make ids unique.
+
+This is the one entry point the command line, the app and the demo builder use; the
+project file stores what it returns (`lib.project.store.Project.add_import`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from lib import limits
+from lib.encoding import decode
+from lib.model import Record
+from lib.readers.base import ReadError
+from lib.readers.registry import detect, get_format
+from lib.report import ImportReport
+
+__all__ = ["FileRead", "IngestRun", "ingest_paths", "make_ids_unique", "read_bytes", "read_path"]
+
+
+@dataclass(slots=True)
+class FileRead:
+    """The records one file gave, with its report."""
+
+    records: list[Record]
+    report: ImportReport
+
+
+@dataclass(slots=True)
+class IngestRun:
+    """Several files read together; ids are unique across all of them."""
+
+    files: list[FileRead] = field(default_factory=list)
+    failures: list[ReadError] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for f in self.files for r in f.records]
+
+
+def _stem(file_name: str) -> str:
+    stem = PurePath(file_name).stem or "record"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") or "record"
+
+
+def read_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    database: str = "",
+    format_name: str | None = None,
+    max_records: int | None = None,
+) -> FileRead:
+    """Read one file's bytes. Raises `ReadError` (naming the file) if it cannot be read."""
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise ReadError(
+            f"the file is {len(data) / 1e6:.0f} MB, over the limit of "
+            f"{limits.MAX_FILE_BYTES / 1e6:.0f} MB; split the export into smaller files",
+            file_name=file_name,
+        )
+    text, encoding = decode(data, file_name)
+    fmt = get_format(format_name) if format_name else detect(text, file_name)
+    try:
+        result = fmt.read(text, file_name)
+    except ReadError as exc:
+        raise exc.with_file(file_name) from None
+    except RecursionError:
+        raise ReadError(
+            f"nesting too deep to read as {fmt.label}; check the file is a valid export",
+            file_name=file_name,
+        ) from None
+    cap = limits.MAX_RECORDS if max_records is None else max_records
+    if len(result.records) + len(result.skipped) > cap:
+        raise ReadError(
+            f"holds {len(result.records) + len(result.skipped)} records, over the limit "
+            f"of {cap}; split the export or raise the limit",
+            file_name=file_name,
+        )
+    label = database or result.exporter or _stem(file_name)
+    stem = _stem(file_name)
+    for n, rec in enumerate(result.records, start=1):
+        if not rec.record_id:
+            rec.record_id = f"{stem}-{n}"
+        rec.source_db = label
+        rec.source_file = file_name
+    report = ImportReport(
+        file_name=file_name,
+        format=fmt.name,
+        format_label=fmt.label,
+        encoding=encoding,
+        database=label,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        records_read=len(result.records),
+        skipped=list(result.skipped),
+        unknown_fields=dict(result.unknown_fields),
+        notes=list(result.notes),
+    )
+    report.renamed_ids = make_ids_unique(result.records, set())
+    return FileRead(result.records, report)
+
+
+def read_path(path: str | Path, *, database: str = "", format_name: str | None = None) -> FileRead:
+    """Read one file from disk (see `read_bytes`)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise ReadError("is a folder; give the files inside it", file_name=str(path))
+        size = path.stat().st_size
+        if size > limits.MAX_FILE_BYTES:
+            raise ReadError(
+                f"the file is {size / 1e6:.0f} MB, over the limit of "
+                f"{limits.MAX_FILE_BYTES / 1e6:.0f} MB; split the export into smaller files",
+                file_name=str(path),
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ReadError("no such file", file_name=str(path)) from None
+    except PermissionError:
+        raise ReadError("permission denied", file_name=str(path)) from None
+    except OSError as exc:
+        raise ReadError(f"cannot be opened ({exc.strerror})", file_name=str(path)) from None
+    return read_bytes(data, path.name, database=database, format_name=format_name)
+
+
+def make_ids_unique(records: Iterable[Record], taken: set[str]) -> list[tuple[str, str]]:
+    """Rename records whose id is in ``taken`` (or repeated) to ``id~2``, ``id~3``...
+
+    ``taken`` is updated with every id used. Returns the ``(given, used)`` renames.
+    """
+    renamed: list[tuple[str, str]] = []
+    for rec in records:
+        rid = rec.record_id
+        if rid in taken:
+            k = 2
+            while f"{rid}~{k}" in taken:
+                k += 1
+            rec.record_id = f"{rid}~{k}"
+            renamed.append((rid, rec.record_id))
+        taken.add(rec.record_id)
+    return renamed
+
+
+def ingest_paths(
+    paths: Iterable[str | Path], *, database: str = "", format_name: str | None = None
+) -> IngestRun:
+    """Read several files; failures are collected, not raised; ids unique across the run."""
+    run = IngestRun()
+    taken: set[str] = set()
+    for path in paths:
+        try:
+            read = read_path(path, database=database, format_name=format_name)
+        except ReadError as exc:
+            run.failures.append(exc)
+            continue
+        # Renames inside the file were already reported; add the cross-file ones.
+        read.report.renamed_ids += make_ids_unique(read.records, taken)
+        run.files.append(read)
+    return run

@@ -1,0 +1,1 @@
+"""One module per export format; `lib.readers.registry` lists them and picks one by content."""

@@ -1,0 +1,85 @@
+"""What a reader is, what it returns, and the one error it may raise.
+
+Every format is one small module in `lib.readers` that defines ``FORMAT = Format(...)`` and
+one line in the registry (`lib.readers.FORMATS`). A reader gets decoded text (encoding,
+BOM and line ends already handled by `lib.encoding`) and returns a `ReadResult`: the
+records it read, the records it had to skip (each with a line and a reason), the fields it
+did not understand, and notes. It raises `ReadError` only when the file as a whole cannot
+be read as this format; a bad record is skipped and reported, never raised.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lib.model import Record
+
+__all__ = ["Format", "ReadError", "ReadResult", "Skipped"]
+
+
+class ReadError(ValueError):
+    """A whole file cannot be read. The message is one line a user can act on."""
+
+    def __init__(self, reason: str, *, file_name: str = "", line: int | None = None) -> None:
+        self.reason = reason
+        self.file_name = file_name
+        self.line = line
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        where = self.file_name or "input"
+        if self.line is not None:
+            where = f"{where}, line {self.line}"
+        return f"{where}: {self.reason}"
+
+    def with_file(self, file_name: str) -> ReadError:
+        return ReadError(self.reason, file_name=file_name, line=self.line)
+
+
+@dataclass(slots=True)
+class Skipped:
+    """One record in the file that was not read, and why."""
+
+    line: int | None
+    reason: str
+    record: str = ""  # a hint to find it: "record 12", "entry smith2020", "row 7"
+
+    def message(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "position unknown"
+        hint = f" ({self.record})" if self.record else ""
+        return f"{where}{hint}: {self.reason}"
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What a reader got out of one file."""
+
+    records: list[Record] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unknown_fields: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    # The database or tool the content shows it came from ("Scopus", "PubMed"), if it says;
+    # used as the import's label when the user gives none.
+    exporter: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A readable file format: how to recognise it and how to read it.
+
+    ``sniff(head)`` looks at the first part of the decoded text (up to `SNIFF_CHARS`) and
+    returns a confidence from 0 (not this format) to 1 (certainly this format). Detection
+    picks the most confident format; the file suffix only breaks near-ties.
+    ``read(text, file_name)`` reads the whole text.
+    """
+
+    name: str
+    label: str
+    suffixes: tuple[str, ...]
+    sniff: Callable[[str], float]
+    read: Callable[[str, str], ReadResult]
+
+
+SNIFF_CHARS = 65536
