@@ -124,20 +124,26 @@ def read_path(path: str | Path, *, database: str = "", format_name: str | None =
         raise ReadError("permission denied", file_name=str(path)) from None
     except OSError as exc:
         raise ReadError(f"cannot be opened ({exc.strerror})", file_name=str(path)) from None
-    return read_bytes(data, path.name, database=database, format_name=format_name)
+    try:
+        return read_bytes(data, path.name, database=database, format_name=format_name)
+    except ReadError as exc:
+        raise exc.with_file(str(path)) from None
 
 
 def make_ids_unique(records: Iterable[Record], taken: set[str]) -> list[tuple[str, str]]:
     """Rename records whose id is in ``taken`` (or repeated) to ``id~2``, ``id~3``...
 
+    A new id is never one that ``taken`` or another of these records already has.
     ``taken`` is updated with every id used. Returns the ``(given, used)`` renames.
     """
+    records = list(records)
+    own = {rec.record_id for rec in records}
     renamed: list[tuple[str, str]] = []
     for rec in records:
         rid = rec.record_id
         if rid in taken:
             k = 2
-            while f"{rid}~{k}" in taken:
+            while f"{rid}~{k}" in taken or f"{rid}~{k}" in own:
                 k += 1
             rec.record_id = f"{rid}~{k}"
             renamed.append((rid, rec.record_id))

@@ -401,16 +401,16 @@ def read(text: str, file_name: str = "") -> ReadResult:
     used |= {n for names in dialect.columns.values() for n in names}
     unknown = [h for h in header if h and h.strip().lower() not in used]
     width = len(header)
-    previous_end = skip  # csv line numbers are relative to the header line
+    # csv counts lines from the header (its line 1), which is line `skip + 1` of the file
+    previous_end = 1
     n = 0
     try:
         for row in reader:
-            start = previous_end + 1
-            previous_end = skip + reader.line_num
+            line = skip + previous_end + 1
+            previous_end = reader.line_num
             if not any((v or "").strip() for k, v in row.items() if k is not None):
                 continue  # a blank row is not a record
             n += 1
-            line = start + 1
             if None in row:  # more cells than header columns
                 result.skipped.append(
                     Skipped(
@@ -429,7 +429,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
     except csv.Error as exc:
         result.skipped.append(
             Skipped(
-                previous_end + 1,
+                skip + previous_end + 1,
                 f"the table cannot be read from here on ({exc}); the rest of the file was not read",
                 f"row {n + 1}",
             )

@@ -1,0 +1,125 @@
+"""Field cleaners: what every reader relies on to fill the record model the same way."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lib.fields import (
+    clean_doi,
+    clean_pages,
+    clean_text,
+    format_author,
+    guess_entrytype,
+    parse_year,
+    split_authors,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "doi"),
+    [
+        ("https://doi.org/10.1080/ABC.2018.1.", "10.1080/abc.2018.1"),
+        ("http://dx.doi.org/10.4236/ojf.2020.101008", "10.4236/ojf.2020.101008"),
+        ("DOI: 10.1177/0032885516000001", "10.1177/0032885516000001"),
+        ("doi:10.1000/x;", "10.1000/x"),
+        ("https://doi.org/10.1177%2F107834580301000203", "10.1177/107834580301000203"),
+        ("10.1002/(SICI)1097-0258(19980815)17:15<1661::AID-SIM968>3.0.CO;2-2",
+         "10.1002/(sici)1097-0258(19980815)17:15<1661::aid-sim968>3.0.co;2-2"),
+        ("not a doi", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)  # fmt: skip
+def test_clean_doi(raw: str, doi: str) -> None:
+    assert clean_doi(raw) == doi
+
+
+@given(st.text())
+def test_clean_doi_is_idempotent_and_lower_case(text: str) -> None:
+    once = clean_doi(text)
+    assert clean_doi(once) == once
+    assert once == once.lower()
+    assert not once.startswith(("http", "doi"))
+
+
+@given(st.text())
+def test_clean_text_is_idempotent_and_trimmed(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+def test_clean_text_decodes_markup_and_folds_spaces() -> None:
+    assert clean_text("<i>E. coli</i>&amp;\u00a0friends\n  in  prison") == "E. coli& friends in prison"
+    assert clean_text("Caf\u0065\u0301") == "Café"  # NFC
+
+
+@pytest.mark.parametrize(
+    ("raw", "year"),
+    [("2016/09//", 2016), ("Apr 1999", 1999), ("c2003", 2003), ("12345", None), ("", None)],
+)
+def test_parse_year(raw: str, year: int | None) -> None:
+    assert parse_year(raw) == year
+
+
+@given(st.text())
+def test_parse_year_is_plausible_or_none(text: str) -> None:
+    year = parse_year(text)
+    assert year is None or 1500 <= year <= 2100
+
+
+@pytest.mark.parametrize(
+    ("raw", "pages"), [("1049–58", "1049-58"), (" 225 - 238 ", "225-238"), ("e1234", "e1234")]
+)
+def test_clean_pages(raw: str, pages: str) -> None:
+    assert clean_pages(raw) == pages
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Smith, John A.", "Smith, John A."),
+        ("Smith JA", "Smith, JA"),
+        ("John A. Smith", "Smith, John A."),
+        ("van der Berg K", "van der Berg, K"),
+        ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
+        ("{World Health Organization}", "World Health Organization"),
+        ("Prison Reform Trust", "Prison Reform Trust"),
+        ("熊 玮", "熊, 玮"),
+        ("Liu R.", "Liu, R."),
+    ],
+)
+def test_format_author(raw: str, name: str) -> None:
+    assert format_author(raw) == name
+
+
+@given(st.text())
+def test_format_author_never_fails_and_is_stable(text: str) -> None:
+    once = format_author(text)
+    assert isinstance(once, str)
+    assert format_author(once) == once or "," not in once
+
+
+def test_split_authors_on_semicolons_and_and() -> None:
+    assert split_authors("Smith, J; Doe, A and Roe, B") == ["Smith, J", "Doe, A", "Roe, B"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "etype"),
+    [
+        ("Article; Early Access", "article"),
+        ("Editorial Material", "editorial"),
+        ("journalArticle", "article"),
+        ("bookSection", "chapter"),
+        ("Meeting Abstract", "conference"),
+        ("Published Erratum", "erratum"),
+        ("Review", "review"),
+        ("Conference Paper", "conference"),
+        ("something else", None),
+    ],
+)
+def test_guess_entrytype(raw: str, etype: str | None) -> None:
+    assert guess_entrytype(raw) == etype

@@ -1,0 +1,148 @@
+"""RIS: the exports of Scopus, EBSCO, Ovid, Embase, EndNote, Zotero... read field by field."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.ingest import read_bytes, read_path
+from lib.readers import ris
+from lib.readers.base import ReadError
+from tests.conftest import DATA
+
+RIS = DATA / "readers" / "ris"
+
+
+def test_scopus_record_field_by_field() -> None:
+    read = read_path(RIS / "scopus.ris")
+    first, erratum = read.records
+    assert first.record_id == "scopus-1"  # no ID tag: a stable id from the file name
+    assert first.entrytype == "article"
+    assert first.title == "Unlocking the potential: a prison peer support scheme"
+    assert first.authors == ["Perrin, C.", "Blagden, N."]
+    assert first.year == 2018
+    assert first.journal == "Journal of Offender Rehabilitation"
+    assert (first.volume, first.issue, first.pages) == ("57", "3", "1-21")
+    assert first.doi == "10.1080/example.2018.1"
+    assert first.abstract == "Peer mentors described a sense of purpose."
+    assert first.keywords == ["peer support", "prison"]
+    assert first.language == "English"
+    assert first.issn == "1050-9674"
+    assert first.line == 1
+    assert first.original["DB"] == ["Scopus"]
+    assert erratum.entrytype == "erratum"  # from M3
+    assert erratum.line == 23
+    assert read.report.database == "Scopus"  # said by the DB tag
+    assert read.report.records_read == 2 and read.report.records_skipped == 0
+
+
+def test_ovid_numbered_lines_between_records() -> None:
+    read = read_path(RIS / "ovid_numbered.ris")
+    article, chapter = read.records
+    assert article.record_id == "555001"
+    assert article.line == 2
+    assert article.doi == "10.1000/abc.123"
+    assert article.title == "Listeners in prison: a review."
+    assert article.abstract == "A first line of the abstract that continues on a second line."
+    assert article.journal == "Journal of Forensic Nursing"  # JF (full) before JA (abbrev.)
+    assert article.pages == "1049-58"
+    assert chapter.entrytype == "chapter"
+    assert chapter.journal == "Handbook of Prison Health"
+    assert chapter.isbn == "978-0-19-000000-2" and chapter.issn == ""
+    assert any("outside records" in n for n in read.report.notes)
+
+
+def test_ebsco_crlf_repeated_abstract_and_doi_in_l3() -> None:
+    read = read_path(RIS / "ebsco_crlf.ris")
+    (rec,) = read.records
+    assert read.report.encoding == "utf-8"
+    assert rec.authors == ["Müller, Jürgen"]
+    assert rec.title == "“Living on the edge”: peer support"
+    assert rec.journal == "The Prison Journal"
+    assert rec.year == 2016
+    assert rec.doi == "10.1177/0032885516000001"
+    assert rec.abstract.startswith("First abstract paragraph. Copyright of")
+    assert rec.abstract.endswith("continued copyright line.")
+    assert read.report.database == "EBSCO"
+
+
+def test_lenient_tags_missing_er_and_truncated_last_record() -> None:
+    read = read_path(RIS / "lenient_and_truncated.ris")
+    titles = [r.title for r in read.records]
+    assert titles == [
+        "One space before the dash",
+        "Closed by the next record, no ER",
+        "Complete record",
+    ]
+    (skipped,) = read.report.skipped
+    assert skipped.line == 16
+    assert "ends inside this record" in skipped.reason
+    assert read.report.unknown_fields == {"XY": 1}
+    assert any("no ER line" in n for n in read.report.notes)
+
+
+def test_record_with_nothing_identifying_is_skipped_with_line() -> None:
+    read = read_path(RIS / "empty_record.ris")
+    assert [r.title for r in read.records] == ["A real one"]
+    assert [(s.line, s.reason) for s in read.report.skipped] == [
+        (1, "has no title, author or DOI")
+    ]
+
+
+def test_no_records_is_a_clear_error() -> None:
+    with pytest.raises(ReadError, match="no RIS records"):
+        ris.read("AU  - Doe, J\nTI  - no TY line\n", "x.ris")
+
+
+def test_detected_by_content_whatever_the_name() -> None:
+    data = (RIS / "scopus.ris").read_bytes()
+    assert read_bytes(data, "export.txt").report.format == "ris"
+    assert read_bytes(data, "export.csv").report.format == "ris"
+
+
+_LINES = st.sampled_from(
+    [
+        "TY  - JOUR",
+        "TY  - ",
+        "ER  - ",
+        "ER  -",
+        "AU  - Doe, J",
+        "TI  - A title",
+        "PY  - 2020",
+        "AB  - text",
+        "continued",
+        "1.",
+        "",
+        "KW  - x",
+        "SP  - 5",
+        "EP  - 1",
+        "DO  - 10.1000/x",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(_LINES | st.text(max_size=30), max_size=60))
+def test_random_ris_reads_or_raises_read_error(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    try:
+        result = ris.read(text, "f.ris")
+    except ReadError:
+        return
+    total = text.count("\n") + 1
+    for rec in result.records:
+        assert rec.line is not None and 1 <= rec.line <= total
+    for skipped in result.skipped:
+        assert skipped.line is not None and 1 <= skipped.line <= total
+
+
+@settings(max_examples=100)
+@given(st.integers(min_value=0, max_value=2000))
+def test_truncated_real_looking_file_never_crashes(cut: int) -> None:
+    text = (RIS / "scopus.ris").read_text(encoding="utf-8")[:cut]
+    try:
+        result = ris.read(text, "cut.ris")
+    except ReadError:
+        return
+    assert len(result.records) + len(result.skipped) <= 2
