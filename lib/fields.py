@@ -25,7 +25,6 @@ __all__ = [
 ]
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*)?/?>")
-_WS = re.compile(r"\s+")
 # Zero-width and other invisible format characters that exports leave in text.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
@@ -34,18 +33,21 @@ def clean_text(value: object) -> str:
     """Plain text: HTML/JATS tags dropped, entities decoded, white space folded.
 
     Non-breaking and other Unicode spaces count as white space; the result is NFC so
-    that "ü" typed two ways compares equal.
+    that "ü" typed two ways compares equal. (This runs on every field of every record,
+    so the common all-ASCII case takes a fast path.)
     """
     if value is None:
         return ""
-    text = str(value)
+    text = value if isinstance(value, str) else str(value)
     if "<" in text:
         text = _TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)
-    text = text.translate(_INVISIBLE)
-    text = _WS.sub(" ", text).strip()
-    return unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        text = text.translate(_INVISIBLE)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 _DOI_PREFIX = re.compile(
