@@ -221,21 +221,19 @@ def _split_name(name: str) -> tuple[str, str]:
 def _initial_groups(given: str) -> list[str]:
     """Initials of the given names; a hyphenated name gives one "A-M" group."""
     groups: list[str] = []
-    for token in given.replace(".", ". ").split():
-        token = token.strip(". ")
-        if re.fullmatch(r"[A-Z]{2,3}", token):  # "OA", "MJ": initials written together
+    for token in given.replace(".", ". ").split():  # "S.R." -> "S." "R."; "L.-L." -> "L." "-L."
+        parts = [p.strip(". ") for p in token.split("-") if p.strip(". ")]
+        if not parts:
+            continue
+        if token[0] != "-" and re.fullmatch(r"[A-Z]{2,3}", token):  # "OA": initials together
             groups += list(token)
-        elif token:
-            parts = [p.strip(". ") for p in token.split("-") if p.strip(". ")]
-            groups.append("-".join(p[0].upper() for p in parts))
-    # "L.-L." splits into "L" and "-L": join a group that starts with a hyphen to the last
-    merged: list[str] = []
-    for g in groups:
-        if merged and g.startswith("-"):
-            merged[-1] += g
+            continue
+        group = "-".join(p[0].upper() for p in parts)
+        if token[0] == "-" and groups:
+            groups[-1] += f"-{group}"
         else:
-            merged.append(g)
-    return merged
+            groups.append(group)
+    return groups
 
 
 def name_dotted(name: str) -> str:
