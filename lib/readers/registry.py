@@ -9,13 +9,30 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from lib.readers import csvtable, ris
+from lib.readers import (
+    cochrane,
+    csvtable,
+    endnote_xml,
+    medline,
+    ovid,
+    proquest,
+    pubmed_xml,
+    ris,
+    wos,
+)
 from lib.readers.base import SNIFF_CHARS, Format, ReadError
 
 __all__ = ["FORMATS", "detect", "get_format"]
 
 FORMATS: tuple[Format, ...] = (
     ris.FORMAT,
+    medline.FORMAT,
+    wos.FORMAT,
+    pubmed_xml.FORMAT,
+    endnote_xml.FORMAT,
+    ovid.FORMAT,
+    proquest.FORMAT,
+    cochrane.FORMAT,
     csvtable.FORMAT,
 )
 

@@ -1,0 +1,150 @@
+"""What the line-tagged text readers share once a record's lines are split into fields.
+
+MEDLINE, Web of Science, Ovid, ProQuest and Cochrane each have their own line syntax, so
+each reader splits its own lines; they all end with the same `RawRecord` (the fields of one
+record in file order, with the line it starts on) and the same last steps, kept here so the
+rules are one: which records are skipped and why, how unknown fields are counted, how a
+truncated last record is recognised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from lib.fields import clean_text
+from lib.model import Record
+from lib.readers.base import ReadResult, Skipped
+
+__all__ = [
+    "TRUNCATED",
+    "RawRecord",
+    "add_records",
+    "first",
+    "mark_truncated_tail",
+    "split_list",
+    "values",
+]
+
+TRUNCATED = "the file ends inside this record: truncated export?"
+NOTHING_IDENTIFYING = "has no title, author or DOI"
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One record's fields as read: ``{tag: [values...]}`` in file order, and where it starts.
+
+    ``last_tag`` is the tag of the record's final field and ``ended`` says whether an end
+    marker (``ER``, a separator line) closed it; both serve to recognise a truncated tail.
+    """
+
+    line: int
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    last_tag: str = ""
+    ended: bool = False
+    complete: bool = True
+
+    def add(self, tag: str, value: str) -> None:
+        values = self.fields.get(tag)
+        if values is None:
+            self.fields[tag] = [value]
+        else:
+            values.append(value)
+        self.last_tag = tag
+
+    def extend_last(self, text: str, sep: str = " ") -> bool:
+        """Append a continuation line to the last value; False when there is none yet."""
+        if not self.last_tag:
+            return False
+        values = self.fields[self.last_tag]
+        values[-1] = f"{values[-1]}{sep}{text}" if values[-1] else text
+        return True
+
+
+def values(raw: RawRecord, *tags: str) -> list[str]:
+    """Every non-empty cleaned value of the first of ``tags`` the record has."""
+    for tag in tags:
+        found = [v for v in (clean_text(x) for x in raw.fields.get(tag, ())) if v]
+        if found:
+            return found
+    return []
+
+
+def first(raw: RawRecord, *tags: str) -> str:
+    """The first non-empty cleaned value among ``tags`` (in that order of preference)."""
+    for tag in tags:
+        for value in raw.fields.get(tag, ()):
+            text = clean_text(value)
+            if text:
+                return text
+    return ""
+
+
+def split_list(items: Iterable[str], separators: str = ";") -> list[str]:
+    """Values that may each hold several items ("a; b; c"), as one flat list."""
+    out: list[str] = []
+    for item in items:
+        parts = [item]
+        for sep in separators:
+            parts = [p for part in parts for p in part.split(sep)]
+        out += [p.strip() for p in parts if p.strip()]
+    return out
+
+
+def mark_truncated_tail(raws: Sequence[RawRecord], *, marker: str = "") -> None:
+    """Mark the last record incomplete when the file evidently ends inside it.
+
+    Formats without an end marker (MEDLINE, Cochrane) still end every record with the same
+    field (PubMed writes ``SO`` last). When every earlier record ends with one tag (or,
+    with ``marker``, was closed by an end marker) and the last record lacks it entirely,
+    the file was cut off inside that record. With a single record nothing can be told.
+    """
+    if len(raws) < 2:
+        return
+    *earlier, last = raws
+    if marker:
+        if all(r.ended for r in earlier) and not last.ended:
+            last.complete = False
+        return
+    tails = {r.last_tag for r in earlier}
+    if len(tails) == 1:
+        (tail,) = tails
+        if tail and tail not in last.fields:
+            last.complete = False
+
+
+def add_records(
+    result: ReadResult,
+    raws: Iterable[RawRecord],
+    to_record: Callable[[RawRecord], Record],
+    *,
+    known: frozenset[str],
+    ignored: frozenset[str] = frozenset(),
+    hint: Callable[[int, RawRecord], str] = lambda n, _raw: f"record {n}",
+) -> None:
+    """Map raw records into ``result``: read, skipped (with line and reason), unknown fields.
+
+    A field is counted in ``unknown_fields`` (once per record that has it) unless the
+    reader maps it (``known``) or recognises it as holding nothing the record model has a
+    place for (``ignored``: affiliations, grants, citation counts, entry dates and other
+    database housekeeping); either way it stays in ``Record.original``.
+    """
+    for n, raw in enumerate(raws, start=1):
+        where = hint(n, raw)
+        if not raw.complete:
+            result.skipped.append(Skipped(raw.line, TRUNCATED, where))
+            continue
+        try:
+            record = to_record(raw)
+        except Exception as exc:  # one odd record must not lose the file  # noqa: BLE001
+            result.skipped.append(Skipped(raw.line, f"could not be read ({exc})", where))
+            continue
+        if not (record.title or record.authors or record.doi):
+            result.skipped.append(Skipped(raw.line, NOTHING_IDENTIFYING, where))
+            continue
+        record.line = raw.line
+        record.original = raw.fields
+        result.records.append(record)
+        for tag in raw.fields:
+            if tag not in known and tag not in ignored:
+                result.unknown_fields[tag] += 1

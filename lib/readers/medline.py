@@ -1,0 +1,205 @@
+"""PubMed's MEDLINE tagged format (the "PubMed" export, saved as .nbib or .txt).
+
+Layout: a tag of up to four letters padded to four characters, ``- ``, the value
+(``PMID- 28441597``, ``AU  - Neilen AD``); long values continue on lines indented six
+spaces; a blank line ends a record. Parsed by hand: no maintained Python library reads it
+with line numbers (Biopython's Medline parser drops them and needs Biopython), and the
+syntax is a few lines of code. A ``PMID`` line also starts a new record when the blank
+line before it is missing (files pasted together).
+
+PubMed has no end-of-record marker, but it always writes ``SO`` last; a last record
+without ``SO`` when every other record ends with it is reported as truncated.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lib.encoding import normalise_newlines
+from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_year
+from lib.model import Record
+from lib.readers._pubtypes import entrytype_from_types
+from lib.readers._tagged import RawRecord, add_records, first, mark_truncated_tail, values
+from lib.readers.base import Format, ReadError, ReadResult
+
+__all__ = ["FORMAT", "read", "sniff"]
+
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]{1,3}) *-(?: (.*)|\s*$)")
+# Tags the mapping below uses.
+KNOWN = frozenset(
+    {
+        "PMID", "TI", "BTI", "VTI", "TT", "AB", "FAU", "AU", "CN", "FED", "ED", "DP", "DEP",
+        "JT", "TA", "VI", "IP", "PG", "LID", "AID", "MH", "OT", "LA", "IS", "ISBN", "PT",
+        "SO",
+    }
+)  # fmt: skip
+# Tags understood and kept, but carrying nothing the record model holds: PubMed's
+# bookkeeping (status, dates of indexing, owner, history), not bibliographic content.
+IGNORED = frozenset(
+    {
+        "OWN", "STAT", "DCOM", "LR", "DA", "EDAT", "MHDA", "CRDT", "PHST", "PST", "JID",
+        "SB", "OTO", "CTDT", "PMCR", "MID", "IR", "FIR", "IRAD", "PL", "PMC", "RN", "CI",
+        "COIS", "AD", "AUID", "GR", "CIN", "CON", "EIN", "EFR", "CRI", "CRF", "ROF", "RIN",
+        "UOF", "UIN", "ORI", "SPIN", "DRIN", "DDIN", "SI", "GS", "NM", "OAB", "OABL", "OCI",
+        "OID", "PS", "FPS", "EN", "CP", "PB", "SFM", "RF", "GN", "CTI", "DRDT",
+    }
+)  # fmt: skip
+_DOI_SUFFIX = re.compile(r"\s*\[doi\]\s*$", re.IGNORECASE)
+_ISSN_KIND = re.compile(r"\s*\((print|electronic|linking)\)\s*$", re.IGNORECASE)
+
+
+def _records(lines: list[str], result: ReadResult) -> list[RawRecord]:
+    """Split the lines into raw records (see the module docstring for the syntax)."""
+    raws: list[RawRecord] = []
+    current: RawRecord | None = None
+    stray: list[int] = []
+    loose: list[int] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            current = None
+            continue
+        if line[0] in " \t":
+            if current is None or not current.extend_last(line.strip()):
+                stray.append(number)
+            continue
+        # Fast path for the usual "TAG - value" with the dash in column 5.
+        if len(line) >= 5 and line[4] == "-" and (len(line) == 5 or line[5] == " "):
+            tag = line[:4].rstrip()
+            value = line[6:].strip()
+            valid = tag.isalnum() and tag.isupper() and tag[0].isalpha() and len(tag) >= 2
+        else:
+            match = _TAG_LINE.match(line)
+            valid = match is not None
+            tag, value = (match.group(1), (match.group(2) or "").strip()) if match else ("", "")
+        if not valid:
+            if current is not None and current.extend_last(line.strip()):
+                loose.append(number)  # an unindented continuation line
+            else:
+                stray.append(number)
+            continue
+        if current is None or (tag == "PMID" and current.fields):
+            current = RawRecord(line=number)
+            raws.append(current)
+        current.add(tag, value)
+    if stray:
+        result.notes.append(
+            f"{len(stray)} line(s) of text outside records ignored (first at line {stray[0]})"
+        )
+    if loose:
+        result.notes.append(
+            f"{len(loose)} unindented line(s) read as continuations of the field before them "
+            f"(first at line {loose[0]})"
+        )
+    return raws
+
+
+def _year(raw: RawRecord) -> int | None:
+    year = parse_year(first(raw, "DP"))
+    if year is None:
+        dep = first(raw, "DEP")  # electronic publication date, "20170422"
+        year = parse_year(dep[:4] if dep[:8].isdigit() else dep)
+    return year
+
+
+def _doi(raw: RawRecord) -> str:
+    for tag in ("LID", "AID"):
+        for value in raw.fields.get(tag, ()):
+            if _DOI_SUFFIX.search(value):
+                doi = clean_doi(_DOI_SUFFIX.sub("", value))
+                if doi:
+                    return doi
+    return ""
+
+
+def _issn(raw: RawRecord) -> str:
+    kinds: dict[str, str] = {}
+    for value in values(raw, "IS"):
+        match = _ISSN_KIND.search(value)
+        kind = match.group(1).lower() if match else "other"
+        kinds.setdefault(kind, _ISSN_KIND.sub("", value).strip())
+    for kind in ("print", "electronic", "linking", "other"):
+        if kinds.get(kind):
+            return kinds[kind]
+    return ""
+
+
+def _keywords(raw: RawRecord) -> list[str]:
+    # "*" marks a major topic in MEDLINE; it is markup, not part of the term.
+    words = [clean_text(v.replace("*", "")) for t in ("MH", "OT") for v in raw.fields.get(t, ())]
+    return [w for w in words if w]
+
+
+def _to_record(raw: RawRecord) -> Record:
+    names = values(raw, "FAU") or values(raw, "AU")
+    authors = [a for a in map(format_author, names) if a]
+    authors += [clean_text(n) for n in values(raw, "CN")]  # group authors, kept whole
+    types = values(raw, "PT")
+    entrytype = entrytype_from_types(types)
+    title = first(raw, "TI", "BTI", "VTI", "TT")
+    if entrytype == "article" and not first(raw, "TI") and first(raw, "BTI"):
+        entrytype = "book"
+    return Record(
+        record_id=first(raw, "PMID"),
+        entrytype=entrytype,
+        title=title,
+        authors=authors,
+        year=_year(raw),
+        journal=first(raw, "JT", "TA") or (first(raw, "BTI") if first(raw, "TI") else ""),
+        volume=first(raw, "VI"),
+        issue=first(raw, "IP"),
+        pages=clean_pages(first(raw, "PG")),
+        doi=_doi(raw),
+        abstract=" ".join(values(raw, "AB")),
+        keywords=_keywords(raw),
+        language="; ".join(values(raw, "LA")),
+        issn=_issn(raw),
+        isbn=first(raw, "ISBN"),
+    )
+
+
+def _hint(n: int, raw: RawRecord) -> str:
+    pmid = first(raw, "PMID")
+    return f"PMID {pmid}" if pmid else f"record {n}"
+
+
+def read(text: str, file_name: str = "") -> ReadResult:
+    result = ReadResult(exporter="PubMed")
+    raws = _records(normalise_newlines(text).split("\n"), result)
+    if not raws:
+        raise ReadError("no MEDLINE records found (no 'PMID- ' or 'TAG - value' lines)")
+    mark_truncated_tail(raws)
+    add_records(
+        result,
+        raws,
+        _to_record,
+        known=KNOWN,
+        ignored=IGNORED,
+        hint=_hint,
+    )
+    return result
+
+
+_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
+_OVID = re.compile(r"^(?:<\d+\.?\s*>\s*$|VN  - Ovid)", re.MULTILINE)
+_PMID = re.compile(r"^PMID- ?\d", re.MULTILINE)
+_MEDLINE_ONLY = re.compile(r"^(FAU|STAT|OWN|JT|DP|MH|PT|DCOM|EDAT|TA) {0,2}- ", re.MULTILINE)
+
+
+def sniff(head: str) -> float:
+    """MEDLINE when ``PMID-`` lines (or MEDLINE-only tags) appear and nothing says RIS/Ovid."""
+    head = normalise_newlines(head)
+    if _RIS_START.search(head) or _OVID.search(head):
+        return 0.0
+    tags = {m.group(1) for m in _MEDLINE_ONLY.finditer(head)}
+    if _PMID.search(head):
+        return 0.95 if tags else 0.7
+    return 0.6 if len(tags) >= 3 else 0.0
+
+
+FORMAT = Format(
+    name="medline",
+    label="PubMed MEDLINE",
+    suffixes=(".nbib", ".txt", ".medline"),
+    sniff=sniff,
+    read=read,
+)
