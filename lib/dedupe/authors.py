@@ -1,0 +1,185 @@
+"""Author lists as family names, and how much two lists agree.
+
+Exports disagree on every part of a name: "Smith, John A.", "Smith JA", "J. A. Smith",
+"Smith J. A.Jones B." (names glued together by some EndNote exports), "Grundström" and
+"Grundstrm", "van der Berg" and "Berg", "et al." cutting a list short, group authors
+("ALTS Group"). Comparison therefore uses family names only, folded to ASCII letters,
+with particles and suffixes dropped; a name whose order is ambiguous ("Omulo Sylvia")
+keeps both readings. Two lists agree by the share of the shorter list found in the other,
+so a list cut short by "et al." still agrees with the full one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import JaroWinkler
+
+from lib.dedupe.text import fold
+
+__all__ = ["AuthorList", "compare_authors", "parse_authors"]
+
+MAX_AUTHORS = 12  # enough to tell lists apart; long consortium lists add only cost
+
+_PARTICLES = frozenset(
+    """van von der den de del della di da dos das du la le ter ten bin al el
+    vander vanden""".split()
+)
+_SUFFIXES = frozenset(["jr", "sr", "ii", "iii", "iv", "2nd", "3rd"])
+_GROUP = re.compile(
+    r"\b(group|consortium|collaboration|collaborative|committee|society|association|"
+    r"institute|investigators|network|team|council|organisation|organization|ministry|"
+    r"department|agency|trust|centre|center|university|board|panel|foundation|alliance|"
+    r"working party|task force|trialists|study)\b",
+    re.IGNORECASE,
+)
+# "K.Lewis": an initial's full stop directly followed by the next name (glued lists).
+_GLUE = re.compile(r"(?<=\b[A-Z]\.)(?=[A-Za-zÀ-ÿ][a-zà-ÿ'’])")
+_ET_AL = re.compile(r"^(?:et\.?\s*al\.?|and others|others|\.\.\.)$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"^(?:unknown|anonymous|anon|no authors? listed|not available|n/?a|none|null)$",
+    re.IGNORECASE,
+)
+_NULL_PART = re.compile(r"(?:,\s*|\s+)(?:null|none)\b", re.IGNORECASE)
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_LETTERS = re.compile(r"[^a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorList:
+    """Family-name keys in order; ``alt`` holds the other reading of ambiguous names.
+
+    A key is the folded family name, its words separated by one space ("andres gamboa").
+    Group authors are counted in ``groups`` but not compared: "ALTS Group" in one
+    database's list and not in another's says nothing either way.
+    """
+
+    families: tuple[str, ...] = ()
+    alt: tuple[str, ...] = ()
+    truncated: bool = False  # the source cut the list with "et al."
+    groups: int = 0
+
+    @property
+    def first(self) -> str:
+        return self.families[0] if self.families else ""
+
+
+def _key(family: str) -> str:
+    words = [_LETTERS.sub("", w) for w in re.split(r"[\s\-]+", fold(family))]
+    words = [w for w in words if w]
+    words = [w for w in words if w not in _SUFFIXES] or words
+    return " ".join([w for w in words if w not in _PARTICLES] or words)
+
+
+def _split_glued(name: str) -> list[str]:
+    if not _GLUE.search(name):
+        return [name]
+    # A reader may have turned "Adeli K.Lewis G. F." into "Adeli K.Lewis, G. F.": undo it.
+    if name.count(",") == 1:
+        name = name.replace(",", " ")
+    return [part.strip() for part in _GLUE.split(name) if part.strip()]
+
+
+def _family(name: str) -> tuple[str, str]:
+    """(family key, alternative key or "") for one name in any common order."""
+    name = _NULL_PART.sub("", name).strip(" .;,")
+    if "," in name:
+        family, _, given = name.partition(",")
+        given = given.strip()
+        if family.strip() and given and not _INITIALS.match(given.replace(" ", "")):
+            # "Lizbeth, Estela" exports sometimes swap the parts: keep both readings.
+            first_given = given.split()[0]
+            if "." not in first_given and len(first_given) > 2:
+                return _key(family), _key(first_given)
+        return _key(family), ""
+    parts = name.split()
+    if len(parts) == 1:
+        return _key(parts[0]), ""
+    tail = []
+    while len(parts) > 1 and _INITIALS.match(parts[-1]) and parts[-1].upper() == parts[-1]:
+        tail.insert(0, parts.pop())
+    if tail:  # "Smith JA", "van der Berg K."
+        return _key(" ".join(parts)), ""
+    if (
+        _INITIALS.match(parts[0].replace(".", "").upper())
+        and parts[0][0].isupper()
+        and (len(parts[0].rstrip(".")) <= 2 or "." in parts[0])
+    ):
+        # "J. A. Smith", "B. Abrahao"
+        while len(parts) > 1 and (len(parts[0].rstrip(".")) <= 2 or "." in parts[0]):
+            parts.pop(0)
+        return _key(" ".join(parts)), ""
+    # "John Smith" or "Omulo Sylvia": family last or first; keep both readings.
+    family = [parts.pop()]
+    while len(parts) > 1 and parts[-1].lower() in _PARTICLES:
+        family.insert(0, parts.pop())
+    return _key(" ".join(family)), _key(parts[0])
+
+
+def parse_authors(names: Sequence[str]) -> AuthorList:
+    """An `AuthorList` from a record's author strings (any of the forms above)."""
+    families: list[str] = []
+    alts: list[str] = []
+    truncated = False
+    groups = 0
+    for raw in names:
+        for name in _split_glued(raw):
+            name = name.strip()
+            if name.lower().endswith((" et al", " et al.")):
+                truncated = True
+                name = name[: name.lower().rfind(" et al")]
+            if not name or _PLACEHOLDER.match(name):
+                continue
+            if _ET_AL.match(name):
+                truncated = True
+                continue
+            if _GROUP.search(name):
+                groups += 1
+                continue
+            key, alt = _family(name)
+            if key:
+                families.append(key)
+                alts.append(alt)
+            if len(families) >= MAX_AUTHORS:
+                break
+    return AuthorList(tuple(families), tuple(alts), truncated, groups)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One family name, allowing typos, lost diacritics and compound surnames."""
+    if a == b:
+        return True
+    if " " in a or " " in b:
+        # "andres gamboa" / "andres", "thumbi samuel" / "thumbi": a shared long word.
+        if {w for w in a.split() if len(w) >= 4} & {w for w in b.split() if len(w) >= 4}:
+            return True
+        a, b = a.replace(" ", ""), b.replace(" ", "")
+        if a == b:
+            return True
+    if min(len(a), len(b)) < 3:
+        return False
+    return JaroWinkler.normalized_similarity(a, b) >= 0.86
+
+
+def _matches(a: AuthorList, i: int, b: AuthorList) -> bool:
+    names = {a.families[i], a.alt[i]} - {""}
+    for j, other in enumerate(b.families):
+        for candidate in {other, b.alt[j]} - {""}:
+            for name in names:
+                if _same_name(name, candidate):
+                    return True
+    return False
+
+
+def compare_authors(a: AuthorList, b: AuthorList) -> tuple[bool, float] | None:
+    """(first authors agree, share of the shorter list found in the other); None if unknown."""
+    if not a.families or not b.families:
+        return None
+    short, long_ = (a, b) if len(a.families) <= len(b.families) else (b, a)
+    found = sum(_matches(short, i, long_) for i in range(len(short.families)))
+    first = _same_name(a.first, b.first) or any(
+        _same_name(x, y) for x in (a.first, a.alt[0]) for y in (b.first, b.alt[0]) if x and y
+    )
+    return first, found / len(short.families)

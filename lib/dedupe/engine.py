@@ -1,0 +1,289 @@
+"""`deduplicate`: normalise → block → score → decide → group (checked) → merge.
+
+Each step is a function of its own module; this one wires them together and applies a
+person's decisions as constraints, so re-running after a new import never asks again
+about a pair someone already decided.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from lib.dedupe.blocking import candidate_pairs
+from lib.dedupe.cluster import constrained_groups
+from lib.dedupe.compare import MIN_TRUNCATED, compare
+from lib.dedupe.merge import merge_group
+from lib.dedupe.model import PAIR_DECISIONS, Decision, Link, Pair, PairTable, Study
+from lib.dedupe.normalize import Norm, normalize
+from lib.dedupe.rules import DUPLICATE, WEAK_TITLE, Verdict, decide
+from lib.model import Record
+
+__all__ = ["DedupeResult", "deduplicate"]
+
+_DUP = PAIR_DECISIONS.index("duplicate")
+_POSSIBLE = PAIR_DECISIONS.index("possible")
+_DISTINCT = PAIR_DECISIONS.index("distinct")
+
+
+@dataclass(slots=True)
+class DedupeResult:
+    """Groups, scored pairs, links and (on request) merged studies.
+
+    ``cluster_of`` maps every record id to its group's id, which is the id of the group's
+    first record in input order (so a group keeps its id when later imports join it).
+    ``joined_by`` says, for each record that joined a group, through which pair and why.
+    """
+
+    records: list[Record]
+    cluster_of: dict[str, str]
+    pairs: PairTable
+    links: list[Link]
+    joined_by: dict[str, tuple[str, float, str]] = field(default_factory=dict)
+    stats: dict[str, float] = field(default_factory=dict)
+
+    def clusters(self) -> dict[str, list[str]]:
+        """Group id → member record ids, in input order."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for rec in self.records:
+            out[self.cluster_of[rec.record_id]].append(rec.record_id)
+        return dict(out)
+
+    def studies(self) -> list[Study]:
+        """One merged `Study` per group, in the order of each group's first record."""
+        members: dict[str, list[Record]] = defaultdict(list)
+        for rec in self.records:
+            members[self.cluster_of[rec.record_id]].append(rec)
+        return [merge_group(cid, recs) for cid, recs in members.items()]
+
+    def possible(self) -> list[Pair]:
+        """Pairs to review: possible, in different groups, most likely first."""
+        return [p for p in self.pairs.with_decision("possible") if not self.same_group(p.a, p.b)]
+
+    def same_group(self, a: str, b: str) -> bool:
+        return self.cluster_of[a] == self.cluster_of[b]
+
+
+class _Constraints:
+    """A person's decisions as index pairs, plus the pairs they settle."""
+
+    def __init__(
+        self, decisions: Sequence[Decision], ids: list[str], index: dict[str, int]
+    ) -> None:
+        self.must: list[tuple[int, int]] = []
+        self.cannot: dict[int, set[int]] = defaultdict(set)
+        self.settled: dict[tuple[int, int], tuple[int, str]] = {}
+        self.links: list[Link] = []
+        self.open_splits: list[tuple[Decision, list[int]]] = []
+        for d in decisions:
+            idx = [index[r] for r in dict.fromkeys(d.record_ids) if r in index]
+            tag = f" (decision {d.decision_id})" if d.decision_id is not None else ""
+            note = f": {d.note}" if d.note else ""
+            if d.kind == "same":
+                self._same(idx, f"a person decided: same publication{tag}{note}")
+            elif d.kind == "different":
+                self._apart(idx, idx, f"a person decided: different publications{tag}{note}")
+            elif d.kind == "other-report":
+                reason = f"a person decided: other report of the same study{tag}{note}"
+                self._apart(idx, idx, reason)
+                for i, j in combinations(idx, 2):
+                    self.links.append(Link(ids[i], ids[j], "other-report", reason, d.decision_id))
+            elif d.kind == "split":
+                against = [index[r] for r in d.against if r in index and r not in d.record_ids]
+                self._same(idx, f"a person kept these together when splitting{tag}{note}")
+                if d.against:
+                    self._apart(idx, against, f"a person split the group{tag}{note}")
+                else:
+                    self.open_splits.append((d, idx))
+
+    def _same(self, idx: list[int], reason: str) -> None:
+        for j in idx[1:]:
+            self.must.append((idx[0], j))
+        for i, j in combinations(idx, 2):
+            self.settled[(min(i, j), max(i, j))] = (_DUP, reason)
+
+    def _apart(self, left: list[int], right: list[int], reason: str) -> None:
+        for i in left:
+            for j in right:
+                if i != j:
+                    self.cannot[i].add(j)
+                    self.cannot[j].add(i)
+                    self.settled[(min(i, j), max(i, j))] = (_DISTINCT, reason)
+
+    def close_splits(self, roots: list[int]) -> bool:
+        """Turn splits without ``against`` into cannot-links against their current group."""
+        changed = False
+        for d, idx in self.open_splits:
+            inside = set(idx)
+            group_roots = {roots[i] for i in idx}
+            rest = [k for k, r in enumerate(roots) if r in group_roots and k not in inside]
+            tag = f" (decision {d.decision_id})" if d.decision_id is not None else ""
+            self._apart(idx, rest, f"a person split the group{tag}")
+            changed = changed or bool(rest)
+        self.open_splits = []
+        return changed
+
+
+def _codes(values: list[str]) -> np.ndarray:
+    series = pd.Series(values, dtype=object)
+    codes, _ = pd.factorize(series)
+    return np.where((series == "").to_numpy(), -1, codes)
+
+
+def deduplicate(records: list[Record], decisions: Sequence[Decision] = ()) -> DedupeResult:
+    """Group the records that are one publication; see `DedupeResult`.
+
+    ``decisions`` (a person's, oldest first) are applied as constraints. Raises
+    `ValueError` when two records share a record id.
+    """
+    started = time.perf_counter()
+    ids = [r.record_id for r in records]
+    index = {rid: i for i, rid in enumerate(ids)}
+    if len(index) != len(ids):
+        seen: set[str] = set()
+        dup = next(r for r in ids if r in seen or seen.add(r))  # type: ignore[func-returns-value]
+        raise ValueError(f"record id {dup!r} appears twice; record ids must be unique")
+    norms = [normalize(r) for r in records]
+    stats: dict[str, float] = {"records": len(records)}
+    stats["seconds_normalise"] = time.perf_counter() - started
+
+    t0 = time.perf_counter()
+    ia, ib, per_key = candidate_pairs(norms)
+    stats.update({f"pairs_{k}": v for k, v in per_key.items()})
+    stats["candidates"] = len(ia)
+    stats["seconds_block"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    verdicts, codes, scores, reasons = _score_pairs(norms, ia, ib)
+    stats["compared_in_detail"] = len(verdicts)
+    stats["seconds_score"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    constraints = _Constraints(decisions, ids, index)
+    for k in range(len(ia)):
+        settled = constraints.settled.get((int(ia[k]), int(ib[k])))
+        if settled:
+            codes[k], reasons[k] = settled
+    edges = sorted(
+        (
+            (-float(scores[k]), ids[int(ia[k])], ids[int(ib[k])], int(ia[k]), int(ib[k]))
+            for k in np.flatnonzero(codes == _DUP)
+        ),
+    )
+    edge_pairs = [(e[3], e[4]) for e in edges]
+
+    def conflict(x: int, y: int) -> bool:
+        key = (x, y) if x < y else (y, x)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = decide(norms[key[0]], norms[key[1]], compare(norms[key[0]], norms[key[1]]))
+            verdicts[key] = verdict
+        return verdict.conflict
+
+    def group() -> list[int]:
+        return constrained_groups(
+            len(records),
+            must=constraints.must,
+            edges=edge_pairs,
+            cannot=constraints.cannot,
+            conflict=conflict,
+        )
+
+    roots = group()
+    if constraints.open_splits and constraints.close_splits(roots):
+        roots = group()
+    first: dict[int, int] = {}
+    for i, root in enumerate(roots):
+        first.setdefault(root, i)
+    cluster_of = {ids[i]: ids[first[roots[i]]] for i in range(len(ids))}
+    stats["seconds_group"] = time.perf_counter() - t0
+
+    pairs = PairTable(ids, ia, ib, codes, scores, reasons)
+    joined_by = _joined_by(ids, roots, edges, constraints, pairs)
+    links = _links(ids, roots, verdicts) + constraints.links
+    stats["groups"] = len(first)
+    stats["seconds_total"] = time.perf_counter() - started
+    return DedupeResult(records, cluster_of, pairs, links, joined_by, stats)
+
+
+def _score_pairs(
+    norms: list[Norm], ia: np.ndarray, ib: np.ndarray
+) -> tuple[dict[tuple[int, int], Verdict], np.ndarray, np.ndarray, dict[int, str]]:
+    """Title similarity for every candidate (vectorised), full rules for the plausible."""
+    m = len(ia)
+    codes = np.full(m, _DISTINCT, dtype=np.int8)
+    scores = np.zeros(m, dtype=np.float32)
+    reasons: dict[int, str] = {}
+    verdicts: dict[tuple[int, int], Verdict] = {}
+    if m == 0:
+        return verdicts, codes, scores, reasons
+    compact = np.array([n.compact for n in norms], dtype=object)
+    sims = process.cpdist(
+        compact[ia], compact[ib], scorer=fuzz.ratio, workers=-1, dtype=np.float32
+    ) / np.float32(100)
+    doi = _codes([n.doi for n in norms])
+    head = _codes(
+        [n.compact[:MIN_TRUNCATED] if len(n.compact) >= MIN_TRUNCATED else "" for n in norms]
+    )
+    notice = np.array([bool(n.notice) for n in norms])
+    keep = (
+        (sims >= WEAK_TITLE)
+        | ((doi[ia] == doi[ib]) & (doi[ia] >= 0))
+        | ((head[ia] == head[ib]) & (head[ia] >= 0))
+        | notice[ia]
+        | notice[ib]
+    )
+    scores[:] = sims * np.float32(0.5)
+    for k in np.flatnonzero(keep):
+        i, j = int(ia[k]), int(ib[k])
+        verdict = decide(norms[i], norms[j], compare(norms[i], norms[j]))
+        verdicts[(i, j)] = verdict
+        codes[k] = PAIR_DECISIONS.index(verdict.decision)
+        scores[k] = verdict.score
+        reasons[k] = verdict.reason
+    return verdicts, codes, scores, reasons
+
+
+def _joined_by(
+    ids: list[str],
+    roots: list[int],
+    edges: list[tuple[float, str, str, int, int]],
+    constraints: _Constraints,
+    pairs: PairTable,
+) -> dict[str, tuple[str, float, str]]:
+    """For each record in a group of two or more: the best pair tying it to the group."""
+    out: dict[str, tuple[str, float, str]] = {}
+    for i, j in constraints.must:
+        if roots[i] == roots[j]:
+            reason = constraints.settled.get((min(i, j), max(i, j)), (0, "a person decided"))[1]
+            out.setdefault(ids[i], (ids[j], 1.0, reason))
+            out.setdefault(ids[j], (ids[i], 1.0, reason))
+    reason_of = {}
+    for k in np.flatnonzero(pairs.codes == _DUP):
+        reason_of[(int(pairs.ia[k]), int(pairs.ib[k]))] = pairs[int(k)].reason
+    for neg_score, _, _, i, j in edges:  # best first
+        if roots[i] != roots[j]:
+            continue
+        reason = reason_of.get((i, j), "")
+        out.setdefault(ids[i], (ids[j], -neg_score, reason))
+        out.setdefault(ids[j], (ids[i], -neg_score, reason))
+    return out
+
+
+def _links(
+    ids: list[str], roots: list[int], verdicts: dict[tuple[int, int], Verdict]
+) -> list[Link]:
+    """Automatic "other report" links between records left in different groups."""
+    out = []
+    for (i, j), verdict in verdicts.items():
+        if verdict.link and verdict.decision != DUPLICATE and roots[i] != roots[j]:
+            out.append(Link(ids[i], ids[j], "other-report", verdict.link))
+    out.sort(key=lambda link: (link.a, link.b))
+    return out

@@ -1,0 +1,125 @@
+"""Each record reduced once to the comparable values the rules read (`Norm`).
+
+Normalising is the only per-record cost of deduplication, so it happens once per record
+and everything later (blocking keys, scores, rules, group checks) reads these values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lib.dedupe.authors import AuthorList, parse_authors
+from lib.dedupe.journals import (
+    journal_key,
+    journal_variants,
+    journal_words,
+    looks_like_conference,
+)
+from lib.dedupe.locators import (
+    doi_key,
+    doi_version_base,
+    issue_in_volume,
+    issue_key,
+    page_range,
+    supplement_numbers,
+    volume_key,
+)
+from lib.dedupe.text import fold_words
+from lib.dedupe.titles import (
+    is_generic,
+    notice_kind,
+    strip_notice,
+    title_numbers,
+    title_part,
+    title_words,
+)
+from lib.model import Record
+
+__all__ = ["Norm", "normalize"]
+
+ABSTRACT_CHARS = 600  # enough to tell two abstracts apart, cheap to compare
+
+_PREPRINT_DOI = (
+    "10.1101/",  # bioRxiv, medRxiv
+    "10.48550/",  # arXiv
+    "10.2139/",  # SSRN
+    "10.21203/",  # Research Square
+    "10.31234/",  # PsyArXiv
+    "10.31235/",  # SocArXiv
+    "10.31219/",  # OSF Preprints
+    "10.20944/",  # Preprints.org
+)
+_PREPRINT_VENUE = re.compile(
+    r"\b(medrxiv|biorxiv|arxiv|ssrn|research square|preprints?|psyarxiv|socarxiv|"
+    r"osf preprints|techrxiv|chemrxiv|europe pmc preprints)\b"
+)
+_SUPPLEMENT = re.compile(r"suppl|meeting|abstract|congress", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Norm:
+    """The comparable values of one record (see `normalize`)."""
+
+    title: str
+    compact: str
+    generic: bool
+    notice: str
+    about: str
+    part: str
+    numbers: frozenset[str]
+    authors: AuthorList
+    year: int | None
+    journal: tuple[str, ...]
+    venues: tuple[tuple[str, ...], ...]
+    jkey: str
+    volume: str
+    issue: str
+    supplements: frozenset[str]
+    pages: tuple[str, str, str]  # first, last, letter prefix
+    doi: str
+    doi_base: str
+    abstract: str
+    conference: bool
+    preprint: bool
+
+
+def normalize(rec: Record) -> Norm:
+    """The `Norm` of one record. Total: any record in, never an exception."""
+    title = title_words(rec.title)
+    jwords = journal_words(rec.journal)
+    notice = notice_kind(title)
+    doi = doi_key(rec.doi)
+    pages = page_range(rec.pages)
+    issue = issue_in_volume(rec.volume) or issue_key(rec.issue)
+    venue = " ".join(jwords)
+    abstract = fold_words(rec.abstract[: ABSTRACT_CHARS * 2])[:ABSTRACT_CHARS]
+    if abstract in ("no abstract available", "abstract not available", "none", "na"):
+        abstract = ""
+    return Norm(
+        title=title,
+        compact=title.replace(" ", ""),
+        generic=is_generic(title, venue),
+        notice=notice,
+        about=strip_notice(title) if notice else "",
+        part=title_part(title),
+        numbers=title_numbers(title),
+        authors=parse_authors(rec.authors),
+        year=rec.year,
+        journal=jwords,
+        venues=journal_variants(rec.journal),
+        jkey=journal_key(jwords),
+        volume=volume_key(rec.volume),
+        issue=issue,
+        supplements=supplement_numbers(rec.volume, rec.issue),
+        pages=pages,
+        doi=doi,
+        doi_base=doi_version_base(doi),
+        abstract=abstract,
+        conference=rec.entrytype == "conference"
+        or looks_like_conference(rec.journal)
+        or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
+        preprint=rec.entrytype == "preprint"
+        or doi.startswith(_PREPRINT_DOI)
+        or bool(_PREPRINT_VENUE.search(venue)),
+    )

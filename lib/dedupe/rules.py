@@ -1,0 +1,238 @@
+"""Deciding a pair: duplicate, possible (a person reviews it) or distinct, with a reason.
+
+A false merge hides a study from a review, so the rules are built around vetoes:
+
+- a *hard* contradiction (DOIs both present and different, years more than one apart,
+  Part I against Part II, an erratum or retraction notice against its paper, a preprint
+  against the published article, author lists that do not overlap) makes the pair
+  distinct whatever else agrees;
+- a *soft* contradiction (first page, volume, issue or journal disagree, years one apart,
+  abstracts differ, DOIs differ only by version) stops an automatic merge: with one the
+  pair goes to review if it is otherwise alike, with two it is distinct;
+- a merge needs positive evidence beyond the title: the same DOI, or agreeing authors and
+  year, or (without authors) agreeing journal and volume or pages. Generic titles
+  ("Editorial", "Reply") count for nothing.
+
+Pairs that are not merged but report the same study (an erratum, a preprint, a
+conference abstract and the article, one abstract in two meetings) get an
+"other report" link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.dedupe.compare import Evidence
+from lib.dedupe.normalize import Norm
+
+__all__ = ["DISTINCT", "DUPLICATE", "POSSIBLE", "Verdict", "decide"]
+
+DUPLICATE = "duplicate"
+POSSIBLE = "possible"
+DISTINCT = "distinct"
+
+STRONG_TITLE = 0.95
+MEDIUM_TITLE = 0.85
+WEAK_TITLE = 0.6  # below this the titles name different papers (unless the DOI agrees)
+SAME_ABSTRACT = 0.9
+DIFFERENT_ABSTRACT = 0.5
+LINK_TITLE = 0.9
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The decision on one pair and why."""
+
+    decision: str
+    score: float
+    reason: str
+    link: str = ""  # why the records are other reports of one study ("" if not)
+    conflict: bool = False  # the pair may not end up in one group
+
+
+def _authors_agree(ev: Evidence) -> bool | None:
+    if ev.authors is None:
+        return None
+    first, share = ev.authors
+    return (first and share >= 0.5) or share >= 0.8
+
+
+def _online_first(a: Norm, b: Norm, ev: Evidence) -> bool:
+    """Years one apart because the earlier record is the online-first version of the
+    later one in the same journal (no volume or issue yet, pages numbered from 1)."""
+    if ev.year_gap != 1 or ev.journal not in ("same", "compatible"):
+        return False
+    early, late = (a, b) if (a.year or 0) < (b.year or 0) else (b, a)
+    return not early.volume and not early.issue and bool(late.volume)
+
+
+def _identical(ev: Evidence) -> bool:
+    """Same DOI, same title and same abstract (or volume and page): one publication
+    whatever its locators or author list say (exports garble those, not all three)."""
+    return (
+        ev.doi == "same"
+        and ev.title >= STRONG_TITLE
+        and (
+            (ev.abstract is not None and ev.abstract >= SAME_ABSTRACT)
+            or (ev.volume == "same" and ev.page == "same")
+        )
+    )
+
+
+def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str], list[str]]:
+    """(hard, soft, overridden): what speaks against the pair being one publication."""
+    hard: list[str] = []
+    soft: list[str] = []
+    locators: list[str] = []  # soft, but overridden by `_identical`
+    online_first = _online_first(a, b, ev)
+    if ev.doi == "different":
+        hard.append("DOIs differ")
+    elif ev.doi == "version":
+        soft.append("DOIs differ only by version")
+    if ev.year_gap is not None and ev.year_gap > 1:
+        hard.append(f"years {a.year} and {b.year}")
+    elif ev.year_gap == 1 and not online_first:
+        (locators if ev.doi == "same" else soft).append(f"years {a.year} and {b.year}")
+    if a.part != b.part and (a.part or b.part):
+        hard.append(f"parts differ ({a.part or '-'} / {b.part or '-'})")
+    elif a.numbers != b.numbers and a.numbers and b.numbers:
+        hard.append("numbers in titles differ")
+    elif a.numbers != b.numbers:
+        soft.append("numbers in titles differ")
+    if a.notice != b.notice:
+        hard.append(f"one is an {a.notice or b.notice} notice")
+    if a.preprint != b.preprint and ev.journal != "missing":
+        hard.append("preprint and journal article")
+    if ev.authors is not None:
+        first, share = ev.authors
+        if share < 0.34:
+            (locators if ev.doi == "same" else hard).append(f"authors differ ({share:.0%} shared)")
+        elif share < 0.5 and not first:
+            (locators if ev.doi == "same" else soft).append(f"authors differ ({share:.0%} shared)")
+    if ev.page == "different" and not online_first:
+        locators.append(f"first page {a.pages[0]} vs {b.pages[0]}")
+    if ev.volume == "different":
+        locators.append(f"volume {a.volume} vs {b.volume}")
+    if ev.issue == "different" and not online_first:
+        locators.append(f"issue {a.issue} vs {b.issue}")
+    if ev.journal == "different" and not (ev.volume == "same" and ev.page == "same"):
+        # Same volume and first page: a name variant ("Nihon Rinsho" / "Nippon rinsho").
+        locators.append("journals differ")
+    if ev.abstract is not None and ev.abstract < DIFFERENT_ABSTRACT:
+        soft.append(f"abstracts differ ({ev.abstract:.2f})")
+    if _identical(ev):
+        return hard, soft, locators
+    return hard, soft + locators, []
+
+
+def _score(ev: Evidence, hard: int, soft: int) -> float:
+    parts: list[tuple[float, float]] = [(ev.title, 3.0)]
+    if ev.authors is not None:
+        parts.append((ev.authors[1] * (1.0 if ev.authors[0] else 0.8), 2.0))
+    if ev.year_gap is not None:
+        parts.append((1.0 if ev.year_gap == 0 else 0.5 if ev.year_gap == 1 else 0.0, 1.0))
+    if ev.doi != "missing":
+        parts.append((1.0 if ev.doi == "same" else 0.3 if ev.doi == "version" else 0.0, 2.0))
+    if ev.journal != "missing":
+        parts.append((1.0 if ev.journal != "different" else 0.0, 1.0))
+    for value in (ev.volume, ev.page):
+        if value != "missing":
+            parts.append((1.0 if value == "same" else 0.0, 1.0))
+    if ev.abstract is not None:
+        parts.append((ev.abstract, 2.0))
+    total = sum(w for _, w in parts)
+    base = sum(v * w for v, w in parts) / total
+    return round(max(0.0, base - 0.25 * hard - 0.1 * soft), 3)
+
+
+def _evidence_text(a: Norm, b: Norm, ev: Evidence) -> list[str]:
+    said = []
+    if ev.doi == "same":
+        said.append("same DOI")
+    if ev.title == 1.0:
+        said.append("titles equal")
+    elif ev.truncated:
+        said.append(f"one title cut short ({ev.title:.2f})")
+    else:
+        said.append(f"titles {ev.title:.2f}")
+    if ev.authors is not None:
+        first, share = ev.authors
+        said.append(f"authors {share:.0%} shared" + ("" if first else ", first differs"))
+    elif a.authors.families or b.authors.families:
+        said.append("authors missing on one")
+    if ev.year_gap == 0:
+        said.append(f"year {a.year}")
+    if ev.journal in ("same", "compatible"):
+        said.append("journal " + ("equal" if ev.journal == "same" else "matches"))
+    if ev.volume == "same":
+        said.append("volume equal")
+    if ev.page == "same":
+        said.append("first page equal")
+    if ev.abstract is not None and ev.abstract >= SAME_ABSTRACT:
+        said.append("abstracts equal")
+    return said
+
+
+def _link(a: Norm, b: Norm, ev: Evidence, agree: bool | None) -> str:
+    """Why two records that are not one publication report one study ("" if they don't)."""
+    if agree is False:
+        return ""
+    if a.notice != b.notice:
+        return f"{a.notice or b.notice} notice of the paper" if ev.about >= LINK_TITLE else ""
+    if ev.title < LINK_TITLE or (ev.authors is None and ev.doi != "same"):
+        return ""
+    if a.preprint != b.preprint:
+        return "preprint and published article"
+    if a.conference != b.conference:
+        return "conference abstract and article"
+    if a.conference and b.conference:
+        return "same abstract in two meetings or supplements"
+    return "same title and authors in another report"
+
+
+def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
+    """The `Verdict` on a pair from its `Evidence` (see the module docstring)."""
+    hard, soft, overridden = _contradictions(a, b, ev)
+    score = _score(ev, len(hard), len(soft))
+    said = _evidence_text(a, b, ev)
+    agree = _authors_agree(ev)
+    title_ok = ev.title >= WEAK_TITLE or ev.doi == "same"
+    if hard or len(soft) >= 2 or not title_ok:
+        why = hard + soft if (hard or soft) else [f"titles differ ({ev.title:.2f})"]
+        reason = ", ".join(said) + "; but " + ", ".join(why)
+        return Verdict(DISTINCT, score, reason, _link(a, b, ev, agree), conflict=True)
+
+    strong = ev.title >= STRONG_TITLE
+    medium = ev.title >= MEDIUM_TITLE
+    same_year = ev.year_gap in (0, None) or _online_first(a, b, ev)
+    locators = sum((ev.journal in ("same", "compatible"), ev.volume == "same", ev.page == "same"))
+    same_abstract = ev.abstract is not None and ev.abstract >= SAME_ABSTRACT
+    if a.generic or b.generic:
+        # The title says nothing: only identifiers and full locators can merge.
+        sure = ev.doi == "same" or (locators == 3 and ev.year_gap == 0 and agree is not False)
+        strong = medium = False
+    else:
+        sure = (
+            (ev.doi == "same" and medium and agree is not False)
+            or (ev.doi == "same" and ev.title >= 0.7 and agree and same_year)
+            or (strong and agree and same_year)
+            or (strong and agree is None and same_year and locators >= 2)
+            or (medium and agree and same_year and (locators >= 1 or same_abstract))
+            or (agree and same_year and locators == 3 and (_subtitle(a, b) or same_abstract))
+        )
+    if sure and not soft:
+        if overridden:
+            said.append("despite " + ", ".join(overridden))
+        return Verdict(DUPLICATE, score, ", ".join(said), conflict=False)
+    if sure or medium or ev.doi == "same" or (locators >= 2 and same_year and agree):
+        why = soft or ["not enough agreeing fields to be sure"]
+        reason = ", ".join(said) + "; but " + ", ".join(why)
+        return Verdict(POSSIBLE, score, reason, conflict=bool(soft))
+    reason = ", ".join(said) + f"; titles differ ({ev.title:.2f})"
+    return Verdict(DISTINCT, score, reason, _link(a, b, ev, agree), conflict=bool(soft))
+
+
+def _subtitle(a: Norm, b: Norm) -> bool:
+    """One title is the other without its subtitle ("Unilateral neglect in stroke")."""
+    short, long_ = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
+    return len(short.split()) >= 3 and long_.startswith(short + " ")
