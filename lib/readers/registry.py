@@ -10,13 +10,17 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from lib.readers import (
+    bibtex,
     cochrane,
+    csljson,
     csvtable,
     endnote_xml,
     medline,
     ovid,
+    pop,
     proquest,
     pubmed_xml,
+    refer,
     ris,
     wos,
 )
@@ -33,6 +37,10 @@ FORMATS: tuple[Format, ...] = (
     ovid.FORMAT,
     proquest.FORMAT,
     cochrane.FORMAT,
+    bibtex.FORMAT,
+    refer.FORMAT,
+    pop.FORMAT,  # before CSL-JSON: both are JSON arrays, Publish or Perish is the narrower
+    csljson.FORMAT,
     csvtable.FORMAT,
 )
 

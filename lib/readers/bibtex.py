@@ -1,0 +1,419 @@
+"""BibTeX reader (Zotero, JabRef, Mendeley, EndNote, Google Scholar, Scopus, Web of Science).
+
+bibtexparser v2 splits the file into blocks and tells where each starts and which failed;
+everything after the split is done here rather than by its middleware, for three reasons:
+its string interpolation resolves only whole-value macros (not ``jb # " Suppl."`` nor the
+standard month macros), entries with a repeated field (Scopus repeats ``funding_details``)
+come back as failed blocks that skipped the middleware, and its LaTeX decoding runs
+pylatexenc on every value, which is far too slow for 100k entries (see `_latex`).
+Names are split with bibtexparser's own BibTeX name grammar (``and``, ``{braced groups}``,
+``von Last, Jr, First``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from functools import lru_cache
+
+import bibtexparser
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ParsingFailedBlock,
+    String,
+)
+
+from lib.fields import clean_doi, clean_pages, clean_text, parse_year
+from lib.model import Record
+from lib.readers._doctype import refine_entry_type
+from lib.readers._latex import latex_to_unicode, unescape_verbatim
+from lib.readers.base import Format, ReadError, ReadResult, Skipped
+
+__all__ = ["FORMAT", "read", "sniff"]
+
+# bibtexparser logs each malformed block as a warning; this reader reports them as skipped
+# records instead, so keep the log off the user's terminal unless logging is configured.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+ENTRY_TYPES: dict[str, str] = {
+    "article": "article",
+    "inproceedings": "conference",
+    "conference": "conference",
+    "proceedings": "book",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "inreference": "chapter",
+    "suppbook": "chapter",
+    "suppcollection": "chapter",
+    "book": "book",
+    "mvbook": "book",
+    "collection": "book",
+    "mvcollection": "book",
+    "reference": "book",
+    "booklet": "book",
+    "techreport": "report",
+    "report": "report",
+    "manual": "report",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "dataset": "dataset",
+    "data": "dataset",
+    "preprint": "preprint",
+    "misc": "misc",
+    "online": "misc",
+    "electronic": "misc",
+    "www": "misc",
+    "webpage": "misc",
+    "unpublished": "misc",
+    "patent": "misc",
+    "software": "misc",
+    "periodical": "misc",
+    "suppperiodical": "misc",
+    "standard": "report",
+}
+
+# The standard BibTeX month macros (``month = jan``).
+_MONTHS = {
+    m[:3].lower(): m
+    for m in (
+        "January February March April May June July August September October November December"
+    ).split()
+}
+
+# Field names this reader maps to the record model; the rest count as not understood.
+_TITLE = ("title",)
+_JOURNAL = ("journal", "journaltitle")
+_CONTAINER = ("booktitle", "maintitle")
+_ISSUE = ("issue", "number")
+_PAGES = ("pages",)
+_ARTICLE_NUMBER = ("article-number", "art_number", "eid", "articleno")
+_KEYWORDS = ("keywords", "author_keywords", "author-keywords", "keyword")
+_LANGUAGE = ("language", "langid")
+_ISSN = ("issn", "eissn")
+_DOCTYPE = ("type", "document_type")
+_KNOWN = frozenset(
+    (
+        *_TITLE,
+        *_JOURNAL,
+        *_CONTAINER,
+        *_ISSUE,
+        *_PAGES,
+        *_ARTICLE_NUMBER,
+        *_KEYWORDS,
+        *_LANGUAGE,
+        *_ISSN,
+        *_DOCTYPE,
+        "author",
+        "year",
+        "date",
+        "volume",
+        "doi",
+        "abstract",
+        "url",
+        "isbn",
+    )
+)
+# Entry types whose ``number`` is a report or series number, not a journal issue.
+_NUMBER_IS_NOT_ISSUE = frozenset({"report", "book", "thesis", "misc", "dataset"})
+
+_NOT_RECORDS = ("@comment", "@string", "@preamble")
+_BLOCK_HEAD = re.compile(r"@\s*([A-Za-z][\w-]*)\s*[{(]\s*([^,\s{}()=\"]*)")
+_ENTRY_HEAD = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.MULTILINE)
+_ENTRY_WITH_KEY = re.compile(
+    r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*[^\s,{}()=\"]*[ \t]*,", re.MULTILINE
+)
+_STRUCTURE = re.compile(r'(?<!\\)[{}"#]')
+_WS = re.compile(r"\s+")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def sniff(head: str) -> float:
+    """High when entries like ``@article{key,`` start lines; a lone ``@string`` is weaker."""
+    types = {m.group(1).lower() for m in _ENTRY_WITH_KEY.finditer(head, 0, len(head))}
+    if types - {"comment", "string", "preamble"}:
+        return 0.9
+    heads = {m.group(1).lower() for m in _ENTRY_HEAD.finditer(head)}
+    if heads & {"comment", "string", "preamble"}:
+        return 0.5
+    if heads:
+        return 0.4
+    return 0.0
+
+
+@lru_cache(maxsize=4096)
+def _field_name(key: str) -> str:
+    """Field names compare case-insensitively; a no-break space (Scopus) is a space."""
+    return _WS.sub(" ", key.replace("\u00a0", " ")).strip().lower()
+
+
+def _evaluate(raw: str, strings: dict[str, str], undefined: Counter[str]) -> str:
+    """A raw field value with its delimiters removed, ``#`` concatenations joined and
+    ``@string``/month macros expanded. Inner braces are kept (names and LaTeX need them)."""
+    raw = raw.strip()
+    if "#" not in raw:  # the usual case: one {...} or "..." value, a number or a macro
+        return _evaluate_part(raw, strings, undefined)
+    parts: list[str] = []
+    depth = 0
+    in_quotes = False
+    start = 0
+    for match in _STRUCTURE.finditer(raw):
+        char = match.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and char == '"':
+            in_quotes = not in_quotes
+        elif depth == 0 and char == "#" and not in_quotes:
+            parts.append(raw[start : match.start()])
+            start = match.end()
+    if not parts:
+        return _evaluate_part(raw, strings, undefined)
+    parts.append(raw[start:])
+    return "".join(_evaluate_part(p.strip(), strings, undefined) for p in parts)
+
+
+def _evaluate_part(part: str, strings: dict[str, str], undefined: Counter[str]) -> str:
+    if len(part) >= 2 and (
+        (part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')
+    ):
+        return part[1:-1]
+    if not part or part.isdigit() or part[0] in '{"':
+        return part
+    name = part.lower()
+    if name in strings:
+        return strings[name]
+    if name in _MONTHS:
+        return _MONTHS[name]
+    undefined[part] += 1
+    return part
+
+
+def _text(value: str) -> str:
+    return clean_text(latex_to_unicode(value))
+
+
+def _name(raw: str) -> str:
+    """One BibTeX name as "Family, Given" (", Jr" kept after the given names)."""
+    if raw.count(",") == 1 and "{" not in raw and "\\" not in raw and "~" not in raw:
+        # "von Last, First" needs no grammar: the fast path for most exports
+        family, _, given = raw.partition(",")
+        family, given = clean_text(family), clean_text(given)
+        if family:
+            return f"{family}, {given}" if given else family
+    parts = parse_single_name_into_parts(raw, strict=False)
+    family = _text(" ".join(parts.von + parts.last))
+    given = _text(" ".join(parts.first))
+    junior = _text(" ".join(parts.jr))
+    if not family:
+        family, given = given, ""
+    name = f"{family}, {given}" if given else family
+    return f"{name}, {junior}" if junior else name
+
+
+def _authors(value: str) -> list[str]:
+    if "{" in value or "\\" in value:
+        raws = split_multiple_persons_names(value)
+    else:  # nothing braced or escaped: a plain split is the same, and much faster
+        raws = _AND.split(value.strip())
+    names = []
+    for raw in raws:
+        if raw.strip().lower() == "others":  # BibTeX's "et al."
+            continue
+        name = _name(raw)
+        if name:
+            names.append(name)
+    return names
+
+
+def _keywords(values: list[str]) -> list[str]:
+    """Keywords from every keyword field, split on ";" (or "," when no ";"), de-duplicated."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        text = latex_to_unicode(value)
+        for word in re.split(";" if ";" in text else ",", text):
+            word = clean_text(word)
+            if word and word.lower() not in seen:
+                seen.add(word.lower())
+                out.append(word)
+    return out
+
+
+class _Reader:
+    """State of one file's reading: macros, counters and the result being filled."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.result = ReadResult()
+        self.strings: dict[str, str] = {}
+        self.undefined: Counter[str] = Counter()
+        self.unknown_types: Counter[str] = Counter()
+        self.repeated: Counter[str] = Counter()
+        self.wos_keys = 0
+        self.scopus = 0
+
+    def read(self, text: str) -> ReadResult:
+        library = bibtexparser.parse_string(text, parse_stack=[])
+        blocks = library.blocks
+        for block in blocks:  # macros first: a file may use one before defining it
+            inner = _unwrap(block)
+            if isinstance(inner, String):
+                self.strings[inner.key.strip().lower()] = _evaluate(
+                    inner.value, self.strings, self.undefined
+                )
+        for block in blocks:
+            inner = _unwrap(block)
+            if isinstance(inner, Entry):
+                self.entry(inner, block)
+            elif isinstance(block, ParsingFailedBlock) and not isinstance(inner, String):
+                self.failed(block)
+        self.finish()
+        return self.result
+
+    def failed(self, block: ParsingFailedBlock) -> None:
+        line = _line(block)
+        raw = block.raw or ""
+        head = _BLOCK_HEAD.match(raw)
+        reason = getattr(block.error, "abort_reason", "") or str(block.error)
+        reason = reason.strip().rstrip(".")
+        if "end of file" in reason.lower():
+            reason = "the entry is not closed before the end of the file (a '}' is missing)"
+        elif "Unexpected block start" in reason:
+            reason = "the entry is not closed before the next '@' entry (a '}' is missing)"
+        if raw.lower().startswith(_NOT_RECORDS):
+            kind = head.group(1) if head else "block"
+            self.result.notes.append(f"line {line}: @{kind} could not be read ({reason})")
+            return
+        hint = f"entry {head.group(2)}" if head and head.group(2) else ""
+        self.result.skipped.append(Skipped(line, f"malformed BibTeX entry: {reason}", record=hint))
+
+    def entry(self, entry: Entry, block: Block) -> None:
+        line = _line(block)
+        key = entry.key.strip()
+        fields: dict[str, list[str]] = {}
+        for field in entry.fields:
+            name = _field_name(field.key)
+            value = field.value if isinstance(field.value, str) else str(field.value)
+            fields.setdefault(name, []).append(_evaluate(value, self.strings, self.undefined))
+        entry_type = entry.entry_type.strip().lower()
+        original = {"ENTRYTYPE": [entry_type], "ID": [key], **fields}
+        for name, values in fields.items():
+            if len(values) > 1:
+                self.repeated[name] += 1
+            if name not in _KNOWN:
+                self.result.unknown_fields[name] += 1
+
+        def first(names: tuple[str, ...]) -> str:
+            for name in names:
+                values = fields.get(name)
+                if values and values[0].strip():
+                    return values[0]
+            return ""
+
+        base = ENTRY_TYPES.get(entry_type)
+        if base is None:
+            self.unknown_types[entry_type] += 1
+            base = "misc"
+        journal = _text(first(_JOURNAL))
+        if not journal:
+            journal = _text(first(_CONTAINER))
+        entrytype = refine_entry_type(base, clean_text(first(_DOCTYPE)), journal)
+        pages = clean_pages(unescape_verbatim(first(_PAGES)))
+        if not pages:
+            pages = clean_pages(unescape_verbatim(first(_ARTICLE_NUMBER)))
+        url = clean_text(unescape_verbatim(first(("url",))))
+        doi = clean_doi(unescape_verbatim(first(("doi",))))
+        if not doi and "doi.org/" in url:
+            doi = clean_doi(url)
+        issue = first(("issue",))
+        if not issue and entrytype not in _NUMBER_IS_NOT_ISSUE:
+            issue = first(("number",))
+        record = Record(
+            record_id=key,
+            entrytype=entrytype,
+            title=_text(first(_TITLE)),
+            authors=_authors(first(("author",))),
+            year=parse_year(first(("year",))) or parse_year(first(("date",))),
+            journal=journal,
+            volume=clean_text(unescape_verbatim(first(("volume",)))),
+            issue=clean_text(unescape_verbatim(issue)),
+            pages=pages,
+            doi=doi,
+            abstract=_text(first(("abstract",))),
+            keywords=_keywords([v for name in _KEYWORDS for v in fields.get(name, ())]),
+            language=_text(first(_LANGUAGE)),
+            url=url,
+            issn=clean_text(unescape_verbatim(first(_ISSN))),
+            isbn=clean_text(unescape_verbatim(first(("isbn",)))),
+            line=line,
+            original=original,
+        )
+        if not (record.title or record.authors or record.doi):
+            hint = f"entry {key}" if key else f"@{entry_type} entry"
+            self.result.skipped.append(Skipped(line, "no title, authors or DOI", record=hint))
+            return
+        if key.upper().startswith("WOS:"):
+            self.wos_keys += 1
+        if first(("source",)).strip().lower() == "scopus":
+            self.scopus += 1
+        self.result.records.append(record)
+
+    def finish(self) -> None:
+        result = self.result
+        count = len(result.records)
+        if count and self.wos_keys * 2 > count:
+            result.exporter = "Web of Science"
+        elif count and self.scopus * 2 > count:
+            result.exporter = "Scopus"
+        for name, n in sorted(self.unknown_types.items()):
+            result.notes.append(f"{n} entries of unknown type @{name} read as misc")
+        if self.repeated:
+            names = ", ".join(sorted(self.repeated))
+            result.notes.append(
+                f"some entries repeat a field ({names}): every value is kept in the original "
+                "fields, and the first is used"
+            )
+        for name, n in sorted(self.undefined.items()):
+            result.notes.append(f"undefined @string macro {name!r} kept as written ({n} times)")
+        if not result.records and not result.skipped:
+            raise ReadError(
+                "no BibTeX entries found (expected entries like @article{key, ...})",
+                file_name=self.file_name,
+            )
+
+
+def _unwrap(block: Block) -> Block:
+    """The block itself, or the entry/string inside a duplicate-key wrapper (still read)."""
+    if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
+        inner = block.ignore_error_block
+        if inner is not None:
+            return inner
+    return block
+
+
+def _line(block: Block) -> int | None:
+    return None if block.start_line is None else block.start_line + 1
+
+
+def read(text: str, file_name: str = "") -> ReadResult:
+    """Read a BibTeX file: one record per entry; malformed entries are skipped with a line."""
+    return _Reader(file_name).read(text)
+
+
+FORMAT = Format(
+    name="bibtex",
+    label="BibTeX",
+    suffixes=(".bib", ".bibtex"),
+    sniff=sniff,
+    read=read,
+)

@@ -1,0 +1,237 @@
+"""EndNote/refer tagged text reader (``.enw``: Google Scholar's "EndNote", EndNote, refer/bib).
+
+Each field is a line ``%X value``; a line without a tag continues the field above; a
+record starts at ``%0 Type`` (EndNote) or, in files without ``%0`` (classic refer), after a
+blank line. No maintained Python library reads this format, hence the hand-written loop.
+Tags follow EndNote's export: ``%R`` is the DOI ("electronic resource number"), ``%@`` an
+ISSN or ISBN, ``%9`` the type of work, ``%F`` the label and ``%M`` the accession number
+(the record id, in that order of preference).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_year
+from lib.model import Record
+from lib.readers._doctype import refine_entry_type
+from lib.readers.base import Format, ReadError, ReadResult, Skipped
+
+__all__ = ["FORMAT", "read", "sniff"]
+
+# EndNote reference types (%0) to the model's types.
+ENTRY_TYPES: dict[str, str] = {
+    "journal article": "article",
+    "electronic article": "article",
+    "magazine article": "article",
+    "newspaper article": "article",
+    "serial": "article",
+    "book": "book",
+    "edited book": "book",
+    "electronic book": "book",
+    "classical work": "book",
+    "book section": "chapter",
+    "electronic book section": "chapter",
+    "encyclopedia": "chapter",
+    "dictionary": "chapter",
+    "conference paper": "conference",
+    "conference proceedings": "conference",
+    "thesis": "thesis",
+    "report": "report",
+    "government document": "report",
+    "standard": "report",
+    "dataset": "dataset",
+    "preprint": "preprint",
+    "generic": "misc",
+    "web page": "misc",
+    "unpublished work": "misc",
+    "manuscript": "misc",
+    "online database": "misc",
+    "computer program": "misc",
+    "patent": "misc",
+}
+
+# Tags this reader maps to the record model; the rest count as not understood.
+_KNOWN = frozenset("0ATJBDVNPRXKU@GFM98~")
+# Tags a record may repeat; any other tag seen twice after a blank line starts a new record
+# even in a %0 file (a record whose %0 line was lost must not swallow its neighbour).
+_REPEATABLE = frozenset("AEKY?@UZ+IC")
+_TAG = re.compile(r"%([0-9A-Z@!#$&()*+^~|<>?\[\]=])(?:[ \t]+(.*)|[ \t]*)$")
+_ISSN = re.compile(r"\b\d{4}-?\d{3}[\dXx]\b")
+_SNIFF_TAG = re.compile(r"^%[0-9A-Z@!#$&()*+^~|<>?\[\]=](?:[ \t]|$)", re.MULTILINE)
+
+
+def sniff(head: str) -> float:
+    """High when most lines are ``%X`` tags and ``%0``/``%T``/``%A`` are among them."""
+    lines = [line for line in head.split("\n")[:2000] if line.strip()]
+    if not lines:
+        return 0.0
+    tagged = [line[:2] for line in lines if _SNIFF_TAG.match(line)]
+    if len(tagged) < 2:
+        return 0.0
+    share = len(tagged) / len(lines)
+    tags = set(tagged)
+    if "%0" in tags and tags & {"%T", "%A"} and share >= 0.3:
+        return 0.9
+    if {"%T", "%A"} <= tags and share >= 0.5:
+        return 0.7
+    return 0.0
+
+
+@dataclass(slots=True)
+class _Raw:
+    line: int
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _starts(tag: str, typed: bool, blank_before: bool, current: _Raw) -> bool:
+    """Whether a tag line starts a new record."""
+    if tag == "0":
+        return True
+    if not blank_before:
+        return False
+    if not typed:
+        return True
+    return tag not in _REPEATABLE and any(t == tag for t, _ in current.fields)
+
+
+def _split(text: str) -> list[_Raw]:
+    """The file's records: lists of ``(tag, value)`` with continuation lines joined."""
+    records: list[_Raw] = []
+    current: _Raw | None = None
+    blank_before = True
+    typed: bool | None = None  # does the file start its records with %0?
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            blank_before = True
+            continue
+        match = _TAG.match(line)
+        if match:
+            tag, value = match.group(1), match.group(2) or ""
+            if typed is None:
+                typed = tag == "0"
+            if current is None or _starts(tag, typed, blank_before, current):
+                current = _Raw(number)
+                records.append(current)
+            current.fields.append((tag, value.rstrip()))
+        elif current is not None and current.fields:
+            tag, value = current.fields[-1]
+            current.fields[-1] = (tag, f"{value}\n{line.strip()}")
+        blank_before = False
+    return records
+
+
+def _values(raw: _Raw, tag: str) -> list[str]:
+    return [value for t, value in raw.fields if t == tag and value.strip()]
+
+
+def _first(raw: _Raw, *tags: str) -> str:
+    for tag in tags:
+        for t, value in raw.fields:
+            if t == tag and value.strip():
+                return value
+    return ""
+
+
+def _author(value: str) -> str:
+    """EndNote marks a group author with a trailing comma ("World Health Organization,")."""
+    value = value.strip()
+    if value.endswith(",") and value.count(",") == 1:
+        return clean_text(value[:-1])
+    return format_author(value)
+
+
+def _keywords(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:  # one %K per keyword, or several on lines of one %K, or ";"-joined
+        out.extend(k for k in (clean_text(p) for p in re.split(r"[\n;]", value)) if k)
+    return out
+
+
+def _record(raw: _Raw, result: ReadResult) -> Record:
+    for tag, _ in raw.fields:
+        if tag not in _KNOWN:
+            result.unknown_fields[f"%{tag}"] += 1
+    kind = clean_text(_first(raw, "0")).lower()
+    base = ENTRY_TYPES.get(kind)
+    if base is None:
+        if _first(raw, "J"):
+            base = "article"
+        elif _first(raw, "B"):
+            base = "chapter"
+        else:
+            base = "misc"
+    journal = clean_text(_first(raw, "J", "B"))
+    entrytype = refine_entry_type(base, clean_text(_first(raw, "9")), journal)
+    issn = isbn = ""
+    for value in _values(raw, "@"):
+        value = clean_text(value)
+        if _ISSN.fullmatch(value.split(" ")[0]) and not issn:
+            issn = value
+        elif not isbn and entrytype in ("book", "chapter", "report", "thesis", "conference"):
+            isbn = value
+        elif not issn:
+            issn = value
+    url = clean_text(_first(raw, "U").split("\n")[0])
+    doi = clean_doi(_first(raw, "R")) or (clean_doi(url) if "doi.org/" in url else "")
+    return Record(
+        record_id=clean_text(_first(raw, "F", "M")),
+        entrytype=entrytype,
+        title=clean_text(_first(raw, "T")),
+        authors=[a for a in (_author(v) for v in _values(raw, "A")) if a],
+        year=parse_year(_first(raw, "D")) or parse_year(_first(raw, "8")),
+        journal=journal,
+        volume=clean_text(_first(raw, "V")),
+        issue=clean_text(_first(raw, "N")),
+        pages=clean_pages(_first(raw, "P")),
+        doi=doi,
+        abstract=clean_text(_first(raw, "X")),
+        keywords=_keywords(_values(raw, "K")),
+        language=clean_text(_first(raw, "G")),
+        url=url,
+        issn=issn,
+        isbn=isbn,
+        line=raw.line,
+        original=_original(raw),
+    )
+
+
+def _original(raw: _Raw) -> dict[str, list[str]]:
+    original: dict[str, list[str]] = {}
+    for tag, value in raw.fields:
+        original.setdefault(f"%{tag}", []).append(value)
+    return original
+
+
+def read(text: str, file_name: str = "") -> ReadResult:
+    """Read EndNote/refer tagged text: one record per ``%0`` (or blank-line separated) block."""
+    raws = _split(text)
+    if not raws:
+        raise ReadError(
+            "no EndNote/refer tagged lines found (expected lines like '%0 Journal Article', "
+            "'%A Family, Given', '%T Title')",
+            file_name=file_name,
+        )
+    result = ReadResult()
+    databases: set[str] = set()
+    for n, raw in enumerate(raws, start=1):
+        record = _record(raw, result)
+        if not (record.title or record.authors or record.doi):
+            hint = f"record {record.record_id}" if record.record_id else f"record {n}"
+            result.skipped.append(Skipped(raw.line, "no title, authors or DOI", hint))
+            continue
+        result.records.append(record)
+        databases.add(clean_text(_first(raw, "~")))
+    if len(databases) == 1:
+        result.exporter = databases.pop()  # %~ "Name of Database", when every record agrees
+    return result
+
+
+FORMAT = Format(
+    name="refer",
+    label="EndNote/refer tagged text",
+    suffixes=(".enw", ".refer", ".ref"),
+    sniff=sniff,
+    read=read,
+)
