@@ -75,11 +75,10 @@ def _volume(a: Norm, b: Norm) -> str:
 def _issue(a: Norm, b: Norm) -> str:
     if not a.issue or not b.issue:
         return "missing"
-    if a.issue == b.issue:
+    if a.issues & b.issues:
         return "same"
-    for x in (a.issue, b.issue):
-        if x in (a.pages[0], b.pages[0]):  # an article number exported as the issue
-            return "missing"
+    if (a.issues | b.issues) & {a.pages[0], b.pages[0]}:  # an article number as the issue
+        return "missing"
     return "different"
 
 

@@ -75,6 +75,7 @@ class Norm:
     jkey: str
     volume: str
     issue: str
+    issues: frozenset[str]  # every reading: the issue field and "(9)" in the volume field
     supplements: frozenset[str]
     pages: tuple[str, str, str]  # first, last, letter prefix
     doi: str
@@ -91,6 +92,7 @@ def normalize(rec: Record) -> Norm:
     notice = notice_kind(title)
     doi = doi_key(rec.doi)
     pages = page_range(rec.pages)
+    issues = frozenset({issue_in_volume(rec.volume), issue_key(rec.issue)} - {""})
     issue = issue_in_volume(rec.volume) or issue_key(rec.issue)
     venue = " ".join(jwords)
     abstract = fold_words(rec.abstract[: ABSTRACT_CHARS * 2])[:ABSTRACT_CHARS]
@@ -111,6 +113,7 @@ def normalize(rec: Record) -> Norm:
         jkey=journal_key(jwords),
         volume=volume_key(rec.volume),
         issue=issue,
+        issues=issues,
         supplements=supplement_numbers(rec.volume, rec.issue),
         pages=pages,
         doi=doi,

@@ -96,7 +96,9 @@ def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str
     if a.part != b.part and (a.part or b.part):
         hard.append(f"parts differ ({a.part or '-'} / {b.part or '-'})")
     elif a.numbers != b.numbers and a.numbers and b.numbers:
-        hard.append("numbers in titles differ")
+        # Hard, unless volume and page agree: then a typo ("p6INK4a") is likelier.
+        same_place = ev.volume == "same" and ev.page == "same"
+        (soft if same_place else hard).append("numbers in titles differ")
     elif a.numbers != b.numbers:
         soft.append("numbers in titles differ")
     if a.notice != b.notice:
@@ -115,9 +117,17 @@ def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str
         locators.append(f"volume {a.volume} vs {b.volume}")
     if ev.issue == "different" and not online_first:
         locators.append(f"issue {a.issue} vs {b.issue}")
-    if ev.journal == "different" and not (ev.volume == "same" and ev.page == "same"):
+    if ev.journal == "different":
         # Same volume and first page: a name variant ("Nihon Rinsho" / "Nippon rinsho").
-        locators.append("journals differ")
+        # Neither agreeing though both are given: two venues (one abstract printed in two
+        # congress supplements, a conference paper and its journal version).
+        located = bool((a.volume or a.pages[0]) and (b.volume or b.pages[0]))
+        if ev.volume == "same" and ev.page == "same":
+            pass
+        elif ev.volume == "same" or ev.page == "same" or not located:
+            locators.append("journals differ")
+        else:
+            hard.append("journals differ")
     if ev.abstract is not None and ev.abstract < DIFFERENT_ABSTRACT:
         soft.append(f"abstracts differ ({ev.abstract:.2f})")
     if _identical(ev):
@@ -196,7 +206,9 @@ def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
     score = _score(ev, len(hard), len(soft))
     said = _evidence_text(a, b, ev)
     agree = _authors_agree(ev)
-    title_ok = ev.title >= WEAK_TITLE or ev.doi == "same"
+    # A shared DOI vouches for different titles (a translation) only if nothing else
+    # disagrees: congress supplements give one DOI to hundreds of abstracts.
+    title_ok = ev.title >= WEAK_TITLE or (ev.doi == "same" and not soft)
     if hard or len(soft) >= 2 or not title_ok:
         why = hard + soft if (hard or soft) else [f"titles differ ({ev.title:.2f})"]
         reason = ", ".join(said) + "; but " + ", ".join(why)
@@ -213,7 +225,8 @@ def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
         strong = medium = False
     else:
         sure = (
-            (ev.doi == "same" and medium and agree is not False)
+            _identical(ev)
+            or (ev.doi == "same" and medium and agree is not False)
             or (ev.doi == "same" and ev.title >= 0.7 and agree and same_year)
             or (strong and agree and same_year)
             or (strong and agree is None and same_year and locators >= 2)

@@ -49,15 +49,17 @@ _NOTE = re.compile(
     re.IGNORECASE,
 )
 _BRACKETED = re.compile(r"^\s*\[(.+)\]\s*[.]?\s*$", re.S)
-_UNCLOSED_NOTE = re.compile(
-    r"\s*[.]?\s*\[(?:erratum|comment|retract|corrected|republished|update|see )[^\]]*$",
+# A note that runs to the end, closed or cut off, and may hold brackets of its own:
+# ".[Erratum appears in J Clin Virol. 2006 Oct;37(2):137]".
+_END_NOTE = re.compile(
+    r"\s*[.]?\s*\[(?:erratum|comment|retract|corrected|republished|update|see )[^\[]*$",
     re.IGNORECASE,
 )
 
 
 def _strip_trailing_tags(text: str) -> str:
     """Drop trailing language tags ("[Chinese]") and database notes ("[Review]"), repeatedly."""
-    text = _UNCLOSED_NOTE.sub("", text)
+    text = _END_NOTE.sub("", text)
     for _ in range(4):
         match = _TRAILING_TAG.search(text)
         if not match:
@@ -176,6 +178,11 @@ def title_part(words: str) -> str:
     return match.group(1) if match else ""
 
 
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
+
+
 def title_numbers(words: str) -> frozenset[str]:
-    """The numbers written in the title ("40 years", "phase 3"), leading zeros dropped."""
+    """The numbers written in the title ("40 years", "phase 3"), leading zeros dropped;
+    "10 000" and "10,000" are one number."""
+    words = _THOUSANDS.sub("", words)
     return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(words))
