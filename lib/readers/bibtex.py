@@ -96,7 +96,8 @@ _CONTAINER = ("booktitle", "maintitle")
 _ISSUE = ("issue", "number")
 _PAGES = ("pages",)
 _ARTICLE_NUMBER = ("article-number", "art_number", "eid", "articleno")
-_KEYWORDS = ("keywords", "author_keywords", "author-keywords", "keyword")
+_KEYWORDS = ("author_keywords", "author-keywords", "keywords", "keyword")  # author's first
+_ARCHIVE = ("archiveprefix", "eprinttype", "howpublished", "publisher")
 _LANGUAGE = ("language", "langid")
 _ISSN = ("issn", "eissn")
 _DOCTYPE = ("type", "document_type")
@@ -112,6 +113,7 @@ _KNOWN = frozenset(
         *_LANGUAGE,
         *_ISSN,
         *_DOCTYPE,
+        *_ARCHIVE[:2],
         "author",
         "year",
         "date",
@@ -263,7 +265,14 @@ class _Reader:
         self.scopus = 0
 
     def read(self, text: str) -> ReadResult:
-        library = bibtexparser.parse_string(text, parse_stack=[])
+        try:
+            library = bibtexparser.parse_string(text, parse_stack=[])
+        # bibtexparser re-raises its own internal errors; a user gets a message, not a traceback
+        except Exception as exc:  # noqa: BLE001
+            raise ReadError(
+                f"BibTeX could not be split into entries ({type(exc).__name__}: {exc})",
+                file_name=self.file_name,
+            ) from None
         blocks = library.blocks
         for block in blocks:  # macros first: a file may use one before defining it
             inner = _unwrap(block)
@@ -284,12 +293,7 @@ class _Reader:
         line = _line(block)
         raw = block.raw or ""
         head = _BLOCK_HEAD.match(raw)
-        reason = getattr(block.error, "abort_reason", "") or str(block.error)
-        reason = reason.strip().rstrip(".")
-        if "end of file" in reason.lower():
-            reason = "the entry is not closed before the end of the file (a '}' is missing)"
-        elif "Unexpected block start" in reason:
-            reason = "the entry is not closed before the next '@' entry (a '}' is missing)"
+        reason = _plain_reason(getattr(block.error, "abort_reason", "") or str(block.error))
         if raw.lower().startswith(_NOT_RECORDS):
             kind = head.group(1) if head else "block"
             self.result.notes.append(f"line {line}: @{kind} could not be read ({reason})")
@@ -327,7 +331,9 @@ class _Reader:
         journal = _text(first(_JOURNAL))
         if not journal:
             journal = _text(first(_CONTAINER))
-        entrytype = refine_entry_type(base, clean_text(first(_DOCTYPE)), journal)
+        # an arXiv @misc says so in its archive fields; a journal article's venue is its journal
+        venue = journal or " ".join(clean_text(first((name,))) for name in _ARCHIVE)
+        entrytype = refine_entry_type(base, clean_text(first(_DOCTYPE)), venue)
         pages = clean_pages(unescape_verbatim(first(_PAGES)))
         if not pages:
             pages = clean_pages(unescape_verbatim(first(_ARTICLE_NUMBER)))
@@ -360,7 +366,7 @@ class _Reader:
         )
         if not (record.title or record.authors or record.doi):
             hint = f"entry {key}" if key else f"@{entry_type} entry"
-            self.result.skipped.append(Skipped(line, "no title, authors or DOI", record=hint))
+            self.result.skipped.append(Skipped(line, "has no title, author or DOI", record=hint))
             return
         if key.upper().startswith("WOS:"):
             self.wos_keys += 1
@@ -384,12 +390,35 @@ class _Reader:
                 "fields, and the first is used"
             )
         for name, n in sorted(self.undefined.items()):
-            result.notes.append(f"undefined @string macro {name!r} kept as written ({n} times)")
+            times = "once" if n == 1 else f"{n} times"
+            result.notes.append(f"undefined @string macro {name!r} kept as written ({times})")
         if not result.records and not result.skipped:
             raise ReadError(
                 "no BibTeX entries found (expected entries like @article{key, ...})",
                 file_name=self.file_name,
             )
+
+
+# bibtexparser's reasons for a failed block, in words a user can act on.
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"end of file", re.I), "the entry is not closed before the end of the file"),
+    (
+        re.compile(r"Unexpected block start|found `@"),
+        "the entry is not closed before the next '@' entry (a '}' is missing)",
+    ),
+    (re.compile(r"comma after entry key, but found (\S+)"), "no comma after the entry key"),
+    (re.compile(r"`=` after entry key `([^`]*)`"), "field '\\1' has no '=' and value"),
+    (re.compile(r"`=` after entry key"), "a field name is not followed by '='"),
+    (re.compile(r"after a closed entry field value"), "a field value is not followed by ','"),
+)
+
+
+def _plain_reason(reason: str) -> str:
+    for pattern, plain in _REASONS:
+        match = pattern.search(reason)
+        if match:
+            return match.expand(plain)
+    return reason.strip().rstrip(".")
 
 
 def _unwrap(block: Block) -> Block:
