@@ -1,0 +1,204 @@
+"""PubMed MEDLINE (.nbib / .txt): fixtures field by field, quirks, robustness, real sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.encoding import decode
+from lib.ingest import read_path
+from lib.readers import medline
+from lib.readers.base import SNIFF_CHARS, ReadError
+from lib.readers.registry import MIN_CONFIDENCE, detect
+from tests.conftest import DATA, SHARED, sample_manifest
+
+HERE = DATA / "readers" / "medline"
+
+
+def check(record: object, **expected: object) -> None:
+    for name, value in expected.items():
+        got = getattr(record, name)
+        assert got == value, f"{name}: {got!r} != {value!r}"
+
+
+def test_nbib_records_field_by_field() -> None:
+    read = read_path(HERE / "peer-support.nbib")
+    assert read.report.format == "medline"
+    assert read.report.database == "PubMed"  # the exporter, when the user gives no label
+    review, erratum, letter = read.records
+    check(
+        review,
+        record_id="31234567",
+        entrytype="review",  # "Systematic Review" beats "Journal Article"
+        title="Peer support in prison: the Listener scheme revisited, a systematic review of "
+        "qualitative studies.",  # continuation line joined
+        authors=["Pérez, María José", "Smith, John A", "Prison Peer Support Research Group"],
+        year=2019,
+        journal="The Prison journal",  # JT (full title) before TA
+        volume="99",
+        issue="4",
+        pages="456-78",  # kept as given
+        doi="10.1177/0032885519861234",
+        abstract="BACKGROUND: Listeners are prisoners trained by the Samaritans. METHODS: We "
+        "searched six databases. RESULTS: Twelve studies described the role as meaningful "
+        "and demanding.",
+        keywords=["Humans", "Peer Group", "Prisoners/psychology", "Listeners", "wounded healer"],
+        language="eng",
+        issn="0032-8855",  # the print ISSN of three
+        line=1,
+    )
+    assert review.original["IS"] == [
+        "1745-1234 (Electronic)",
+        "0032-8855 (Print)",
+        "0032-8855 (Linking)",
+    ]
+    assert review.original["AID"] == ["0032885519861234 [pii]", "10.1177/0032885519861234 [doi]"]
+    check(
+        erratum,
+        record_id="9876543",
+        entrytype="erratum",
+        authors=["Jones, K"],  # AU when there is no FAU
+        year=1998,  # from "1998 Dec-1999 Jan"
+        journal="Howard J Crim Justice",  # TA when there is no JT
+        pages="101",
+        doi="",
+        language="eng; fre",
+        line=45,
+    )
+    # No DP: the year comes from the electronic date; Letter beats Comment and Article.
+    check(letter, record_id="30000001", entrytype="letter", year=2024, line=60)
+    assert letter.doi == "10.1000/pilot.2024.1"  # from AID when there is no LID
+    (skipped,) = read.report.skipped
+    assert (skipped.line, skipped.record) == (71, "PMID 30000002")
+    assert "no title, author or DOI" in skipped.reason
+    assert read.report.unknown_fields == {"XX": 1}  # PubMed's housekeeping tags not listed
+
+
+def test_crlf_pasted_records_and_truncated_last_record() -> None:
+    read = read_path(HERE / "crlf-pasted-truncated.txt")
+    assert read.report.format == "medline"
+    first, second = read.records
+    check(
+        first,
+        title="Peer educators in a women’s prison: an ethnography.",
+        authors=["Collica-Cox, Kimberly"],
+        journal="Women & Criminal Justice",
+        line=1,
+    )
+    check(second, record_id="40000002", line=10)
+    # No blank line before the third PMID: still a new record; the file ends inside it
+    # (no SO line, while every other record ends with SO).
+    (cut,) = read.report.skipped
+    assert (cut.line, cut.record) == (17, "PMID 40000003")
+    assert "file ends inside this record" in cut.reason
+
+
+def test_detected_by_content_whatever_the_suffix(tmp_path: Path) -> None:
+    text = (HERE / "peer-support.nbib").read_text(encoding="utf-8")
+    for name in ("export.txt", "export.nbib", "export.dat", "export"):
+        assert detect(text, name).name == "medline"
+    renamed = tmp_path / "pubmed-result.txt"
+    renamed.write_text(text, encoding="utf-8")
+    assert len(read_path(renamed).records) == 3
+
+
+def test_not_medline_is_a_read_error() -> None:
+    with pytest.raises(ReadError):
+        medline.read("just some words\nand more words\n", "notes.txt")
+
+
+def _other_fixtures() -> list[Path]:
+    paths = [p for p in (DATA / "readers").glob("*/*") if p.parent.name != "medline"]
+    samples = SHARED / "samples"
+    if samples.exists():
+        paths += [samples / r["file"] for r in sample_manifest() if r["format"] != "medline"]
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("path", _other_fixtures(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_does_not_claim_other_formats(path: Path) -> None:
+    try:
+        text, _ = decode(path.read_bytes(), path.name)
+    except ReadError:
+        pytest.skip("not text")
+    assert medline.sniff(text[:SNIFF_CHARS]) < MIN_CONFIDENCE
+
+
+FIXTURE_TEXT = [
+    (HERE / name).read_text(encoding="utf-8")
+    for name in ("peer-support.nbib", "crlf-pasted-truncated.txt")
+]
+
+
+def _assert_sane(text: str) -> None:
+    try:
+        result = medline.read(text, "x.txt")
+    except ReadError:
+        return
+    lines = text.count("\n") + text.count("\r") + 1
+    for record in result.records:
+        assert record.line is not None and 1 <= record.line <= lines
+        assert record.title or record.authors or record.doi
+    assert all(s.line is not None and 1 <= s.line <= lines for s in result.skipped)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_random_text_never_raises_anything_but_read_error(text: str) -> None:
+    _assert_sane(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(FIXTURE_TEXT),
+    st.sampled_from(FIXTURE_TEXT),
+    st.integers(0, 5000),
+    st.integers(0, 5000),
+    st.integers(0, 5000),
+)
+def test_truncated_and_spliced_input_never_raises(a: str, b: str, i: int, j: int, k: int) -> None:
+    _assert_sane(a[:i])
+    _assert_sane(a[:i] + b[j : j + k])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "PMID- 1",
+                "TI  - A title",
+                "AU  - Smith J",
+                "      more",
+                "",
+                "SO  - J. 2020.",
+                "XYZ",
+                "AB  -",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_tagged_line_soup_never_raises(lines: list[str]) -> None:
+    _assert_sane("\n".join(lines))
+
+
+MANIFEST = [r for r in sample_manifest() if r["format"] == "medline"]
+
+
+@pytest.mark.skipif(not MANIFEST, reason="../shared/samples is absent")
+@pytest.mark.parametrize("row", MANIFEST, ids=[r["file"] for r in MANIFEST])
+def test_real_pubmed_export_reads_with_manifest_count(row: dict[str, str]) -> None:
+    read = read_path(SHARED / "samples" / row["file"])
+    assert read.report.format == "medline"
+    assert read.report.records_read == int(row["records"])
+    assert read.report.records_skipped == 0
+    assert all(r.record_id.isdigit() and r.title and r.authors and r.year for r in read.records)
+    first = read.records[0]
+    assert first.record_id == "28441597"
+    assert first.doi == "10.1016/j.scitotenv.2017.04.075"
+    assert first.authors[0] == "Neilen, Amanda D"
+    assert first.journal == "The Science of the total environment"
