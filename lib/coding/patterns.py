@@ -1,0 +1,149 @@
+"""Turn a reviewer's phrases into regular expressions, and many of them into one fast scan.
+
+Phrase syntax (kept small so a reviewer can write it without knowing regular expressions):
+
+- matched without regard to case, from the start of a word to the end of a word;
+- a space matches any run of spaces, hyphens, dashes or slashes ("before and after" also
+  finds "before-and-after"); a hyphen matches such a run or nothing ("semi-structured" also
+  finds "semi structured" and "semistructured");
+- ``*`` at the end of a word matches any further letters ("interview*" finds "interviews",
+  "interviewed"); nowhere else;
+- an apostrophe matches a straight or curly one; every other character stands for itself.
+
+Why hand-written: the codebook holds about a thousand phrases, and Python's ``re`` tries the
+alternatives of ``a|b|c...`` one after another at every position, which is far too slow for
+100,000 records. Merging the phrases into a prefix tree (a trie) makes the alternation
+branch on one character at a time, which is 15-50x faster in measurements here; no
+maintained library builds such a regex from phrases with this syntax (Aho-Corasick
+libraries cannot express the flexible separators and word boundaries).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "PhraseError",
+    "fold",
+    "phrase_key",
+    "phrase_regex",
+    "phrase_units",
+    "trie_regex",
+]
+
+# Characters a space in a phrase stands for (one or more of them).
+_SEP = r"[\s\-\u2010\u2011\u2012\u2013\u2014/]+"
+# What a hyphen in a phrase stands for (zero or more).
+_HYPH = r"[\s\-\u2010\u2011\u2012\u2013\u2014]*"
+_APOS = "['\u2019\u2018]"
+_WILD = r"\w*"
+
+Unit = str  # one literal character, or one of the markers below
+SEP, HYPH, APOS, WILD = "\x00sep", "\x00hyph", "\x00apos", "\x00wild"
+_UNIT_REGEX = {SEP: _SEP, HYPH: _HYPH, APOS: _APOS, WILD: _WILD}
+
+
+class PhraseError(ValueError):
+    """A phrase that cannot be used; the message says why."""
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` keeping every character at its offset (evidence offsets rely on it).
+
+    ``str.lower`` keeps the length of every character except U+0130 (dotted capital I),
+    which it expands to two; that one is mapped to a plain ``i`` first.
+    """
+    if "\u0130" in text:
+        text = text.replace("\u0130", "I")
+    return text.lower()
+
+
+def phrase_units(phrase: str, *, keep_case: bool = False) -> list[Unit]:
+    """Split a phrase into units (characters and markers); raises `PhraseError`."""
+    text = " ".join(phrase.split())
+    if not text:
+        raise PhraseError("empty phrase")
+    if not (text[0].isalnum() or text[0] == "_"):
+        raise PhraseError(f"phrase {phrase!r} must start with a letter or digit")
+    units: list[Unit] = []
+    for i, ch in enumerate(text):
+        if ch == " ":
+            units.append(SEP)
+        elif ch in "-\u2010\u2011":
+            units.append(HYPH)
+        elif ch in "'\u2019\u2018":
+            units.append(APOS)
+        elif ch == "*":
+            nxt = text[i + 1] if i + 1 < len(text) else " "
+            if i == 0 or not text[i - 1].isalnum() or nxt not in " -":
+                raise PhraseError(
+                    f"phrase {phrase!r}: '*' may only end a word (as in 'interview*')"
+                )
+            units.append(WILD)
+        else:
+            units.append(ch if keep_case else fold(ch))
+    return units
+
+
+def _unit_regex(unit: Unit) -> str:
+    return _UNIT_REGEX.get(unit) or re.escape(unit)
+
+
+def _ends_in_word(units: Sequence[Unit]) -> bool:
+    last = units[-1]
+    return last == WILD or (len(last) == 1 and (last.isalnum() or last == "_"))
+
+
+def phrase_regex(phrase: str, *, keep_case: bool = False) -> str:
+    """The regex for one phrase (no leading word boundary: callers match at word starts)."""
+    units = phrase_units(phrase, keep_case=keep_case)
+    body = "".join(_unit_regex(u) for u in units)
+    return body + (r"\b" if _ends_in_word(units) else "")
+
+
+def phrase_key(phrase: str) -> str:
+    """The phrase's leading letters and digits (folded): the index key of candidate terms."""
+    key = []
+    for unit in phrase_units(phrase):
+        if len(unit) != 1 or not (unit.isalnum() or unit == "_"):
+            break
+        key.append(unit)
+    return "".join(key)
+
+
+def trie_regex(phrases: Iterable[str]) -> str:
+    """One regex matching any of `phrases` (folded), branching one unit at a time.
+
+    The result has no leading word boundary; it matches wherever at least one phrase
+    matches (which one is decided later by matching the candidate phrases themselves).
+    """
+    root: dict[Unit, dict] = {}
+    end = "\x00end"
+    for phrase in phrases:
+        units = phrase_units(phrase)
+        node = root
+        for unit in units:
+            node = node.setdefault(unit, {})
+        node[end] = {"word_end": _ends_in_word(units)}
+
+    def build(node: dict) -> str:
+        alternatives = []
+        optional = False
+        for unit in sorted(k for k in node if k != end):
+            alternatives.append(_unit_regex(unit) + build(node[unit]))
+        if end in node:
+            tail = r"\b" if node[end]["word_end"] else ""
+            if not alternatives:
+                return tail
+            if tail:
+                alternatives.append(tail)
+            else:
+                optional = True
+        if len(alternatives) == 1:
+            body = alternatives[0]
+            return f"(?:{body})?" if optional else body
+        body = "(?:" + "|".join(alternatives) + ")"
+        return body + "?" if optional else body
+
+    return build(root) if root else "(?!)"
