@@ -58,7 +58,8 @@ _KNOWN = frozenset("0ATJBDVNPRXKU@GFM98~")
 # even in a %0 file (a record whose %0 line was lost must not swallow its neighbour).
 _REPEATABLE = frozenset("AEKY?@UZ+IC")
 _TAG = re.compile(r"%([0-9A-Z@!#$&()*+^~|<>?\[\]=])(?:[ \t]+(.*)|[ \t]*)$")
-_ISSN = re.compile(r"\b\d{4}-?\d{3}[\dXx]\b")
+_SERIAL = re.compile(r"[0-9Xx][0-9Xx -]*[0-9Xx]")  # the number, without "(Print)"
+_BOOKISH = frozenset({"book", "chapter", "report", "thesis", "conference"})
 _SNIFF_TAG = re.compile(r"^%[0-9A-Z@!#$&()*+^~|<>?\[\]=](?:[ \t]|$)", re.MULTILINE)
 
 
@@ -96,9 +97,11 @@ def _starts(tag: str, typed: bool, blank_before: bool, current: _Raw) -> bool:
     return tag not in _REPEATABLE and any(t == tag for t, _ in current.fields)
 
 
-def _split(text: str) -> list[_Raw]:
-    """The file's records: lists of ``(tag, value)`` with continuation lines joined."""
+def _split(text: str) -> tuple[list[_Raw], list[int]]:
+    """The file's records (``(tag, value)`` lists, continuation lines joined), and the
+    lines of text found before the first record."""
     records: list[_Raw] = []
+    outside: list[int] = []
     current: _Raw | None = None
     blank_before = True
     typed: bool | None = None  # does the file start its records with %0?
@@ -115,11 +118,13 @@ def _split(text: str) -> list[_Raw]:
                 current = _Raw(number)
                 records.append(current)
             current.fields.append((tag, value.rstrip()))
-        elif current is not None and current.fields:
+        elif current is not None:
             tag, value = current.fields[-1]
             current.fields[-1] = (tag, f"{value}\n{line.strip()}")
+        else:
+            outside.append(number)
         blank_before = False
-    return records
+    return records, outside
 
 
 def _values(raw: _Raw, tag: str) -> list[str]:
@@ -149,6 +154,27 @@ def _keywords(values: list[str]) -> list[str]:
     return out
 
 
+def _serials(values: list[str], entrytype: str) -> tuple[str, str]:
+    """ISSN and ISBN from %@ lines: "1050-9674 (Print)", "978-0-19-000000-2", one per line.
+
+    Told apart by their digits (8 for an ISSN, 10 or 13 for an ISBN); anything else goes
+    to the ISBN of a book-like record and to the ISSN otherwise.
+    """
+    issn = isbn = ""
+    for value in values:
+        for part in value.split("\n"):
+            number = _SERIAL.match(part.strip())
+            text = number.group(0).strip("- ") if number else clean_text(part)
+            digits = len(re.sub(r"[^0-9Xx]", "", text))
+            if not text:
+                continue
+            if digits == 8 or (digits not in (10, 13) and entrytype not in _BOOKISH):
+                issn = issn or text
+            else:
+                isbn = isbn or text
+    return issn, isbn
+
+
 def _record(raw: _Raw, result: ReadResult) -> Record:
     for tag, _ in raw.fields:
         if tag not in _KNOWN:
@@ -164,15 +190,7 @@ def _record(raw: _Raw, result: ReadResult) -> Record:
             base = "misc"
     journal = clean_text(_first(raw, "J", "B"))
     entrytype = refine_entry_type(base, clean_text(_first(raw, "9")), journal)
-    issn = isbn = ""
-    for value in _values(raw, "@"):
-        value = clean_text(value)
-        if _ISSN.fullmatch(value.split(" ")[0]) and not issn:
-            issn = value
-        elif not isbn and entrytype in ("book", "chapter", "report", "thesis", "conference"):
-            isbn = value
-        elif not issn:
-            issn = value
+    issn, isbn = _serials(_values(raw, "@"), entrytype)
     url = clean_text(_first(raw, "U").split("\n")[0])
     doi = clean_doi(_first(raw, "R")) or (clean_doi(url) if "doi.org/" in url else "")
     return Record(
@@ -206,7 +224,7 @@ def _original(raw: _Raw) -> dict[str, list[str]]:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     """Read EndNote/refer tagged text: one record per ``%0`` (or blank-line separated) block."""
-    raws = _split(text)
+    raws, outside = _split(text)
     if not raws:
         raise ReadError(
             "no EndNote/refer tagged lines found (expected lines like '%0 Journal Article', "
@@ -214,12 +232,15 @@ def read(text: str, file_name: str = "") -> ReadResult:
             file_name=file_name,
         )
     result = ReadResult()
+    if outside:
+        where = f"line {outside[0]}" if len(outside) == 1 else f"lines {outside[0]}-{outside[-1]}"
+        result.notes.append(f"{where}: text before the first record ignored")
     databases: set[str] = set()
     for n, raw in enumerate(raws, start=1):
         record = _record(raw, result)
         if not (record.title or record.authors or record.doi):
             hint = f"record {record.record_id}" if record.record_id else f"record {n}"
-            result.skipped.append(Skipped(raw.line, "no title, authors or DOI", hint))
+            result.skipped.append(Skipped(raw.line, "has no title, author or DOI", hint))
             continue
         result.records.append(record)
         databases.add(clean_text(_first(raw, "~")))
