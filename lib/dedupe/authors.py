@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
 from lib.dedupe.text import fold
 
-__all__ = ["AuthorList", "compare_authors", "parse_authors"]
+__all__ = ["AuthorList", "compare_authors", "first_author", "parse_authors"]
 
 MAX_AUTHORS = 12  # enough to tell lists apart; long consortium lists add only cost
 
@@ -67,14 +68,13 @@ class AuthorList:
 
 
 def _key(family: str) -> str:
-    words = [_LETTERS.sub("", w) for w in re.split(r"[\s\-]+", fold(family))]
-    words = [w for w in words if w]
+    words = _LETTERS.sub(" ", fold(family).replace("'", "").replace("’", "")).split()
     words = [w for w in words if w not in _SUFFIXES] or words
     return " ".join([w for w in words if w not in _PARTICLES] or words)
 
 
 def _split_glued(name: str) -> list[str]:
-    if not _GLUE.search(name):
+    if "." not in name or not _GLUE.search(name):
         return [name]
     # A reader may have turned "Adeli K.Lewis G. F." into "Adeli K.Lewis, G. F.": undo it.
     if name.count(",") == 1:
@@ -118,6 +118,28 @@ def _family(name: str) -> tuple[str, str]:
     return _key(" ".join(family)), _key(parts[0])
 
 
+@lru_cache(maxsize=1 << 18)
+def _read_name(name: str) -> tuple[str, str, str]:
+    """(kind, key, alt) for one name; kind is "person", "group", "et al" or "skip".
+
+    Cached: the same names recur across the copies of a paper and across papers.
+    """
+    name = name.strip()
+    kind = "person"
+    lower = name.lower()
+    if lower.endswith((" et al", " et al.")):
+        kind = "person et al"
+        name = name[: lower.rfind(" et al")]
+    if not name or _PLACEHOLDER.match(name):
+        return ("et al" if kind != "person" else "skip"), "", ""
+    if _ET_AL.match(name):
+        return "et al", "", ""
+    if _GROUP.search(name):
+        return "group", "", ""
+    key, alt = _family(name)
+    return (kind if key else "skip"), key, alt
+
+
 def parse_authors(names: Sequence[str]) -> AuthorList:
     """An `AuthorList` from a record's author strings (any of the forms above)."""
     families: list[str] = []
@@ -126,24 +148,15 @@ def parse_authors(names: Sequence[str]) -> AuthorList:
     groups = 0
     for raw in names:
         for name in _split_glued(raw):
-            name = name.strip()
-            if name.lower().endswith((" et al", " et al.")):
-                truncated = True
-                name = name[: name.lower().rfind(" et al")]
-            if not name or _PLACEHOLDER.match(name):
-                continue
-            if _ET_AL.match(name):
-                truncated = True
-                continue
-            if _GROUP.search(name):
+            kind, key, alt = _read_name(name)
+            if kind == "group":
                 groups += 1
-                continue
-            key, alt = _family(name)
-            if key:
+            elif kind == "et al":
+                truncated = True
+            elif key and len(families) < MAX_AUTHORS:
+                truncated = truncated or kind == "person et al"
                 families.append(key)
                 alts.append(alt)
-            if len(families) >= MAX_AUTHORS:
-                break
     return AuthorList(tuple(families), tuple(alts), truncated, groups)
 
 
@@ -178,8 +191,23 @@ def compare_authors(a: AuthorList, b: AuthorList) -> tuple[bool, float] | None:
     if not a.families or not b.families:
         return None
     short, long_ = (a, b) if len(a.families) <= len(b.families) else (b, a)
-    found = sum(_matches(short, i, long_) for i in range(len(short.families)))
-    first = _same_name(a.first, b.first) or any(
+    exact = set(long_.families) | set(long_.alt)
+    found = 0
+    for i, name in enumerate(short.families):
+        # Most copies spell most names alike: a set lookup settles them before fuzzing.
+        if name in exact or (short.alt[i] and short.alt[i] in exact) or _matches(short, i, long_):
+            found += 1
+    first = a.first == b.first or any(
         _same_name(x, y) for x in (a.first, a.alt[0]) for y in (b.first, b.alt[0]) if x and y
     )
     return first, found / len(short.families)
+
+
+def first_author(names: Sequence[str]) -> str:
+    """The first person's family-name key, without parsing the rest of the list."""
+    for raw in names:
+        for name in _split_glued(raw):
+            kind, key, _ = _read_name(name)
+            if key and kind != "et al":
+                return key
+    return ""

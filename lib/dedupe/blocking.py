@@ -22,6 +22,10 @@ from lib.dedupe.normalize import Norm
 __all__ = ["WINDOW", "block_keys", "candidate_pairs"]
 
 WINDOW = 20
+# Narrower windows for keys whose blocks are large and mostly unrelated: within
+# "first author + year", records are sorted by title, so a variant of a title sits next
+# to it and a few neighbours suffice.
+WINDOWS = {"author_year": 6, "rare_words": 10, "locator": 10}
 PREFIX = 24
 MIN_RARE_WORDS = 4
 _COMMON = frozenset(
@@ -47,7 +51,7 @@ def block_keys(norms: Sequence[Norm]) -> dict[str, list[str]]:
             rare.append(" ".join(sorted(words[:2])))
         else:
             rare.append("")
-        first = n.authors.first
+        first = n.first_author
         author_year.append(f"{first}|{n.year}" if first and n.year else "")
         first_page = n.pages[0]
         locator.append(
@@ -99,7 +103,7 @@ def candidate_pairs(
     counts: dict[str, int] = {}
     found = []
     for name, keys in block_keys(norms).items():
-        codes = _pairs_for_key(keys, rank, window)
+        codes = _pairs_for_key(keys, rank, min(window, WINDOWS.get(name, window)))
         counts[name] = len(codes)
         found.append(codes)
     unique = np.unique(np.concatenate(found))

@@ -7,9 +7,11 @@ about a pair someone already decided.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -64,8 +66,17 @@ class DedupeResult:
         return [merge_group(cid, recs) for cid, recs in members.items()]
 
     def possible(self) -> list[Pair]:
-        """Pairs to review: possible, in different groups, most likely first."""
-        return [p for p in self.pairs.with_decision("possible") if not self.same_group(p.a, p.b)]
+        """Pairs to review, most likely first: possible pairs whose records are in
+        different groups, one pair (the best) per two groups."""
+        out = []
+        seen: set[tuple[str, str]] = set()
+        for pair in self.pairs.with_decision("possible"):
+            ga, gb = self.cluster_of[pair.a], self.cluster_of[pair.b]
+            key = (ga, gb) if ga < gb else (gb, ga)
+            if ga != gb and key not in seen:
+                seen.add(key)
+                out.append(pair)
+        return out
 
     def same_group(self, a: str, b: str) -> bool:
         return self.cluster_of[a] == self.cluster_of[b]
@@ -137,12 +148,34 @@ def _codes(values: list[str]) -> np.ndarray:
     return np.where((series == "").to_numpy(), -1, codes)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Each collection walks every live object, so with a million records the collector
+    ran far more often than it found anything and took half the time of normalising.
+    Nothing built here is cyclic, so reference counting frees it all the same.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def deduplicate(records: list[Record], decisions: Sequence[Decision] = ()) -> DedupeResult:
     """Group the records that are one publication; see `DedupeResult`.
 
     ``decisions`` (a person's, oldest first) are applied as constraints. Raises
     `ValueError` when two records share a record id.
     """
+    with _gc_paused():
+        return _deduplicate(records, decisions)
+
+
+def _deduplicate(records: list[Record], decisions: Sequence[Decision]) -> DedupeResult:
     started = time.perf_counter()
     ids = [r.record_id for r in records]
     index = {rid: i for i, rid in enumerate(ids)}

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from lib.dedupe.authors import AuthorList, parse_authors
+from lib.dedupe.authors import AuthorList, first_author, parse_authors
 from lib.dedupe.journals import (
     journal_key,
     journal_variants,
@@ -68,7 +69,8 @@ class Norm:
     about: str
     part: str
     numbers: frozenset[str]
-    authors: AuthorList
+    names: tuple[str, ...]  # the record's author strings, parsed on first use
+    first_author: str
     year: int | None
     journal: tuple[str, ...]
     venues: tuple[tuple[str, ...], ...]
@@ -83,34 +85,58 @@ class Norm:
     abstract: str
     conference: bool
     preprint: bool
+    _authors: AuthorList | None = None
+
+    @property
+    def authors(self) -> AuthorList:
+        """The parsed author list (parsed only for records that get compared in detail)."""
+        if self._authors is None:
+            self._authors = parse_authors(self.names)
+        return self._authors
+
+
+@lru_cache(maxsize=1 << 16)
+def _venue(
+    journal: str,
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str, bool, bool]:
+    """(words, variants, key, looks like a conference, looks like a preprint server);
+    cached because a few thousand venue names cover most records."""
+    words = journal_words(journal)
+    return (
+        words,
+        journal_variants(journal),
+        journal_key(words),
+        looks_like_conference(journal),
+        bool(_PREPRINT_VENUE.search(" ".join(words))),
+    )
 
 
 def normalize(rec: Record) -> Norm:
     """The `Norm` of one record. Total: any record in, never an exception."""
     title = title_words(rec.title)
-    jwords = journal_words(rec.journal)
+    jwords, venues, jkey, conference, preprint_venue = _venue(rec.journal)
     notice = notice_kind(title)
     doi = doi_key(rec.doi)
     pages = page_range(rec.pages)
     issues = frozenset({issue_in_volume(rec.volume), issue_key(rec.issue)} - {""})
     issue = issue_in_volume(rec.volume) or issue_key(rec.issue)
-    venue = " ".join(jwords)
     abstract = fold_words(rec.abstract[: ABSTRACT_CHARS * 2])[:ABSTRACT_CHARS]
     if abstract in ("no abstract available", "abstract not available", "none", "na"):
         abstract = ""
     return Norm(
         title=title,
         compact=title.replace(" ", ""),
-        generic=is_generic(title, venue),
+        generic=is_generic(title, " ".join(jwords)),
         notice=notice,
         about=strip_notice(title) if notice else "",
         part=title_part(title),
         numbers=title_numbers(title),
-        authors=parse_authors(rec.authors),
+        names=tuple(rec.authors),
+        first_author=first_author(rec.authors),
         year=rec.year,
         journal=jwords,
-        venues=journal_variants(rec.journal),
-        jkey=journal_key(jwords),
+        venues=venues,
+        jkey=jkey,
         volume=volume_key(rec.volume),
         issue=issue,
         issues=issues,
@@ -119,10 +145,8 @@ def normalize(rec: Record) -> Norm:
         doi=doi,
         doi_base=doi_version_base(doi),
         abstract=abstract,
-        conference=rec.entrytype == "conference"
-        or looks_like_conference(rec.journal)
+        conference=conference
+        or rec.entrytype == "conference"
         or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
-        preprint=rec.entrytype == "preprint"
-        or doi.startswith(_PREPRINT_DOI)
-        or bool(_PREPRINT_VENUE.search(venue)),
+        preprint=preprint_venue or rec.entrytype == "preprint" or doi.startswith(_PREPRINT_DOI),
     )

@@ -69,6 +69,49 @@ CREATE TABLE IF NOT EXISTS log (
 
 # ---- deduplication (owned by lib.project.duplicates) --------------------------------------
 DEDUPE = """
+-- A person's deduplication decisions, oldest first. Undoing one sets `undone_at`: the
+-- row stays for the audit trail. `record_ids` and `against` are JSON arrays (`against`:
+-- for a split, the rest of the group at the time).
+CREATE TABLE IF NOT EXISTS dedupe_decisions (
+    decision_id INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('same', 'different', 'other-report', 'split')),
+    record_ids  TEXT NOT NULL,
+    against     TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    made_at     TEXT NOT NULL,
+    undone_at   TEXT
+);
+
+-- The groups of the last run: one row per record. `matched_with`, `score` and `reason`
+-- say through which pair the record joined its group (empty for a group's only member).
+CREATE TABLE IF NOT EXISTS dedupe_groups (
+    record_id    TEXT PRIMARY KEY REFERENCES records (record_id),
+    cluster_id   TEXT NOT NULL,
+    matched_with TEXT NOT NULL,
+    score        REAL,
+    reason       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dedupe_groups_cluster ON dedupe_groups (cluster_id);
+
+-- Pairs of the last run that were merged (duplicate) or need a person (possible).
+CREATE TABLE IF NOT EXISTS dedupe_pairs (
+    a        TEXT NOT NULL,
+    b        TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('duplicate', 'possible')),
+    score    REAL NOT NULL,
+    reason   TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+);
+
+-- "Same study, other report" links (erratum, preprint, conference abstract and article).
+CREATE TABLE IF NOT EXISTS dedupe_links (
+    a           TEXT NOT NULL,
+    b           TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    decision_id INTEGER REFERENCES dedupe_decisions (decision_id),
+    PRIMARY KEY (a, b)
+);
 """
 
 # ---- coding (owned by lib.project.coding) ------------------------------------------------
