@@ -19,6 +19,7 @@ __all__ = ["Evidence", "compare", "title_similarity"]
 
 MIN_TRUNCATED = 40  # a title cut short must keep this many letters to count as a match
 MIN_ABSTRACT = 150  # shorter abstracts are often boilerplate
+ARTICLE_NUMBER = 100  # issue numbers above this that equal a page are article numbers
 
 
 @dataclass(slots=True)
@@ -77,7 +78,8 @@ def _issue(a: Norm, b: Norm) -> str:
         return "missing"
     if a.issues & b.issues:
         return "same"
-    if (a.issues | b.issues) & {a.pages[0], b.pages[0]}:  # an article number as the issue
+    # An article number exported as the issue ("791" where the other gives page 791).
+    if any(int(x) >= ARTICLE_NUMBER for x in (a.issues | b.issues) & {a.pages[0], b.pages[0]}):
         return "missing"
     return "different"
 

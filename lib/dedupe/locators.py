@@ -94,8 +94,6 @@ def pages_relation(a: tuple[str, str, str], b: tuple[str, str, str]) -> str:
         return "same"
     if pa != pb and not {pa, pb} <= {"", "s"}:
         return "missing"
-    if sa == "1" or sb == "1":  # online articles paginated from 1 in one source only
-        return "missing"
     if not ea and eb and int(sb) <= int(sa) <= int(eb):
         return "missing"
     if not eb and ea and int(sa) <= int(sb) <= int(ea):

@@ -55,7 +55,8 @@ _PREPRINT_VENUE = re.compile(
     r"\b(medrxiv|biorxiv|arxiv|ssrn|research square|preprints?|psyarxiv|socarxiv|"
     r"osf preprints|techrxiv|chemrxiv|europe pmc preprints)\b"
 )
-_SUPPLEMENT = re.compile(r"suppl|meeting|abstract|congress", re.IGNORECASE)
+# Supplement issues are where congress abstracts are printed: "Suppl 2", "S1", "SUPPL. 1".
+_SUPPLEMENT = re.compile(r"suppl|meeting|abstract|congress|^\s*s\s*\d+\s*$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -147,6 +148,7 @@ def normalize(rec: Record) -> Norm:
         abstract=abstract,
         conference=conference
         or rec.entrytype == "conference"
+        or pages[2] == "s"
         or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
         preprint=preprint_venue or rec.entrytype == "preprint" or doi.startswith(_PREPRINT_DOI),
     )

@@ -102,7 +102,8 @@ def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str
     elif a.numbers != b.numbers:
         soft.append("numbers in titles differ")
     if a.notice != b.notice:
-        hard.append(f"one is an {a.notice or b.notice} notice")
+        hard.append(f"one is {'an' if (a.notice or b.notice) == 'erratum' else 'a'} "
+                    f"{a.notice or b.notice} notice")  # fmt: skip
     if a.preprint != b.preprint and ev.journal != "missing":
         hard.append("preprint and journal article")
     if ev.authors is not None:
@@ -184,20 +185,24 @@ def _evidence_text(a: Norm, b: Norm, ev: Evidence) -> list[str]:
 
 
 def _link(a: Norm, b: Norm, ev: Evidence, agree: bool | None) -> str:
-    """Why two records that are not one publication report one study ("" if they don't)."""
-    if agree is False:
+    """Why two records that are not one publication report one study ("" if they don't).
+
+    Only for the known kinds of other report; two editorials, two parts of a paper or two
+    papers years apart with one title are different publications, not other reports.
+    """
+    if agree is False or a.generic or b.generic or a.part != b.part:
         return ""
     if a.notice != b.notice:
         return f"{a.notice or b.notice} notice of the paper" if ev.about >= LINK_TITLE else ""
-    if ev.title < LINK_TITLE or (ev.authors is None and ev.doi != "same"):
+    if ev.title < LINK_TITLE or (ev.authors is None and ev.doi != "same") or a.notice:
         return ""
     if a.preprint != b.preprint:
         return "preprint and published article"
-    if a.conference != b.conference:
+    if a.conference != b.conference and (ev.year_gap or 0) <= 3:
         return "conference abstract and article"
-    if a.conference and b.conference:
+    if a.conference and b.conference and ev.year_gap in (0, 1, None):
         return "same abstract in two meetings or supplements"
-    return "same title and authors in another report"
+    return ""
 
 
 def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:

@@ -208,6 +208,8 @@ def decide(project: Project, kind: str, record_ids: Sequence[str], note: str = "
             raise ValueError(f"no such record in the project: {', '.join(unknown)}")
         against: list[str] = []
         if kind == "split":
+            if project.meta("dedupe_state") != _state(conn):
+                _run_in(project, conn)  # the groups to split from must be current
             against = _rest_of_groups(conn, ids)
             if not against:
                 raise ValueError("nothing to split: these records are a group of their own")

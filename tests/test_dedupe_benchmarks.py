@@ -1,0 +1,50 @@
+"""Quality on the shared labelled sets (skipped when ../shared is absent): no false merge,
+and nearly every duplicate found. Speed is measured by bench/dedupe_quality.py, not here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from lib.dedupe import deduplicate
+from lib.ingest import read_path
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "dedupe"
+REAL_SETS = ("sra2015_stroke", "sra2015_cytology_screening", "asysd_diabetes", "iebh_tafenoquine")
+
+pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="shared benchmark sets not present")
+
+
+def _pairs(counts: Counter) -> int:
+    return sum(n * (n - 1) // 2 for n in counts.values())
+
+
+def _quality(name: str, scope_column: str | None = None) -> tuple[int, int, int]:
+    """(true pairs, predicted pairs, correct pairs), within ``scope_column`` if given."""
+    records = read_path(SHARED / name / "records.csv").records
+    predicted = deduplicate(records).cluster_of
+
+    def scope(rec) -> str:
+        return rec.original[scope_column][0] if scope_column else ""
+
+    truth = Counter((scope(r), r.original["group_id"][0]) for r in records)
+    pred = Counter((scope(r), predicted[r.record_id]) for r in records)
+    both = Counter((scope(r), predicted[r.record_id], r.original["group_id"][0]) for r in records)
+    return _pairs(truth), _pairs(pred), _pairs(both)
+
+
+@pytest.mark.parametrize("name", [*REAL_SETS, "bibdedupe_special_cases"])
+def test_no_false_merge_and_recall_at_least_97_percent(name: str) -> None:
+    true, predicted, correct = _quality(name)
+    assert predicted - correct == 0, f"{predicted - correct} false-merge pairs"
+    assert correct / true >= 0.97, f"recall {correct / true:.3f}"
+
+
+def test_pair_cases_make_no_false_merge_within_a_case() -> None:
+    # 25 independent pairs; some records are copies of records in other cases, so only
+    # pairs inside one case are scored (see BENCHMARKS.md).
+    true, predicted, correct = _quality("bibdedupe_pair_cases", scope_column="case_id")
+    assert predicted - correct == 0
+    assert correct >= true - 1  # the Cochrane .pub2/.pub3 update is vetoed by its DOIs
