@@ -336,6 +336,38 @@ def test_truncated_and_spliced_exports(first: str, cut: int, second: str, start:
     _check(first[: cut % (len(first) + 1)] + second[start % (len(second) + 1) :])
 
 
+def _outcome(text: str) -> object:
+    try:
+        result = bibtex.read(text, "x.bib")
+    except ReadError as exc:
+        return str(exc)
+    return (
+        [(r.record_id, r.line, r.title, r.authors, r.journal, r.original) for r in result.records],
+        [(s.line, s.record, s.reason) for s in result.skipped],
+        result.notes,
+        result.unknown_fields,
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.lists(_PIECES, max_size=40).map("".join),
+        st.lists(st.sampled_from(_FIXTURES), min_size=1, max_size=3).map("\n".join),
+    ),
+    st.integers(1, 300),
+)
+def test_reading_in_chunks_changes_nothing(text: str, chunk: int) -> None:
+    # Large files are split in pieces of CHUNK_CHARS; small ones here, cut everywhere.
+    whole = _outcome(text)
+    saved = bibtex.CHUNK_CHARS
+    try:
+        bibtex.CHUNK_CHARS = chunk
+        assert _outcome(text) == whole
+    finally:
+        bibtex.CHUNK_CHARS = saved
+
+
 def test_detect_picks_bibtex_for_every_fixture() -> None:
     for path in BIB.glob("*.bib"):
         if "1" in path.name:  # cp1252.bib, utf16.bib: not UTF-8, covered through ingest

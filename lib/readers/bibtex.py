@@ -18,6 +18,7 @@ from collections import Counter
 from functools import lru_cache
 
 import bibtexparser
+from bibtexparser.library import Library
 from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
@@ -133,6 +134,10 @@ _ENTRY_HEAD = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.MULTILINE)
 _ENTRY_WITH_KEY = re.compile(
     r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*[^\s,{}()=\"]*[ \t]*,", re.MULTILINE
 )
+# Where bibtexparser starts a block for sure: "@type{" or "@type(" first on a line.
+_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.MULTILINE)
+_STRING_HEAD = re.compile(r"[^\S\n]*@string\b", re.IGNORECASE)
+CHUNK_CHARS = 1_000_000
 _STRUCTURE = re.compile(r'(?<!\\)[{}"#]')
 _WS = re.compile(r"\s+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -265,32 +270,56 @@ class _Reader:
         self.scopus = 0
 
     def read(self, text: str) -> ReadResult:
+        """Read the text in chunks of whole blocks (see `_chunks`), macros first."""
+        starts = [m.start() for m in _BLOCK_START.finditer(text)]
+        self.read_strings(text, starts)
+        line = 0  # lines before the current chunk
+        done = 0
+        for begin, end in _chunks(starts, len(text)):
+            line += text.count("\n", done, begin)
+            done = begin
+            # A sentinel block after a chunk cut makes an unclosed entry before the cut fail
+            # as it would in the whole file ("not closed before the next '@' entry").
+            chunk = text[begin:end] if end == len(text) else text[begin:end] + "\n@comment{}"
+            for block in self.split(chunk).blocks:
+                inner = _unwrap(block)
+                if isinstance(inner, Entry):
+                    self.entry(inner, block, line)
+                elif isinstance(block, ParsingFailedBlock) and not isinstance(inner, String):
+                    self.failed(block, line)
+        self.finish()
+        return self.result
+
+    def split(self, text: str) -> Library:
         try:
-            library = bibtexparser.parse_string(text, parse_stack=[])
+            return bibtexparser.parse_string(text, parse_stack=[])
         # bibtexparser re-raises its own internal errors; a user gets a message, not a traceback
         except Exception as exc:  # noqa: BLE001
             raise ReadError(
                 f"BibTeX could not be split into entries ({type(exc).__name__}: {exc})",
                 file_name=self.file_name,
             ) from None
-        blocks = library.blocks
-        for block in blocks:  # macros first: a file may use one before defining it
+
+    def read_strings(self, text: str, starts: list[int]) -> None:
+        """Every ``@string`` macro, in file order, before any entry: a file may use a macro
+        before defining it (bibtexparser allows it, so this reader does too)."""
+        if not starts:
+            return
+        ends = [*starts[1:], len(text)]
+        blocks = [
+            text[a:b] for a, b in zip(starts, ends, strict=True) if _STRING_HEAD.match(text, a)
+        ]
+        if not blocks:
+            return
+        for block in self.split("\n".join(blocks)).blocks:
             inner = _unwrap(block)
             if isinstance(inner, String):
                 self.strings[inner.key.strip().lower()] = _evaluate(
                     inner.value, self.strings, self.undefined
                 )
-        for block in blocks:
-            inner = _unwrap(block)
-            if isinstance(inner, Entry):
-                self.entry(inner, block)
-            elif isinstance(block, ParsingFailedBlock) and not isinstance(inner, String):
-                self.failed(block)
-        self.finish()
-        return self.result
 
-    def failed(self, block: ParsingFailedBlock) -> None:
-        line = _line(block)
+    def failed(self, block: ParsingFailedBlock, offset: int = 0) -> None:
+        line = _line(block, offset)
         raw = block.raw or ""
         head = _BLOCK_HEAD.match(raw)
         reason = _plain_reason(getattr(block.error, "abort_reason", "") or str(block.error))
@@ -301,8 +330,8 @@ class _Reader:
         hint = f"entry {head.group(2)}" if head and head.group(2) else ""
         self.result.skipped.append(Skipped(line, f"malformed BibTeX entry: {reason}", record=hint))
 
-    def entry(self, entry: Entry, block: Block) -> None:
-        line = _line(block)
+    def entry(self, entry: Entry, block: Block, offset: int = 0) -> None:
+        line = _line(block, offset)
         key = entry.key.strip()
         fields: dict[str, list[str]] = {}
         for field in entry.fields:
@@ -430,8 +459,27 @@ def _unwrap(block: Block) -> Block:
     return block
 
 
-def _line(block: Block) -> int | None:
-    return None if block.start_line is None else block.start_line + 1
+def _line(block: Block, offset: int) -> int | None:
+    """1-based line in the file of a block from a chunk that starts after ``offset`` lines."""
+    return None if block.start_line is None else block.start_line + 1 + offset
+
+
+def _chunks(starts: list[int], size: int) -> list[tuple[int, int]]:
+    """The text cut into pieces of about `CHUNK_CHARS`, each cut where a block starts.
+
+    bibtexparser keeps every block of a file alive until it returns, which for 100k
+    entries costs gigabytes and makes Python's garbage collector rescan millions of
+    objects. Cutting only at a line-initial ``@type{`` changes nothing: bibtexparser itself
+    ends any block there (its own recovery rule), so each piece splits as it would whole.
+    """
+    chunks: list[tuple[int, int]] = []
+    begin = 0
+    for start in starts:
+        if start - begin >= CHUNK_CHARS:
+            chunks.append((begin, start))
+            begin = start
+    chunks.append((begin, size))
+    return chunks
 
 
 def read(text: str, file_name: str = "") -> ReadResult:
