@@ -1,0 +1,81 @@
+"""The one place pages touch Streamlit's session: which project is open, and cached loaders.
+
+Every page starts with ``project = state.page_setup("Title")``. Durable state lives in the
+project file; the session holds only which project file is open. Loaders are cached by
+the project's path and version, and every write bumps the version, so a decision made in
+one page (or another browser session) is seen by the next rerun everywhere.
+
+This is the only module in `lib/` that imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lib import paths
+from lib.project import Project, ProjectError, open_project
+
+__all__ = ["page_setup", "project_path", "studies", "switch_project"]
+
+_KEY = "project_path"
+
+
+def _cli_project() -> Path | None:
+    """``streamlit run app.py -- --project FILE`` puts the option in the script's argv."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--project")
+    known, _ = parser.parse_known_args(sys.argv[1:])
+    return Path(known.project).expanduser() if known.project else None
+
+
+def project_path() -> Path:
+    """The open project: chosen in this session, else --project, else the last, else demo."""
+    if _KEY not in st.session_state:
+        chosen = _cli_project() or paths.last_project()
+        if chosen is None:
+            from lib.demo import ensure_demo_project
+
+            chosen = ensure_demo_project(paths.demo_project_path())
+        st.session_state[_KEY] = str(chosen)
+    return Path(st.session_state[_KEY])
+
+
+def switch_project(path: Path) -> None:
+    """Open another project file in this session (and next time the app starts)."""
+    st.session_state[_KEY] = str(path)
+    paths.remember_project(path)
+    st.cache_data.clear()
+
+
+def page_setup(title: str, icon: str = "📚") -> Project:
+    """Set up a page and open the session's project; stops the page on a bad project file."""
+    st.set_page_config(page_title=f"{title} · Literature review", page_icon=icon, layout="wide")
+    path = project_path()
+    try:
+        project = open_project(path)
+    except ProjectError as exc:
+        st.error(f"{exc}. Open another project on the Overview page.")
+        st.stop()
+        raise  # for type checkers: st.stop() does not return
+    paths.remember_project(path)
+    with st.sidebar:
+        st.caption(f"Project: **{path.stem}** · {project.count_records()} records")
+    return project
+
+
+@st.cache_data(show_spinner="Loading studies …", max_entries=8)
+def _studies(path: str, version: int) -> pd.DataFrame:
+    from lib.studies import study_table
+
+    with open_project(path, create=False) as project:
+        return study_table(project)
+
+
+def studies(project: Project) -> pd.DataFrame:
+    """The studies table (see `lib.studies`), cached until the project changes."""
+    return _studies(str(project.path), project.version)

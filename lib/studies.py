@@ -1,0 +1,62 @@
+"""The studies table: one row per study (a duplicate group), with its codes.
+
+Every page of the app reads this one table, so its columns are a contract:
+
+| column | type | what |
+|---|---|---|
+| ``study_id`` | str | the group's id: record id of its first-imported member (stable) |
+| ``title``, ``journal``, ``doi``, ``abstract``, ``entrytype`` | str | merged values |
+| ``authors`` | str | ``"; "``-joined "Family, Given" |
+| ``first_author`` | str | family name of the first author |
+| ``year`` | Int64 | may be missing |
+| ``volume``, ``issue``, ``pages`` | str | merged values |
+| ``n_records`` | int | records in the group |
+| ``record_ids`` | list[str] | every member record id |
+| ``databases`` | list[str] | the database labels of the members, sorted, unique |
+| ``method``, ``direction`` | str | one slug each (effective: override, else automatic) |
+| ``population``, ``perspective``, ``themes``, ``setting``, ``country``, ``peer_role`` | list[str] | slugs |
+| ``overridden`` | list[str] | facets whose value a reviewer set by hand |
+| ``checked`` | bool | a reviewer marked the study checked |
+
+`FACETS` lists the coded facets with whether they hold one value or many.
+"""
+
+from __future__ import annotations
+
+__all__ = ["FACETS", "LIST_COLUMNS", "MULTI_FACETS", "SINGLE_FACETS", "STUDY_COLUMNS"]
+
+# facet -> True when it holds many values (a list), False for exactly one (a string)
+FACETS: dict[str, bool] = {
+    "method": False,
+    "population": True,
+    "perspective": True,
+    "direction": False,
+    "themes": True,
+    "setting": True,
+    "country": True,
+    "peer_role": True,
+}
+SINGLE_FACETS = tuple(f for f, many in FACETS.items() if not many)
+MULTI_FACETS = tuple(f for f, many in FACETS.items() if many)
+
+STUDY_COLUMNS: tuple[str, ...] = (
+    "study_id",
+    "title",
+    "authors",
+    "first_author",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "abstract",
+    "entrytype",
+    "n_records",
+    "record_ids",
+    "databases",
+    *FACETS,
+    "overridden",
+    "checked",
+)
+LIST_COLUMNS: tuple[str, ...] = ("record_ids", "databases", *MULTI_FACETS, "overridden")
