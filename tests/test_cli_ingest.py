@@ -29,12 +29,13 @@ def test_writes_canonical_csv_with_contract_columns(tmp_path: Path, capsys) -> N
     assert [r["record_id"] for r in rows] == [
         "scopus-1",
         "scopus-2",
+        "scopus-3",
         "2-s2.0-85000000001",
         "2-s2.0-85000000002",
     ]
-    assert rows[2]["authors"] == "Frost, Andrew; Ware, Jayson"
+    assert rows[3]["authors"] == "Frost, Andrew; Ware, Jayson"
     err = capsys.readouterr().err
-    assert "scopus.ris: RIS, utf-8, database Scopus: 2 read, 0 skipped" in err
+    assert "scopus.ris: RIS, utf-8, database Scopus: 3 read, 0 skipped" in err
 
 
 def test_canonical_csv_reads_back_identically(tmp_path: Path) -> None:
@@ -60,7 +61,7 @@ def test_unreadable_file_exits_2_names_it_and_still_reads_the_rest(tmp_path: Pat
     assert proc.returncode == 2
     assert f"error: {binary}: this is a PDF document" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert len(_rows(out)) == 2
+    assert len(_rows(out)) == 3
 
 
 def test_skipped_records_are_listed_with_line(tmp_path: Path, capsys) -> None:

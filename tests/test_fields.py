@@ -53,7 +53,9 @@ def test_clean_text_is_idempotent_and_trimmed(text: str) -> None:
 
 
 def test_clean_text_decodes_markup_and_folds_spaces() -> None:
-    assert clean_text("<i>E. coli</i>&amp;\u00a0friends\n  in  prison") == "E. coli& friends in prison"
+    assert (
+        clean_text("<i>E. coli</i>&amp;\u00a0friends\n  in  prison") == "E. coli& friends in prison"
+    )
     assert clean_text("Caf\u0065\u0301") == "Café"  # NFC
 
 

@@ -30,7 +30,7 @@ def test_failures_are_collected_and_other_files_still_read(tmp_path: Path) -> No
     empty = tmp_path / "empty.ris"
     empty.write_bytes(b"")
     run = ingest_paths([empty, RIS / "scopus.ris", tmp_path / "missing.bib"])
-    assert len(run.records) == 2
+    assert len(run.records) == 3
     messages = [f.message() for f in run.failures]
     assert messages[0].endswith("empty.ris: the file is empty")
     assert messages[1].endswith("missing.bib: no such file")

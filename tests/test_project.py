@@ -34,7 +34,7 @@ def test_reopened_project_keeps_everything(tmp_path: Path) -> None:
         project.add_import(read_path(RIS / "scopus.ris"))
         version = project.version
     with open_project(path, create=False) as project:
-        assert project.count_records() == 2
+        assert project.count_records() == 3
         assert project.version == version
         assert project.meta("schema_version") == str(SCHEMA_VERSION)
 
@@ -44,7 +44,7 @@ def test_same_file_twice_is_detected(tmp_path: Path) -> None:
         project.add_import(read_path(RIS / "scopus.ris"))
         with pytest.raises(AlreadyImported, match="already imported as import 1"):
             project.add_import(read_path(RIS / "scopus.ris"))
-        assert project.count_records() == 2
+        assert project.count_records() == 3
 
 
 def test_ids_already_in_project_are_renamed(tmp_path: Path) -> None:

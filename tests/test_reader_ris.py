@@ -16,7 +16,7 @@ RIS = DATA / "readers" / "ris"
 
 def test_scopus_record_field_by_field() -> None:
     read = read_path(RIS / "scopus.ris")
-    first, erratum = read.records
+    first, erratum, online = read.records
     assert first.record_id == "scopus-1"  # no ID tag: a stable id from the file name
     assert first.entrytype == "article"
     assert first.title == "Unlocking the potential: a prison peer support scheme"
@@ -33,8 +33,10 @@ def test_scopus_record_field_by_field() -> None:
     assert first.original["DB"] == ["Scopus"]
     assert erratum.entrytype == "erratum"  # from M3
     assert erratum.line == 23
+    assert online.pages == "1234"  # the article number (C7) when there are no pages
     assert read.report.database == "Scopus"  # said by the DB tag
-    assert read.report.records_read == 2 and read.report.records_skipped == 0
+    assert read.report.records_read == 3 and read.report.records_skipped == 0
+    assert read.report.unknown_fields == {}
 
 
 def test_ovid_numbered_lines_between_records() -> None:
@@ -85,9 +87,7 @@ def test_lenient_tags_missing_er_and_truncated_last_record() -> None:
 def test_record_with_nothing_identifying_is_skipped_with_line() -> None:
     read = read_path(RIS / "empty_record.ris")
     assert [r.title for r in read.records] == ["A real one"]
-    assert [(s.line, s.reason) for s in read.report.skipped] == [
-        (1, "has no title, author or DOI")
-    ]
+    assert [(s.line, s.reason) for s in read.report.skipped] == [(1, "has no title, author or DOI")]
 
 
 def test_no_records_is_a_clear_error() -> None:
@@ -145,4 +145,4 @@ def test_truncated_real_looking_file_never_crashes(cut: int) -> None:
         result = ris.read(text, "cut.ris")
     except ReadError:
         return
-    assert len(result.records) + len(result.skipped) <= 2
+    assert len(result.records) + len(result.skipped) <= 3

@@ -30,7 +30,9 @@ from lib.readers.base import Format, ReadError, ReadResult, Skipped
 __all__ = ["FORMAT", "read", "sniff"]
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
-KNOWN_TAGS = frozenset(TAG_KEY_MAPPING)
+# Tags the RIS specification knows, plus those we read although rispy's table lacks them
+# (L3: EBSCO's DOI; C7: Scopus's and WoS's article number; DI: a DOI in some exports).
+KNOWN_TAGS = frozenset(TAG_KEY_MAPPING) | {"L3", "C7", "DI"}
 
 TYPE_MAP: dict[str, str] = {
     "JOUR": "article",
@@ -167,7 +169,8 @@ def _pages(rec: Fields) -> str:
     end = _first(rec, "EP")
     if start and end and "-" not in start and start != end:
         return clean_pages(f"{start}-{end}")
-    return clean_pages(start or end)
+    # no pages: an article number (Scopus and WoS write it in C7) stands in for them
+    return clean_pages(start or end or _first(rec, "C7"))
 
 
 def _doi(rec: Fields) -> str:
