@@ -206,7 +206,13 @@ def _evaluate_part(part: str, strings: dict[str, str], undefined: Counter[str]) 
 
 
 def _text(value: str) -> str:
-    return clean_text(latex_to_unicode(value))
+    """A LaTeX text field as clean Unicode."""
+    return clean_text(latex_to_unicode(value)) if value else ""
+
+
+def _verbatim(value: str) -> str:
+    """A DOI, URL, number or code: escapes and braces removed, never LaTeX-decoded."""
+    return clean_text(unescape_verbatim(value)) if value else ""
 
 
 def _name(raw: str) -> str:
@@ -361,13 +367,13 @@ class _Reader:
         if not journal:
             journal = _text(first(_CONTAINER))
         # an arXiv @misc says so in its archive fields; a journal article's venue is its journal
-        venue = journal or " ".join(clean_text(first((name,))) for name in _ARCHIVE)
-        entrytype = refine_entry_type(base, clean_text(first(_DOCTYPE)), venue)
-        pages = clean_pages(unescape_verbatim(first(_PAGES)))
+        venue = journal or " ".join(_verbatim(first((name,))) for name in _ARCHIVE)
+        entrytype = refine_entry_type(base, _verbatim(first(_DOCTYPE)), venue)
+        pages = clean_pages(_verbatim(first(_PAGES)))
         if not pages:
-            pages = clean_pages(unescape_verbatim(first(_ARTICLE_NUMBER)))
-        url = clean_text(unescape_verbatim(first(("url",))))
-        doi = clean_doi(unescape_verbatim(first(("doi",))))
+            pages = clean_pages(_verbatim(first(_ARTICLE_NUMBER)))
+        url = _verbatim(first(("url",)))
+        doi = clean_doi(_verbatim(first(("doi",))))
         if not doi and "doi.org/" in url:
             doi = clean_doi(url)
         issue = first(("issue",))
@@ -380,16 +386,16 @@ class _Reader:
             authors=_authors(first(("author",))),
             year=parse_year(first(("year",))) or parse_year(first(("date",))),
             journal=journal,
-            volume=clean_text(unescape_verbatim(first(("volume",)))),
-            issue=clean_text(unescape_verbatim(issue)),
+            volume=_verbatim(first(("volume",))),
+            issue=_verbatim(issue),
             pages=pages,
             doi=doi,
             abstract=_text(first(("abstract",))),
             keywords=_keywords([v for name in _KEYWORDS for v in fields.get(name, ())]),
             language=_text(first(_LANGUAGE)),
             url=url,
-            issn=clean_text(unescape_verbatim(first(_ISSN))),
-            isbn=clean_text(unescape_verbatim(first(("isbn",)))),
+            issn=_verbatim(first(_ISSN)),
+            isbn=_verbatim(first(("isbn",))),
             line=line,
             original=original,
         )

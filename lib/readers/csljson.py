@@ -228,7 +228,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
         record = _record(item, line, result)
         if not (record.title or record.authors or record.doi):
             hint = f"item {record.record_id}" if record.record_id else f"item {n}"
-            result.skipped.append(Skipped(line, "no title, authors or DOI", hint))
+            result.skipped.append(Skipped(line, "has no title, author or DOI", hint))
             continue
         result.records.append(record)
     return result

@@ -178,7 +178,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
             continue
         record = _record(item, line, result)
         if not (record.title or record.authors or record.doi):
-            result.skipped.append(Skipped(line, "no title, authors or DOI", f"result {n}"))
+            result.skipped.append(Skipped(line, "has no title, author or DOI", f"result {n}"))
             continue
         result.records.append(record)
     return result
