@@ -174,6 +174,31 @@ def test_google_scholar_no_spaces_accents_and_preprint_venue() -> None:
     assert [r.line for r in read.records] == [1, 12, 22, 29]
 
 
+def test_mendeley_escapes_comma_keywords_and_several_urls() -> None:
+    read = read_path(BIB / "mendeley.bib")
+    (rec,) = read.records  # the banner lines before the entry are not a record
+    assert rec.line == 6
+    assert rec.title == "Unlocking the potential: a prison peer support scheme"  # {{...}}
+    assert rec.authors == ["Perrin, Christopher", "Émile, Zola", "Blagden, Nicholas"]
+    assert rec.abstract == "Peer mentors reported {purpose} and 50% felt valued & trusted."
+    assert rec.keywords == ["peer support", "prison", "Listener scheme"]
+    assert rec.url == "http://www.ncbi.nlm.nih.gov/pubmed/29000001"  # the first of two
+    assert rec.entrytype == "article"  # an arXiv id beside a journal: still an article
+    assert rec.original["mendeley-groups"] == ["Prison peer support"]
+
+
+def test_endnote_type_field_line_keywords_and_isi_links() -> None:
+    article, chapter = read_path(BIB / "endnote.bib").records
+    assert article.record_id == "RN12"
+    assert article.keywords == ["peer education", "prisons", "women"]  # one per line
+    assert article.url == ""  # "<Go to ISI>://WOS:..." is no URL
+    assert article.original["url"] == ["<Go to ISI>://WOS:000500000000001"]
+    assert (article.issn, article.doi) == ("2059-1098", "10.1111/hojo.12345")
+    assert chapter.entrytype == "chapter"
+    assert chapter.journal == "Handbook of Prison Health"
+    assert chapter.authors == ["Smith, John"]  # the editor is not an author
+
+
 def test_malformed_entries_are_skipped_with_line_and_reason() -> None:
     read = read_path(BIB / "malformed.bib")
     assert [r.title for r in read.records] == [

@@ -140,6 +140,7 @@ _STRING_HEAD = re.compile(r"[^\S\n]*@string\b", re.IGNORECASE)
 CHUNK_CHARS = 1_000_000
 _STRUCTURE = re.compile(r'(?<!\\)[{}"#]')
 _WS = re.compile(r"\s+")
+_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
@@ -210,6 +211,13 @@ def _text(value: str) -> str:
     return clean_text(latex_to_unicode(value)) if value else ""
 
 
+def _url(value: str) -> str:
+    """The first URL of a url field: Mendeley lists several, space-separated; EndNote writes
+    "<Go to ISI>://WOS:000..." (an accession number, not a URL)."""
+    match = _URL.match(unescape_verbatim(value).strip())
+    return match.group(0) if match else ""
+
+
 def _verbatim(value: str) -> str:
     """A DOI, URL, number or code: escapes and braces removed, never LaTeX-decoded."""
     return clean_text(unescape_verbatim(value)) if value else ""
@@ -249,12 +257,14 @@ def _authors(value: str) -> list[str]:
 
 
 def _keywords(values: list[str]) -> list[str]:
-    """Keywords from every keyword field, split on ";" (or "," when no ";"), de-duplicated."""
+    """Keywords from every keyword field, split and de-duplicated, in file order."""
     seen: set[str] = set()
     out: list[str] = []
     for value in values:
         text = latex_to_unicode(value)
-        for word in re.split(";" if ";" in text else ",", text):
+        # "a; b" (WoS, Scopus), "a, b" (Zotero, JabRef), or one per line (EndNote)
+        separator = ";" if ";" in text else "," if "," in text else "\n"
+        for word in text.split(separator):
             word = clean_text(word)
             if word and word.lower() not in seen:
                 seen.add(word.lower())
@@ -372,7 +382,7 @@ class _Reader:
         pages = clean_pages(_verbatim(first(_PAGES)))
         if not pages:
             pages = clean_pages(_verbatim(first(_ARTICLE_NUMBER)))
-        url = _verbatim(first(("url",)))
+        url = _url(first(("url",)))
         doi = clean_doi(_verbatim(first(("doi",))))
         if not doi and "doi.org/" in url:
             doi = clean_doi(url)
