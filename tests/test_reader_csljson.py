@@ -91,6 +91,11 @@ def test_object_with_items_list() -> None:
     [
         ('{"title": "x"}', 'without a "items" list'),
         ('[{"Title": "x", "Authors": "J Doe"}]', "none of the CSL-JSON fields"),
+        (  # OpenAlex works: "type" and "title", but nothing spelt the CSL way
+            '[{"id": "W1", "type": "article", "title": "x", "doi": "https://doi.org/10.1/x",'
+            ' "authorships": [], "publication_year": 2020}]',
+            "none of the CSL-JSON fields",
+        ),
         ('[{"id": "a", "type": "book", "title": "x"},', "not valid JSON"),
         ('[{"id": "a"} {"id": "b"}]', "line 1, column 14"),
         ("TY  - JOUR\nER  -\n", "not JSON"),

@@ -69,7 +69,9 @@ _KNOWN = frozenset(
         "citation-key",
     }
 )
-_CSL_KEYS = ("type", "title", "author", "issued", "container-title", "DOI", "URL")
+# Variables only CSL spells this way: other tools' JSON (OpenAlex: "doi", "authorships",
+# "publication_year") has "type" and "title" too, but none of these.
+_CSL_KEYS = ("author", "editor", "issued", "container-title", "DOI", "URL", "ISSN", "ISBN", "page")
 _CSL_MARKERS = re.compile(r'"(container-title|date-parts|issued|citation-key|page-first)"\s*:')
 _NAME_OBJECT = re.compile(r'"(family|literal)"\s*:')
 _POP_MARKERS = re.compile(r'"(GSRank|CitesURL|ArticleURL|gsrank|cites_url|article_url)"\s*:')
@@ -217,7 +219,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
     ):
         raise ReadError(
             "JSON, but its items have none of the CSL-JSON fields "
-            "(type, title, author, issued); is it another tool's JSON?",
+            "(author, issued, container-title, DOI...); is it another tool's JSON?",
             file_name=file_name,
         )
     result = ReadResult()
