@@ -287,6 +287,25 @@ def test_latex_to_unicode(latex: str, text: str) -> None:
     assert latex_to_unicode(latex) == text
 
 
+_LATEXISH = st.lists(
+    st.sampled_from(
+        ["a", "é", " ", "{", "}", "\\", "'", '"', "`", "~", "-", "$", "%", "^", "_", "o", "c"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), _LATEXISH))
+def test_latex_decoding_is_total_and_leaves_plain_text_alone(text: str) -> None:
+    decoded = latex_to_unicode(text)  # never raises, whatever the input
+    assert isinstance(decoded, str)
+    if not any(c in text for c in "\\{}~$`") and "--" not in text and "''" not in text:
+        assert decoded == text
+    if "\\" not in text:
+        assert "{" not in decoded and "}" not in decoded  # protective braces always go
+
+
 _PIECES = st.sampled_from(
     [
         "@article{key,\n",

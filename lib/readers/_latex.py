@@ -1,7 +1,7 @@
 """LaTeX in BibTeX field values turned into plain Unicode text, fast.
 
 pylatexenc (the decoder bibtexparser's own `LatexDecodingMiddleware` uses) does the real
-work, but it costs about a millisecond per abstract, which makes 100k entries take minutes.
+work, but it takes several milliseconds per abstract, so 100k entries would take minutes.
 So `latex_to_unicode` only hands pylatexenc the LaTeX *commands* it finds (``{\\"u}``,
 ``\\'{e}``, ``{\\o}``, ``\\textit{...}``), each cached, and does the rest by hand: protective
 braces dropped, ``--``/``---`` to dashes, ``~`` to a space, TeX quotes to curly quotes.
@@ -27,7 +27,7 @@ def _decoder() -> LatexNodes2Text:
         prepend=True,
         macros=[
             MacroTextSpec("url", simplify_repl="%s"),  # as bibtexparser: no <...> around URLs
-            # pylatexenc 2.10 drops these arguments: "\mbox{M}ixed" came out as "ixed".
+            # pylatexenc 2.11 drops these arguments: "\mbox{M}ixed" came out as "ixed".
             MacroTextSpec("mbox", simplify_repl="%s"),
             MacroTextSpec("texttt", simplify_repl="%s"),
             MacroTextSpec("textsf", simplify_repl="%s"),
