@@ -92,6 +92,8 @@ def pages_relation(a: tuple[str, str, str], b: tuple[str, str, str]) -> str:
         return "missing"
     if sa == sb:
         return "same"
+    if ea and ea == eb:  # "S78-S89" and "S3-89": a mangled first page, the same last one
+        return "missing"
     if pa != pb and not {pa, pb} <= {"", "s"}:
         return "missing"
     if not ea and eb and int(sb) <= int(sa) <= int(eb):

@@ -66,6 +66,12 @@ def _online_first(a: Norm, b: Norm, ev: Evidence) -> bool:
     return not early.volume and not early.issue and bool(late.volume)
 
 
+def _same_place(ev: Evidence) -> bool:
+    """The same journal, volume and first page: one paper, whatever a typo in a number of
+    the title or a print year against an online year says."""
+    return ev.journal in ("same", "compatible") and ev.volume == ev.page == "same"
+
+
 def _identical(ev: Evidence) -> bool:
     """Same DOI, same title and same abstract (or volume and page): one publication
     whatever its locators or author list say (exports garble those, not all three)."""
@@ -85,22 +91,19 @@ def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str
     soft: list[str] = []
     locators: list[str] = []  # soft, but overridden by `_identical`
     online_first = _online_first(a, b, ev)
+    same_place = _same_place(ev)
     if ev.doi == "different":
         hard.append("DOIs differ")
     elif ev.doi == "version":
         soft.append("DOIs differ only by version")
     if ev.year_gap is not None and ev.year_gap > 1:
         hard.append(f"years {a.year} and {b.year}")
-    elif ev.year_gap == 1 and not online_first:
+    elif ev.year_gap == 1 and not online_first and not same_place:
         (locators if ev.doi == "same" else soft).append(f"years {a.year} and {b.year}")
     if a.part != b.part and (a.part or b.part):
         hard.append(f"parts differ ({a.part or '-'} / {b.part or '-'})")
-    elif a.numbers != b.numbers and a.numbers and b.numbers:
-        # Hard, unless volume and page agree: then a typo ("p6INK4a") is likelier.
-        same_place = ev.volume == "same" and ev.page == "same"
-        (soft if same_place else hard).append("numbers in titles differ")
-    elif a.numbers != b.numbers:
-        soft.append("numbers in titles differ")
+    elif a.numbers != b.numbers and not same_place:
+        (hard if a.numbers and b.numbers else soft).append("numbers in titles differ")
     if a.notice != b.notice:
         hard.append(f"one is {'an' if (a.notice or b.notice) == 'erratum' else 'a'} "
                     f"{a.notice or b.notice} notice")  # fmt: skip
@@ -221,7 +224,11 @@ def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
 
     strong = ev.title >= STRONG_TITLE
     medium = ev.title >= MEDIUM_TITLE
-    same_year = ev.year_gap in (0, None) or _online_first(a, b, ev)
+    same_year = (
+        ev.year_gap in (0, None)
+        or _online_first(a, b, ev)
+        or (ev.year_gap == 1 and _same_place(ev))
+    )
     locators = sum((ev.journal in ("same", "compatible"), ev.volume == "same", ev.page == "same"))
     same_abstract = ev.abstract is not None and ev.abstract >= SAME_ABSTRACT
     if a.generic or b.generic:
@@ -237,6 +244,9 @@ def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
             or (strong and agree is None and same_year and locators >= 2)
             or (medium and agree and same_year and (locators >= 1 or same_abstract))
             or (agree and same_year and locators == 3 and (_subtitle(a, b) or same_abstract))
+            # Same title, journal, volume and first page: authors need only overlap
+            # (Chinese names exported family-first by one database, given-first by another).
+            or (strong and same_year and locators == 3 and (ev.authors or (True, 1.0))[1] >= 0.5)
         )
     if sure and not soft:
         if overridden:

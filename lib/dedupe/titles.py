@@ -50,16 +50,18 @@ _NOTE = re.compile(
 )
 _BRACKETED = re.compile(r"^\s*\[(.+)\]\s*[.]?\s*$", re.S)
 # A note that runs to the end, closed or cut off, and may hold brackets of its own:
-# ".[Erratum appears in J Clin Virol. 2006 Oct;37(2):137]".
+# ".[Erratum appears in Brain Inj. 2013;27(3):377 Note: Small, Sarah K [added]]".
 _END_NOTE = re.compile(
-    r"\s*[.]?\s*\[(?:erratum|comment|retract|corrected|republished|update|see )[^\[]*$",
+    r"\s*[.]?\s*\[(?:erratum|comment|retract|corrected|republished|update|see )",
     re.IGNORECASE,
 )
 
 
 def _strip_trailing_tags(text: str) -> str:
     """Drop trailing language tags ("[Chinese]") and database notes ("[Review]"), repeatedly."""
-    text = _END_NOTE.sub("", text)
+    note = _END_NOTE.search(text)
+    if note and note.start() > 0:
+        text = text[: note.start()]
     for _ in range(4):
         match = _TRAILING_TAG.search(text)
         if not match:

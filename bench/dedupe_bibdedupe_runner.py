@@ -1,0 +1,68 @@
+"""Run bib-dedupe on one labelled set; print its groups and timing as JSON.
+
+Runs in the benchmark-only environment (bib-dedupe is never a dependency of the project):
+
+    python -m venv .venv-bench && .venv-bench/bin/pip install -r bench/requirements.txt
+    .venv-bench/bin/python bench/dedupe_bibdedupe_runner.py records.csv
+
+Called by bench/dedupe_quality.py, which compares it with this project's engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+import time
+import warnings
+
+import pandas as pd
+
+
+def to_bib_dedupe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The shared CSV columns under bib-dedupe's (BibTeX) names."""
+    types = frame.get("entrytype", pd.Series("", index=frame.index)).str.lower()
+    entry = types.where(types.isin(["article", "inproceedings", "book", "incollection"]), "article")
+    return pd.DataFrame(
+        {
+            "ID": frame["record_id"],
+            "ENTRYTYPE": entry,
+            "title": frame["title"],
+            "author": frame["authors"].str.replace("; ", " and ", regex=False),
+            "year": frame["year"],
+            "journal": frame["journal"],
+            "volume": frame["volume"],
+            "number": frame["issue"],
+            "pages": frame["pages"],
+            "doi": frame["doi"],
+            "abstract": frame["abstract"],
+        }
+    )
+
+
+def main(path: str) -> None:
+    warnings.simplefilter("ignore")
+    from bib_dedupe.bib_dedupe import block, cluster, match, prep
+
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    records = to_bib_dedupe(frame)
+    quiet = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(quiet):
+        prepared = prep(records, verbosity_level=0)
+        pairs = block(prepared, verbosity_level=0)
+        matched = match(pairs, verbosity_level=0)
+        groups = cluster(matched, verbosity_level=0)
+    seconds = time.perf_counter() - started
+    cluster_of = {rid: rid for rid in records["ID"]}
+    for group in groups:
+        first = min(group, key=list(records["ID"]).index)
+        for rid in group:
+            cluster_of[rid] = first
+    maybe = int((matched.get("duplicate_label", pd.Series(dtype=str)) == "maybe").sum())
+    json.dump({"seconds": seconds, "cluster_of": cluster_of, "maybe": maybe}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

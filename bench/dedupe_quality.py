@@ -1,0 +1,148 @@
+"""Quality and speed of deduplication on every labelled set, against bib-dedupe.
+
+For each set in ../shared/benchmarks/dedupe/: pairwise precision, recall, F1 and the
+count of false-merge pairs of this project's engine and of bib-dedupe, and the time each
+takes to deduplicate (median of --runs; reading the file is not timed for either), in
+the same run on the same machine.
+
+    .venv/bin/python bench/dedupe_quality.py --runs 3
+    .venv/bin/python bench/dedupe_quality.py --no-bib-dedupe     # this engine only
+
+bib-dedupe runs in its own environment (see bench/requirements.txt); without it the
+script reports this engine alone. Results: a Markdown table on stdout and
+bench/out/dedupe_quality.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from dedupe_metrics import Quality, pairwise_quality  # noqa: E402
+
+from lib.dedupe import deduplicate  # noqa: E402
+from lib.ingest import read_path  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "benchmarks" / "dedupe"
+BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
+RUNNER = ROOT / "bench" / "dedupe_bibdedupe_runner.py"
+
+
+def _ours(path: Path, runs: int) -> tuple[dict[str, str], float, int, list]:
+    records = read_path(path).records
+    times = []
+    result = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = deduplicate(records)
+        times.append(time.perf_counter() - started)
+    assert result is not None
+    return result.cluster_of, statistics.median(times), len(result.possible()), records
+
+
+def _theirs(python: Path, path: Path, runs: int) -> tuple[dict[str, str], float, int]:
+    times = []
+    out: dict = {}
+    for _ in range(runs):
+        done = subprocess.run(
+            [str(python), str(RUNNER), str(path)], capture_output=True, text=True, check=True
+        )
+        out = json.loads(done.stdout)
+        times.append(out["seconds"])
+    return out["cluster_of"], statistics.median(times), out["maybe"]
+
+
+def _row(name: str, who: str, q: Quality, seconds: float, review: int) -> dict[str, object]:
+    return {
+        "set": name,
+        "tool": who,
+        "precision": round(q.precision, 4),
+        "recall": round(q.recall, 4),
+        "f1": round(q.f1, 4),
+        "false_merge_pairs": q.false_merges,
+        "missed_pairs": q.missed,
+        "true_pairs": q.true_pairs,
+        "to_review": review,
+        "seconds": round(seconds, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per tool and set")
+    parser.add_argument("--bib-dedupe-python", type=Path, default=BENCH_PYTHON)
+    parser.add_argument("--no-bib-dedupe", action="store_true")
+    parser.add_argument("--sets", nargs="*", help="only these sets")
+    args = parser.parse_args()
+    compare = not args.no_bib_dedupe and args.bib_dedupe_python.exists()
+    if not args.no_bib_dedupe and not compare:
+        print(f"note: {args.bib_dedupe_python} not found; this engine only", file=sys.stderr)
+    rows = []
+    for folder in sorted(p for p in SHARED.iterdir() if (p / "records.csv").exists()):
+        name = folder.name
+        if args.sets and name not in args.sets:
+            continue
+        path = folder / "records.csv"
+        cluster_of, seconds, review, records = _ours(path, args.runs)
+        truth = {r.record_id: r.original["group_id"][0] for r in records}
+        scopes: list[tuple[str, dict[str, str] | None]] = [(name, None)]
+        if name == "bibdedupe_pair_cases":
+            case = {r.record_id: r.original["case_id"][0] for r in records}
+            scopes.append((f"{name} (within each case)", case))
+        theirs = _theirs(args.bib_dedupe_python, path, args.runs) if compare else None
+        for label, scope in scopes:
+            rows.append(_row(label, "this engine", pairwise_quality(cluster_of, truth, scope=scope),
+                             seconds, review))  # fmt: skip
+            if theirs:
+                q = pairwise_quality(theirs[0], truth, scope=scope)
+                rows.append(_row(label, "bib-dedupe", q, theirs[1], theirs[2]))
+        print(f"{name}: done", file=sys.stderr)
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "dedupe_quality.json").write_text(json.dumps(rows, indent=2))
+    print(_markdown(rows))
+
+
+def _markdown(rows: list[dict[str, object]]) -> str:
+    head = (
+        "| set | tool | precision | recall | F1 | false-merge pairs | missed pairs | to review "
+        "| seconds |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    lines = [head]
+    for r in rows:
+        lines.append(
+            f"| {r['set']} | {r['tool']} | {r['precision']:.4f} | {r['recall']:.4f} | "
+            f"{r['f1']:.4f} | {r['false_merge_pairs']} | {r['missed_pairs']}/{r['true_pairs']} "
+            f"| {r['to_review']} | {r['seconds']:.2f} |"
+        )
+    ours = {r["set"]: r["seconds"] for r in rows if r["tool"] == "this engine"}
+    theirs = {r["set"]: r["seconds"] for r in rows if r["tool"] == "bib-dedupe"}
+    if theirs:
+        lines += ["", "| set | bib-dedupe s | this engine s | ratio |", "|---|---:|---:|---:|"]
+        for name in theirs:
+            if "within" in str(name):
+                continue
+            lines.append(
+                f"| {name} | {theirs[name]:.2f} | {ours[name]:.3f} | "
+                f"{theirs[name] / ours[name]:.0f}× |"
+            )
+        total_theirs = sum(v for k, v in theirs.items() if "within" not in str(k))
+        total_ours = sum(v for k, v in ours.items() if "within" not in str(k))
+        lines.append(
+            f"| all sets | {total_theirs:.2f} | {total_ours:.3f} | "
+            f"{total_theirs / total_ours:.0f}× |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
