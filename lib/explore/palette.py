@@ -1,0 +1,61 @@
+"""One colour per code, the same on every page and in every chart.
+
+Known codes get fixed colours (direction reads as a traffic light: benefit green,
+challenge red); any other value (a country, a database, a code added to a codebook) gets
+a colour from its name through a stable hash, so it too keeps its colour across pages,
+reruns and machines (Python's own `hash` of a string changes with every process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from lib.explore.labels import CODE_LABELS
+
+__all__ = ["FIXED", "PALETTE", "colour", "colour_map", "direction_scale"]
+
+# Plotly's "Safe" + "Vivid" qualitative colours: distinguishable, print-safe, 22 in all.
+PALETTE: tuple[str, ...] = (
+    "#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499",
+    "#44AA99", "#999933", "#882255", "#661100", "#6699CC", "#888888",
+    "#E58606", "#5D69B1", "#52BCA3", "#99C945", "#CC61B0", "#24796C",
+    "#DAA51B", "#2F8AC4", "#764E9F", "#ED645A",
+)  # fmt: skip
+
+FIXED: dict[str, dict[str, str]] = {
+    "direction": {
+        "benefit": "#1A9850",
+        "mixed": "#FDAE61",
+        "challenge": "#D73027",
+        "null": "#4575B4",
+        "unclear": "#BDBDBD",
+    },
+}
+# Codes listed in the vocabulary take palette colours in codebook order (unclear is grey).
+for _facet, _codes in CODE_LABELS.items():
+    if _facet in FIXED:
+        continue
+    FIXED[_facet] = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(_codes)}
+    if "unclear" in _codes:
+        FIXED[_facet]["unclear"] = "#BDBDBD"
+
+
+def colour(facet: str, value: object) -> str:
+    """The colour of one value of a facet (hex ``#RRGGBB``)."""
+    text = "" if value is None else str(value)
+    fixed = FIXED.get(facet, {}).get(text)
+    if fixed:
+        return fixed
+    digest = hashlib.blake2b(f"{facet}\x00{text}".encode(), digest_size=4).digest()
+    return PALETTE[int.from_bytes(digest, "big") % len(PALETTE)]
+
+
+def colour_map(facet: str, values: Iterable[object]) -> dict[str, str]:
+    """``{value: colour}`` for the values of one facet."""
+    return {str(v): colour(facet, v) for v in values}
+
+
+def direction_scale(direction: str) -> list[list[float | str]]:
+    """A continuous scale from pale grey to the direction's own colour (for shares 0..1)."""
+    return [[0.0, "#F0F0F0"], [1.0, colour("direction", direction)]]

@@ -1,0 +1,118 @@
+"""The results table the Explore and Evidence map pages show: a few readable columns.
+
+Built once per studies table (the pages cache it with the index) and then indexed by the
+filter's rows, because joining list columns into labels for 50k studies takes longer
+than a filter change may. Record text stays text: the page shows it with
+``st.dataframe``, which never reads Markdown or HTML; only `safe_links.study_link`
+targets (``https://`` and DOIs) become links.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lib.explore.labels import code_label
+from lib.safe_links import study_link
+
+__all__ = ["DISPLAY_COLUMNS", "SORTS", "Results", "display_table", "sorted_rows"]
+
+DISPLAY_COLUMNS: dict[str, str] = {
+    "study_id": "Study",
+    "year": "Year",
+    "first_author": "First author",
+    "title": "Title",
+    "journal": "Journal",
+    "method": "Method",
+    "direction": "Findings",
+    "population": "Population",
+    "databases": "Databases",
+    "checked": "Checked",
+    "link": "Link",
+}
+# Sort orders offered: label -> (columns, ascending); missing values last.
+SORTS: dict[str, tuple[tuple[str, ...], tuple[bool, ...]]] = {
+    "Newest first": (("year", "first_author", "title"), (False, True, True)),
+    "Oldest first": (("year", "first_author", "title"), (True, True, True)),
+    "First author A–Z": (("first_author", "year", "title"), (True, True, True)),
+    "Title A–Z": (("title", "year"), (True, True)),
+}
+
+
+def _labels(facet: str, cells: pd.Series) -> list[str]:
+    out = []
+    for cell in cells.to_numpy(dtype=object):
+        if isinstance(cell, str):
+            out.append(code_label(facet, cell) if cell else "")
+        elif cell is None or (isinstance(cell, float) and cell != cell):
+            out.append("")
+        else:
+            out.append(", ".join(code_label(facet, v) for v in cell))
+    return out
+
+
+def display_table(studies: pd.DataFrame) -> pd.DataFrame:
+    """One row per study (same order as ``studies``), columns of `DISPLAY_COLUMNS`."""
+    n = len(studies)
+
+    def text(name: str) -> pd.Series:
+        if name not in studies:
+            return pd.Series([""] * n, dtype="str")
+        return studies[name].astype("str").fillna("").reset_index(drop=True)
+
+    out = pd.DataFrame(
+        {
+            "study_id": text("study_id"),
+            "year": (
+                studies["year"].astype("Int64").reset_index(drop=True)
+                if "year" in studies
+                else pd.array([pd.NA] * n, dtype="Int64")
+            ),
+            "first_author": text("first_author"),
+            "title": text("title"),
+            "journal": text("journal"),
+        }
+    )
+    for facet in ("method", "direction", "population", "databases"):
+        out[facet] = _labels(facet, studies[facet]) if facet in studies else [""] * n
+    out["checked"] = (
+        studies["checked"].fillna(False).astype(bool).to_numpy()
+        if "checked" in studies
+        else np.zeros(n, dtype=bool)
+    )
+    dois = studies["doi"].to_numpy(dtype=object) if "doi" in studies else [None] * n
+    out["link"] = [study_link(d) for d in dois]
+    return out
+
+
+def sorted_rows(table: pd.DataFrame, sort: str) -> np.ndarray:
+    """Row positions of ``table`` in the named `SORTS` order (case-insensitive text)."""
+    columns, ascending = SORTS.get(sort, SORTS["Newest first"])
+    keys = {}
+    for column in columns:
+        values = table[column]
+        keys[column] = values.str.casefold() if values.dtype != "Int64" else values
+    frame = pd.DataFrame(keys)
+    order = frame.sort_values(list(columns), ascending=list(ascending), na_position="last",
+                              kind="stable")  # fmt: skip
+    return order.index.to_numpy()
+
+
+class Results:
+    """The display table of one studies table, with its sort orders computed on demand."""
+
+    def __init__(self, studies: pd.DataFrame) -> None:
+        self.table = display_table(studies)
+        self._orders: dict[str, np.ndarray] = {}
+
+    def rows(self, mask: np.ndarray, sort: str, limit: int | None = None) -> np.ndarray:
+        """Positions of the rows where ``mask`` holds, in ``sort`` order, at most ``limit``."""
+        if sort not in self._orders:
+            self._orders[sort] = sorted_rows(self.table, sort)
+        order = self._orders[sort]
+        chosen = order[mask[order]]
+        return chosen if limit is None else chosen[:limit]
+
+    def view(self, mask: np.ndarray, sort: str, limit: int | None = None) -> pd.DataFrame:
+        """The rows to show (their positions in the studies table as the index)."""
+        return self.table.iloc[self.rows(mask, sort, limit)]
