@@ -30,7 +30,9 @@ def refine_entry_type(entrytype: str, document_type: str, venue: str = "") -> st
     """``entrytype``, made precise by a database's document type or a preprint venue."""
     if entrytype not in _REFINABLE:
         return entrytype
-    refined = entrytype_from_types([document_type], default=entrytype)
+    refined = (
+        entrytype_from_types([document_type], default=entrytype) if document_type else entrytype
+    )
     if refined == "article" and entrytype == "conference":
         refined = entrytype  # "Article" said of a conference paper adds nothing
     if refined in ("article", "misc") and venue and PREPRINT_VENUE.search(venue):
