@@ -49,7 +49,7 @@ def test_scholar_export_field_by_field() -> None:
 
 def test_saved_results_file_with_lowercase_keys() -> None:
     read = read_path(POP / "results.json")
-    article, chapter = read.records
+    article, chapter, scopus = read.records
     assert article.record_id == "CR:10.1177/0032885516000001"  # uid
     assert article.authors == ["Smith, John", "Jones, Ann"]  # a list of names
     assert article.entrytype == "article"  # Crossref "journal-article"
@@ -61,6 +61,8 @@ def test_saved_results_file_with_lowercase_keys() -> None:
     assert chapter.entrytype == "chapter"
     assert chapter.year == 2020
     assert chapter.line == 22
+    assert scopus.authors == ["Perrin, C.", "Blagden, N."]  # "Family, I., Family, I."
+    assert scopus.entrytype == "article"
 
 
 def test_detected_by_content_not_as_csl_json() -> None:

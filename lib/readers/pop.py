@@ -58,6 +58,7 @@ _MARKER_KEYS = re.compile(
     r"gsrank|cites_url|article_url|fulltext_url|cites_per_year|citesurl|articleurl|"
     r'\$results|\$query)"\s*:'
 )
+_INITIALS = re.compile(r"^\s*(?:[A-Z]\.?[\s-]*){1,4}$")
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)$")  # Google Scholar's cut: "A Smith, B Jones…"
 
 
@@ -78,7 +79,7 @@ def _authors(value: object) -> list[str]:
         raw = [str(v) for v in value if isinstance(v, str | int)]
     elif isinstance(value, str):
         # One string: "J Smith, A Jones" (Google Scholar), or ";"-separated from other sources
-        raw = value.split(";") if ";" in value else value.split(",")
+        raw = value.split(";") if ";" in value else _pair_initials(value.split(","))
     else:
         raw = []
     names = []
@@ -88,6 +89,16 @@ def _authors(value: object) -> list[str]:
         if name:
             names.append(name)
     return names
+
+
+def _pair_initials(parts: list[str]) -> list[str]:
+    """ "Smith, J., Jones, A." split on commas gives family names and initials in turn:
+    join them back into "Smith, J." and "Jones, A."."""
+    if len(parts) >= 2 and len(parts) % 2 == 0 and all(_INITIALS.match(p) for p in parts[1::2]):
+        return [
+            f"{family},{initials}" for family, initials in zip(parts[::2], parts[1::2], strict=True)
+        ]
+    return parts
 
 
 def _entrytype(kind: str, journal: str) -> str:
