@@ -67,6 +67,7 @@ class AuthorList:
         return self.families[0] if self.families else ""
 
 
+@lru_cache(maxsize=1 << 17)
 def _key(family: str) -> str:
     words = _LETTERS.sub(" ", fold(family).replace("'", "").replace("’", "")).split()
     words = [w for w in words if w not in _SUFFIXES] or words
@@ -84,7 +85,9 @@ def _split_glued(name: str) -> list[str]:
 
 def _family(name: str) -> tuple[str, str]:
     """(family key, alternative key or "") for one name in any common order."""
-    name = _NULL_PART.sub("", name).strip(" .;,")
+    if "ull" in name or "one" in name:  # "Kang, null": an empty given name written out
+        name = _NULL_PART.sub("", name)
+    name = name.strip(" .;,")
     if "," in name:
         family, _, given = name.partition(",")
         given = given.strip()

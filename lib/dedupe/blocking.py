@@ -53,10 +53,7 @@ def block_keys(norms: Sequence[Norm]) -> dict[str, list[str]]:
             rare.append("")
         first = n.first_author
         author_year.append(f"{first}|{n.year}" if first and n.year else "")
-        first_page = n.pages[0]
-        locator.append(
-            f"{n.jkey}|{n.volume}|{first_page}" if n.jkey and n.volume and first_page else ""
-        )
+        locator.append(f"{n.jkey}|{n.volume}|{n.first_page}" if n.first_page else "")
     return {
         "doi": doi,
         "title_head": head,

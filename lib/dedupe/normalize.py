@@ -60,40 +60,87 @@ _SUPPLEMENT = re.compile(r"suppl|meeting|abstract|congress|^\s*s\s*\d+\s*$", re.
 
 
 @dataclass(slots=True)
-class Norm:
-    """The comparable values of one record (see `normalize`)."""
+class Detail:
+    """What only a detailed comparison reads: computed for the records that get one."""
 
-    title: str
-    compact: str
     generic: bool
-    notice: str
-    about: str
     part: str
     numbers: frozenset[str]
-    names: tuple[str, ...]  # the record's author strings, parsed on first use
-    first_author: str
-    year: int | None
+    authors: AuthorList
     journal: tuple[str, ...]
     venues: tuple[tuple[str, ...], ...]
-    jkey: str
-    volume: str
     issue: str
     issues: frozenset[str]  # every reading: the issue field and "(9)" in the volume field
     supplements: frozenset[str]
     pages: tuple[str, str, str]  # first, last, letter prefix
-    doi: str
     doi_base: str
     abstract: str
     conference: bool
     preprint: bool
-    _authors: AuthorList | None = None
+
+
+class Norm:
+    """The comparable values of one record.
+
+    Blocking reads the eager fields of every record (title words, notice, DOI, first
+    author, year, journal key, volume, first page); everything else is computed on first
+    use, from the record, for the few records that are compared in detail.
+    """
+
+    __slots__ = (
+        "_detail",
+        "about",
+        "compact",
+        "doi",
+        "first_author",
+        "first_page",
+        "jkey",
+        "notice",
+        "record",
+        "title",
+        "volume",
+        "year",
+    )
+
+    def __init__(self, rec: Record) -> None:
+        self.record = rec
+        self.title = title = title_words(rec.title)
+        self.compact = title.replace(" ", "")
+        self.notice = notice = notice_kind(title) if title[:1] in _NOTICE_STARTS else ""
+        self.about = strip_notice(title) if notice else ""
+        self.doi = doi_key(rec.doi)
+        self.first_author = first_author(rec.authors)
+        self.year = rec.year
+        self.jkey = _venue(rec.journal)[2]
+        self.volume = volume_key(rec.volume)
+        self.first_page = page_range(rec.pages)[0] if self.jkey and self.volume else ""
+        self._detail: Detail | None = None
 
     @property
-    def authors(self) -> AuthorList:
-        """The parsed author list (parsed only for records that get compared in detail)."""
-        if self._authors is None:
-            self._authors = parse_authors(self.names)
-        return self._authors
+    def detail(self) -> Detail:
+        if self._detail is None:
+            self._detail = _detail(self)
+        return self._detail
+
+    # The detail, read as attributes of the Norm by `compare` and `rules`.
+    generic = property(lambda self: self.detail.generic)
+    part = property(lambda self: self.detail.part)
+    numbers = property(lambda self: self.detail.numbers)
+    authors = property(lambda self: self.detail.authors)
+    journal = property(lambda self: self.detail.journal)
+    venues = property(lambda self: self.detail.venues)
+    issue = property(lambda self: self.detail.issue)
+    issues = property(lambda self: self.detail.issues)
+    supplements = property(lambda self: self.detail.supplements)
+    pages = property(lambda self: self.detail.pages)
+    doi_base = property(lambda self: self.detail.doi_base)
+    abstract = property(lambda self: self.detail.abstract)
+    conference = property(lambda self: self.detail.conference)
+    preprint = property(lambda self: self.detail.preprint)
+
+
+# notice_kind's regex only runs on titles starting like "erratum", "retraction", ...
+_NOTICE_STARTS = frozenset("acenprw")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -114,41 +161,33 @@ def _venue(
 
 def normalize(rec: Record) -> Norm:
     """The `Norm` of one record. Total: any record in, never an exception."""
-    title = title_words(rec.title)
-    jwords, venues, jkey, conference, preprint_venue = _venue(rec.journal)
-    notice = notice_kind(title)
-    doi = doi_key(rec.doi)
+    return Norm(rec)
+
+
+def _detail(n: Norm) -> Detail:
+    rec = n.record
+    jwords, venues, _, conference, preprint_venue = _venue(rec.journal)
     pages = page_range(rec.pages)
-    issues = frozenset({issue_in_volume(rec.volume), issue_key(rec.issue)} - {""})
-    issue = issue_in_volume(rec.volume) or issue_key(rec.issue)
+    in_volume = issue_in_volume(rec.volume)
     abstract = fold_words(rec.abstract[: ABSTRACT_CHARS * 2])[:ABSTRACT_CHARS]
     if abstract in ("no abstract available", "abstract not available", "none", "na"):
         abstract = ""
-    return Norm(
-        title=title,
-        compact=title.replace(" ", ""),
-        generic=is_generic(title, " ".join(jwords)),
-        notice=notice,
-        about=strip_notice(title) if notice else "",
-        part=title_part(title),
-        numbers=title_numbers(title),
-        names=tuple(rec.authors),
-        first_author=first_author(rec.authors),
-        year=rec.year,
+    return Detail(
+        generic=is_generic(n.title, " ".join(jwords)),
+        part=title_part(n.title),
+        numbers=title_numbers(n.title),
+        authors=parse_authors(rec.authors),
         journal=jwords,
         venues=venues,
-        jkey=jkey,
-        volume=volume_key(rec.volume),
-        issue=issue,
-        issues=issues,
+        issue=in_volume or issue_key(rec.issue),
+        issues=frozenset({in_volume, issue_key(rec.issue)} - {""}),
         supplements=supplement_numbers(rec.volume, rec.issue),
         pages=pages,
-        doi=doi,
-        doi_base=doi_version_base(doi),
+        doi_base=doi_version_base(n.doi),
         abstract=abstract,
         conference=conference
         or rec.entrytype == "conference"
         or pages[2] == "s"
         or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
-        preprint=preprint_venue or rec.entrytype == "preprint" or doi.startswith(_PREPRINT_DOI),
+        preprint=preprint_venue or rec.entrytype == "preprint" or n.doi.startswith(_PREPRINT_DOI),
     )

@@ -59,10 +59,13 @@ _END_NOTE = re.compile(
 
 def _strip_trailing_tags(text: str) -> str:
     """Drop trailing language tags ("[Chinese]") and database notes ("[Review]"), repeatedly."""
-    note = _END_NOTE.search(text)
-    if note and note.start() > 0:
-        text = text[: note.start()]
+    if "[" in text:  # the regexes below scan the whole title: skip them when they can't match
+        note = _END_NOTE.search(text)
+        if note and note.start() > 0:
+            text = text[: note.start()]
     for _ in range(4):
+        if not text.rstrip(" .;").endswith(("]", ")")):
+            break
         match = _TRAILING_TAG.search(text)
         if not match:
             break
@@ -84,9 +87,10 @@ def title_words(title: str) -> str:
     if not title:
         return ""
     text = _strip_trailing_tags(title)
-    match = _BRACKETED.match(text)
-    if match and "[" not in match.group(1):
-        text = match.group(1)
+    if text.lstrip().startswith("["):
+        match = _BRACKETED.match(text)
+        if match and "[" not in match.group(1):
+            text = match.group(1)
     words = fold_words(text)
     return "" if words in PLACEHOLDERS else words
 
