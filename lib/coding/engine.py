@@ -18,11 +18,13 @@ How a facet is decided (the same for every facet; the codebook supplies the word
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lib.coding.codebook import FACETS, FIELDS, Codebook, Facet, facet_column
-from lib.coding.matcher import Matcher, Term, matcher_for
+from lib.coding.matcher import Matcher, matcher_for
 from lib.coding.patterns import fold
 from lib.model import Record
 
@@ -32,12 +34,12 @@ _WORD = re.compile(r"\w+")
 _CLAUSE_END = re.compile(r"[.;:!?,()\[\]]")
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """Why a code was given: the phrase as it stands in the record and where.
 
     ``start``/``end`` are character offsets into the field's text (for ``keywords``, into
-    the keywords joined with ``"; "``), so ``text[start:end] == phrase``.
+    the keywords joined with ``"; "``), so ``text[start:end] == phrase``. (A named tuple
+    rather than a dataclass: millions are made when a large import is coded.)
     """
 
     facet: str
@@ -151,13 +153,13 @@ def record_texts(record: Record) -> dict[str, str]:
 
 def code_record(record: Record, codebook: Codebook) -> Coding:
     """Code one record (title, abstract, keywords) with `codebook`."""
-    return code_texts(record.record_id, record_texts(record), codebook)
+    return _code(record.record_id, record_texts(record), _plan_for(codebook))
 
 
 def code_records(records: Iterable[Record], codebook: Codebook) -> list[Coding]:
     """Code many records; the codebook's rules are compiled once, on first use."""
-    matcher = matcher_for(codebook)
-    return [_code(record.record_id, record_texts(record), codebook, matcher) for record in records]
+    plan = _plan_for(codebook)
+    return [_code(record.record_id, record_texts(record), plan) for record in records]
 
 
 def code_texts(record_id: str, texts: dict[str, str], codebook: Codebook) -> Coding:
@@ -165,7 +167,7 @@ def code_texts(record_id: str, texts: dict[str, str], codebook: Codebook) -> Cod
     unknown = set(texts) - set(FIELDS)
     if unknown:
         raise ValueError(f"unknown field(s) {sorted(unknown)}; fields are {', '.join(FIELDS)}")
-    return _code(record_id, texts, codebook, matcher_for(codebook))
+    return _code(record_id, texts, _plan_for(codebook))
 
 
 # -- deciding ------------------------------------------------------------------------------
@@ -174,69 +176,142 @@ def code_texts(record_id: str, texts: dict[str, str], codebook: Codebook) -> Cod
 _Match = tuple[int, str, int, int]
 
 
-def _code(record_id: str, texts: dict[str, str], codebook: Codebook, matcher: Matcher) -> Coding:
-    terms = matcher.terms
-    weights = codebook.field_weights
+class _FacetPlan:
+    """A facet's decision data, precomputed so that coding a record does no look-ups twice."""
+
+    __slots__ = (
+        "combinations",
+        "cue_regex",
+        "facet",
+        "fallback",
+        "min_score",
+        "negation",
+        "order",
+        "outranks",
+    )
+
+    def __init__(self, facet: Facet) -> None:
+        self.facet = facet
+        self.order = {c: i for i, c in enumerate(facet.codes)}
+        self.min_score = {c: code.min_score for c, code in facet.codes.items()}
+        self.outranks = {c: frozenset(code.outranks) for c, code in facet.codes.items()}
+        self.fallback: tuple[str, ...] = (facet.fallback,) if facet.single else ()
+        self.negation = facet.negation
+        self.cue_regex = (
+            re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, facet.negation.cues))) + r")\b")
+            if facet.negation
+            else None
+        )
+        self.combinations = [
+            (combo.then, [(c, combo.min_scores.get(c, self.min_score[c])) for c in combo.codes])
+            for combo in facet.combinations
+        ]
+
+
+class _Plan:
+    """Per-codebook arrays indexed by term number (see `lib.coding.matcher.Term`)."""
+
+    def __init__(self, codebook: Codebook, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self.field_weights = dict(codebook.field_weights)
+        terms = matcher.terms
+        self.facet = [t.facet for t in terms]
+        self.code = [t.code or "" for t in terms]
+        self.exclude = [t.exclude for t in terms]
+        self.weight = [t.rule.weight for t in terms]
+        self.where = [t.rule.where for t in terms]
+        self.negatable = [
+            (not t.exclude)
+            and codebook.facets[t.facet].negation is not None
+            and codebook.facets[t.facet].codes[t.code or ""].negatable
+            for t in terms
+        ]
+        self.facets = [_FacetPlan(f) for f in codebook.facets.values()]
+
+
+_PLANS: weakref.WeakKeyDictionary[Codebook, _Plan] = weakref.WeakKeyDictionary()
+
+
+def _plan_for(codebook: Codebook) -> _Plan:
+    plan = _PLANS.get(codebook)
+    if plan is None:
+        plan = _PLANS[codebook] = _Plan(codebook, matcher_for(codebook))
+    return plan
+
+
+def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
+    scan = plan.matcher.scan
+    weights = plan.field_weights
+    t_facet, t_code, t_exclude = plan.facet, plan.code, plan.exclude
     by_facet: dict[str, list[_Match]] = {}
-    excluded: dict[tuple[str, str, str | None], list[tuple[int, int]]] = {}
+    excluded: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
     for field_name in FIELDS:
-        text = texts.get(field_name, "")
+        text = texts.get(field_name)
         if not text or weights.get(field_name, 0) <= 0:
             continue
-        for n, start, end in matcher.scan(text):
-            term = terms[n]
-            if term.exclude:
-                excluded.setdefault((term.facet, field_name, term.code), []).append((start, end))
+        for n, start, end in scan(text):
+            if t_exclude[n]:
+                excluded.setdefault((t_facet[n], field_name, t_code[n]), []).append((start, end))
             else:
-                by_facet.setdefault(term.facet, []).append((n, field_name, start, end))
-    folded: dict[str, str] = {}
+                hits = by_facet.get(t_facet[n])
+                if hits is None:
+                    hits = by_facet[t_facet[n]] = []
+                hits.append((n, field_name, start, end))
     values: dict[str, tuple[str, ...]] = {}
     evidence: list[Evidence] = []
     scores: dict[str, dict[str, float]] = {}
-    for facet in codebook.facets.values():
-        kept = [
-            hit
-            for hit in by_facet.get(facet.name, ())
-            if not _cancelled(hit, terms[hit[0]], facet, excluded, texts, folded)
-        ]
-        codes, facet_scores, chosen_hits = _decide(facet, kept, terms, weights)
-        values[facet.name] = codes
-        scores[facet.name] = facet_scores
-        for code, (n, field_name, start, end) in chosen_hits:
+    folded: dict[str, str] = {}
+    for fp in plan.facets:
+        name = fp.facet.name
+        hits = by_facet.get(name)
+        if not hits:
+            values[name] = fp.fallback
+            scores[name] = {}
+            continue
+        if excluded and any(key[0] == name for key in excluded):
+            hits = [h for h in hits if not _excluded(h, name, plan.code[h[0]], excluded)]
+        if fp.cue_regex is not None:
+            hits = [h for h in hits if not _negated(h, fp, plan, texts, folded)]
+        codes, facet_scores, chosen = _decide(fp, hits, plan)
+        values[name] = codes
+        scores[name] = facet_scores
+        for code, (n, field_name, start, end) in chosen:
             evidence.append(
                 Evidence(
-                    facet=facet.name,
-                    code=code,
-                    phrase=texts[field_name][start:end],
-                    field=field_name,
-                    start=start,
-                    end=end,
-                    rule=terms[n].rule.where,
+                    name, code, texts[field_name][start:end], field_name, start, end, plan.where[n]
                 )
             )
     return Coding(record_id=record_id, values=values, evidence=evidence, scores=scores)
 
 
-def _cancelled(
-    hit: _Match,
-    term: Term,
-    facet: Facet,
-    excluded: dict[tuple[str, str, str | None], list[tuple[int, int]]],
-    texts: dict[str, str],
-    folded: dict[str, str],
+def _excluded(
+    hit: _Match, facet: str, code: str, excluded: dict[tuple[str, str, str], list[tuple[int, int]]]
 ) -> bool:
+    """True when an exclusion of the hit's code (or of its whole facet) overlaps it."""
     _, field_name, start, end = hit
-    for key in ((facet.name, field_name, term.code), (facet.name, field_name, None)):
+    for key in ((facet, field_name, code), (facet, field_name, "")):
         for ex_start, ex_end in excluded.get(key, ()):
             if ex_start < end and start < ex_end:
                 return True
-    negation = facet.negation
-    if negation is None or not facet.codes[term.code or ""].negatable:
+    return False
+
+
+def _negated(
+    hit: _Match, fp: _FacetPlan, plan: _Plan, texts: dict[str, str], folded: dict[str, str]
+) -> bool:
+    """True when a negation cue is among the few words before the hit, in its clause."""
+    n, field_name, start, _ = hit
+    if not plan.negatable[n]:
         return False
     text = folded.get(field_name)
     if text is None:
         text = folded[field_name] = fold(texts[field_name])
     before = text[max(0, start - 120) : start]
+    if fp.cue_regex is None or fp.cue_regex.search(before) is None:
+        return False  # the usual case: no cue word anywhere near
+    negation = fp.negation
+    if negation is None:
+        return False
     clause_ends = list(_CLAUSE_END.finditer(before))
     if clause_ends:
         before = before[clause_ends[-1].end() :]
@@ -245,47 +320,52 @@ def _cancelled(
 
 
 def _decide(
-    facet: Facet, hits: Sequence[_Match], terms: list[Term], weights: dict[str, float]
+    fp: _FacetPlan, hits: Sequence[_Match], plan: _Plan
 ) -> tuple[tuple[str, ...], dict[str, float], list[tuple[str, _Match]]]:
     """The facet's codes, every code's score, and the matches shown as evidence."""
-    best_weight: dict[int, float] = {}
+    t_weight, t_code, weights = plan.weight, plan.code, plan.field_weights
+    best: dict[int, float] = {}
     for n, field_name, _, _ in hits:
-        w = terms[n].rule.weight * weights.get(field_name, 1.0)
-        if w > best_weight.get(n, 0.0):
-            best_weight[n] = w
+        w = t_weight[n] * weights[field_name]
+        if w > best.get(n, 0.0):
+            best[n] = w
     scores: dict[str, float] = {}
-    for n, w in best_weight.items():
-        code = terms[n].code or ""
+    for n, w in best.items():
+        code = t_code[n]
         scores[code] = scores.get(code, 0.0) + w
-    codes = facet.codes
-    applying = {c for c, s in scores.items() if s >= codes[c].min_score}
-    outranked = {o for c in applying for o in codes[c].outranks}
-    remaining = applying - outranked
+    min_score = fp.min_score
+    applying = [c for c, sc in scores.items() if sc >= min_score[c]]
+    if not applying:
+        return fp.fallback, scores, []
+    remaining = set(applying)
+    for c in applying:
+        remaining -= fp.outranks[c]
 
-    chosen: list[str]
-    shown: dict[str, tuple[str, ...]]  # chosen code -> the codes whose matches explain it
-    if facet.single:
-        chosen, shown = [facet.fallback], {facet.fallback: (facet.fallback,)}
-        for combo in facet.combinations:
-            if all(
-                c in remaining and scores[c] >= combo.min_scores.get(c, codes[c].min_score)
-                for c in combo.codes
-            ):
-                chosen, shown = [combo.then], {combo.then: (*combo.codes, combo.then)}
+    chosen: tuple[str, ...]
+    sources: dict[str, str]  # code whose matches are shown -> the chosen code they explain
+    if fp.facet.single:
+        chosen = fp.fallback
+        sources = {}
+        for then, members in fp.combinations:
+            if all(c in remaining and scores[c] >= need for c, need in members):
+                chosen = (then,)
+                sources = {c: then for c, _ in members} | {then: then}
                 break
         else:
             if remaining:
-                order = {c: i for i, c in enumerate(codes)}
+                order = fp.order
                 top = max(remaining, key=lambda c: (scores[c], -order[c]))
-                chosen, shown = [top], {top: (top,)}
+                chosen = (top,)
+                sources = {top: top}
     else:
-        chosen = [c for c in codes if c in remaining]
-        shown = {c: (c,) for c in chosen}
+        chosen = tuple(sorted(remaining, key=fp.order.__getitem__))
+        sources = {c: c for c in chosen}
+    evidence = [(sources[t_code[h[0]]], h) for h in hits if t_code[h[0]] in sources]
+    if len(evidence) > 1:
+        # one entry per place: two phrases of a code matching the same words show once
+        unique = {(code, h[1], h[2], h[3]): (code, h) for code, h in evidence}
+        evidence = sorted(unique.values(), key=lambda item: (_FIELD_ORDER[item[1][1]], item[1][2]))
+    return chosen, scores, evidence
 
-    evidence: list[tuple[str, _Match]] = []
-    for code in chosen:
-        sources = set(shown[code])
-        evidence += [(code, hit) for hit in hits if terms[hit[0]].code in sources]
-    evidence.sort(key=lambda item: (FIELDS.index(item[1][1]), item[1][2]))
-    rounded = {c: round(s, 3) for c, s in scores.items()}
-    return tuple(chosen), rounded, evidence
+
+_FIELD_ORDER = {f: i for i, f in enumerate(FIELDS)}

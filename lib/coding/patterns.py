@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 __all__ = [
     "PhraseError",
     "fold",
+    "pattern_prefixes",
+    "phrase_index_keys",
     "phrase_key",
     "phrase_regex",
     "phrase_units",
@@ -112,6 +115,34 @@ def phrase_key(phrase: str) -> str:
     return "".join(key)
 
 
+def phrase_index_keys(phrase: str) -> tuple[tuple[str, bool], ...]:
+    """The words a phrase can start with in a text, each with whether it is only a stem.
+
+    "prison" gives ``(("prison", False),)``; "interview*" gives ``(("interview", True),)``;
+    "re-entry" can stand as "re entry", "re-entry" (a word "re" first) or "reentry", so
+    it gives ``(("re", False), ("reentry", False))``.
+    """
+    units = phrase_units(phrase)
+    key = phrase_key(phrase)
+    after = units[len(key)] if len(key) < len(units) else None
+    if after == WILD:
+        return ((key, True),)
+    if after != HYPH:
+        return ((key, False),)
+    joined: list[str] = []
+    stem = False
+    for unit in units:
+        if unit == HYPH:
+            continue
+        if unit == WILD:
+            stem = True
+            break
+        if len(unit) != 1 or not (unit.isalnum() or unit == "_"):
+            break
+        joined.append(unit)
+    return ((key, False), ("".join(joined), stem))
+
+
 def trie_regex(phrases: Iterable[str]) -> str:
     """One regex matching any of `phrases` (folded), branching one unit at a time.
 
@@ -147,3 +178,84 @@ def trie_regex(phrases: Iterable[str]) -> str:
         return body + "?" if optional else body
 
     return build(root) if root else "(?!)"
+
+
+def pattern_prefixes(
+    pattern: str, *, ignore_case: bool = True
+) -> tuple[tuple[str, bool], ...] | None:
+    """The words every match of `pattern` starts with, or None if that cannot be told.
+
+    Each is ``(word, whole)``: ``whole`` when the pattern requires a non-word character
+    right after it. ``(?:than|versus)\\s+...`` gives ``(("than", True), ("versus", True))``
+    and ``states?`` gives ``(("state", False),)`` (a stem). The pattern is then only tried
+    where such a word occurs, which keeps reviewer patterns from costing a regex attempt
+    at every word of every record. Uses the standard library's regex parser (``re._parser``,
+    private); if that ever changes, the answer is None and the pattern is simply tried at
+    every word, which is slower but still correct.
+    """
+    try:
+        from re import _constants as c
+        from re import _parser as sre_parser
+
+        tree = sre_parser.parse(pattern, re.IGNORECASE if ignore_case else 0)
+    except Exception:  # noqa: BLE001 - any failure just means "no index"
+        return None
+
+    space_like = {c.CATEGORY_SPACE, c.CATEGORY_NOT_WORD, c.CATEGORY_NOT_DIGIT}
+
+    def nonword_start(item: Any) -> bool:
+        """True when `item` can only begin with a non-word character."""
+        op, av = item
+        if op is c.LITERAL:
+            return not _is_word_char(chr(av))
+        if op is c.AT:
+            return av in (c.AT_BOUNDARY, c.AT_END, c.AT_END_STRING)
+        if op is c.IN:
+            return all(
+                (kind is c.CATEGORY and value in space_like)
+                or (kind is c.LITERAL and not _is_word_char(chr(value)))
+                for kind, value in av
+            )
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _, sub = av
+            return low >= 1 and bool(sub) and nonword_start(next(iter(sub)))
+        return False
+
+    def starts(items: list[Any], tail_nonword: bool) -> set[tuple[str, bool]] | None:
+        prefix = ""
+        for index, (op, av) in enumerate(items):
+            after = items[index + 1 :]
+            follows = nonword_start(after[0]) if after else tail_nonword
+            if op is c.AT and not prefix:
+                continue
+            if op is c.LITERAL:
+                prefix += chr(av)
+                continue
+            if op is c.SUBPATTERN:
+                op, av = c.BRANCH, (None, [list(av[-1])])
+            if op is c.BRANCH:
+                rest = [starts(list(alternative), follows) for alternative in av[1]]
+                if all(rest):
+                    return {(prefix + word, whole) for sub in rest for word, whole in sub or ()}
+                return {(prefix, False)} if prefix else None
+            return {(prefix, nonword_start((op, av)))} if prefix else None
+        return {(prefix, tail_nonword)} if prefix else None
+
+    try:
+        found = starts(list(tree), False)
+    except Exception:  # noqa: BLE001
+        return None
+    if not found:
+        return None
+    keys: set[tuple[str, bool]] = set()
+    for prefix, whole in found:
+        text = fold(prefix) if ignore_case else prefix
+        word = re.match(r"\w+", text)
+        if not word:
+            return None
+        keys.add((word.group(), whole or word.end() < len(text)))
+    return tuple(sorted(keys))
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"

@@ -116,6 +116,49 @@ CREATE TABLE IF NOT EXISTS dedupe_links (
 
 # ---- coding (owned by lib.project.coding) ------------------------------------------------
 CODING = """
+-- Codebooks saved in the project, oldest first: the newest is in force (none saved: the
+-- default data/codebook.yaml). `yaml` is the reviewer's text as saved, comments included.
+CREATE TABLE IF NOT EXISTS codebooks (
+    codebook_id INTEGER PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    yaml        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    saved_at    TEXT NOT NULL
+);
+
+-- Automatic codes of the last coding run, one row per study and facet, replaced whole by
+-- every re-coding. `codes` is a JSON array of codes, `evidence` a JSON array of
+-- [code, phrase, field, start, end, rule] (offsets into the study's merged field text).
+CREATE TABLE IF NOT EXISTS auto_codes (
+    study_id TEXT NOT NULL,
+    facet    TEXT NOT NULL,
+    codes    TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (study_id, facet)
+);
+
+-- A reviewer's codes, keyed by the study's stable id (the record id of its first-imported
+-- record), so they outlive re-coding and new imports. Every change is a new row with the
+-- value in force just before (`previous`, JSON) and the time. Undoing sets `undone_at`
+-- and the row stays as history. In force: the newest row not undone, per study and facet.
+CREATE TABLE IF NOT EXISTS code_overrides (
+    override_id INTEGER PRIMARY KEY,
+    study_id    TEXT NOT NULL,
+    facet       TEXT NOT NULL,
+    codes       TEXT NOT NULL,
+    previous    TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    made_at     TEXT NOT NULL,
+    undone_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS code_overrides_study ON code_overrides (study_id, facet);
+
+-- Studies a reviewer marked as checked (every change is also in the log).
+CREATE TABLE IF NOT EXISTS study_checks (
+    study_id   TEXT PRIMARY KEY,
+    checked    INTEGER NOT NULL,
+    changed_at TEXT NOT NULL
+);
 """
 
 SCHEMA = CORE + DEDUPE + CODING

@@ -1,0 +1,67 @@
+"""Code every record read (method, population, perspective, direction of findings, themes,
+setting, country, peer role), each code with the words that decided it.
+
+Writes one CSV row per record read: ``record_id``, the eight facets (several codes in one
+cell are joined with "; "), then one ``<facet>_evidence`` column per facet naming the
+field and the phrase, e.g. ``abstract: 'semi-structured interviews'`` (for a facet with
+several codes, per code: ``women [title: 'female prisoners']; reentry [abstract: 'after
+release']``). The rules come from data/codebook.yaml unless --codebook names another. Exit
+codes as for ``ingest``: 0 every file read, 2 a file could not be read (the others are
+still coded), 1 a usage or output error (including a codebook that cannot be used).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lib.coding import (
+    CSV_COLUMNS,
+    CodebookError,
+    code_records,
+    default_codebook_path,
+    load_codebook,
+)
+from lib.commands.common import (
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    add_input_arguments,
+    read_inputs,
+    write_csv,
+)
+
+HELP = "code records (method, population, findings, ...) with evidence, as a CSV"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_arguments(parser)
+    parser.add_argument(
+        "--out", metavar="CSV", required=True, help="coded CSV to write ('-' for stdout)"
+    )
+    parser.add_argument(
+        "--codebook",
+        metavar="YAML",
+        type=Path,
+        default=None,
+        help="codebook to code with (default: data/codebook.yaml)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        codebook = load_codebook(args.codebook or default_codebook_path())
+    except CodebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    records, _, code = read_inputs(args)
+    codings = code_records(records, codebook)
+    try:
+        write_csv(args.out, CSV_COLUMNS, (c.to_row() for c in codings))
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out != "-":
+        print(f"{len(codings)} records coded into {args.out}", file=sys.stderr)
+    return EXIT_UNREADABLE if code else EXIT_OK

@@ -1,0 +1,563 @@
+"""Coding inside a project file: automatic codes, a reviewer's overrides, checks, codebook.
+
+Automatic codes are recomputed whenever the studies or the codebook change; a reviewer's
+codes are the durable part. They are keyed by the study's stable id (the record id of its
+first-imported record, which is also its deduplication group id), kept with the value
+they replaced and the time, and never deleted: undoing one marks it undone. So overrides
+survive re-coding after a codebook edit and new imports, and the history can be shown.
+Every write is one transaction and one log event.
+
+Typical use (the app's coding and codebook pages)::
+
+    coding.refresh(project)                           # code new or changed studies
+    table = coding.effective_codes(project)           # one row per study
+    coding.set_override(project, "uk03", "method", ["qualitative"], note="IPA")
+    coding.undo_override(project, "uk03", "method")
+    coding.set_checked(project, "uk03", True)
+    change = coding.preview_codebook_change(project, load_codebook(text))
+    coding.save_codebook(project, text); coding.recode(project)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lib.coding import (
+    FACETS,
+    Codebook,
+    Coding,
+    Evidence,
+    code_records,
+    default_codebook_path,
+    facet_column,
+    load_codebook,
+)
+from lib.model import Record
+from lib.project.store import Project, now
+
+__all__ = [
+    "CodebookChange",
+    "FacetChange",
+    "RecodeSummary",
+    "codebook_history",
+    "effective_codes",
+    "is_stale",
+    "orphaned_overrides",
+    "override_history",
+    "preview_codebook_change",
+    "project_codebook",
+    "recode",
+    "refresh",
+    "save_codebook",
+    "set_checked",
+    "set_override",
+    "study_evidence",
+    "study_records",
+    "undo_override",
+]
+
+_STATE_KEY = "coding_state"
+
+
+# -- the codebook in force -----------------------------------------------------------------
+
+
+def project_codebook(project: Project) -> Codebook:
+    """The newest codebook saved in the project, else the default ``data/codebook.yaml``."""
+    row = project.conn.execute(
+        "SELECT yaml FROM codebooks ORDER BY codebook_id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return load_codebook(default_codebook_path())
+    return load_codebook(row[0])
+
+
+def save_codebook(project: Project, yaml_text: str, note: str = "") -> Codebook:
+    """Check and store a codebook as the project's; returns it. Does not re-code.
+
+    Raises `lib.coding.CodebookError` (nothing stored) when the text is not a usable
+    codebook. Call `recode` (or `refresh`) afterwards to apply it.
+    """
+    codebook = load_codebook(yaml_text)
+    with project.transaction() as conn:
+        conn.execute(
+            "INSERT INTO codebooks (sha256, yaml, note, saved_at) VALUES (?, ?, ?, ?)",
+            (codebook.sha256, yaml_text, note, now()),
+        )
+        project.log(conn, "codebook_saved", sha256=codebook.sha256, note=note)
+    return codebook
+
+
+def codebook_history(project: Project) -> list[dict[str, Any]]:
+    """Every codebook saved in the project, oldest first (id, sha256, note, saved_at)."""
+    rows = project.conn.execute(
+        "SELECT codebook_id, sha256, note, saved_at FROM codebooks ORDER BY codebook_id"
+    )
+    return [dict(zip(("codebook_id", "sha256", "note", "saved_at"), r, strict=True)) for r in rows]
+
+
+# -- the studies ---------------------------------------------------------------------------
+
+
+def study_records(project: Project) -> dict[str, Record]:
+    """study id -> the study's merged record (title, abstract and keywords of its group).
+
+    Studies are the deduplication groups of `lib.project.duplicates` (refreshed first);
+    their id is the record id of the group's first-imported member.
+    """
+    from lib.dedupe.merge import merge_group
+    from lib.project import duplicates
+
+    duplicates.refresh(project)
+    group = duplicates.members_of(project)
+    members: dict[str, list[Record]] = defaultdict(list)
+    for rec in project.records():
+        members[group.get(rec.record_id, rec.record_id)].append(rec)
+    return {sid: merge_group(sid, recs).record for sid, recs in members.items()}
+
+
+_study_records = study_records  # the parameters named `study_records` below shadow it
+
+
+def _state(codebook: Codebook, studies: Mapping[str, Record]) -> str:
+    """A fingerprint of what the automatic codes were made from."""
+    h = hashlib.sha256(codebook.sha256.encode())
+    for sid in sorted(studies):
+        rec = studies[sid]
+        for part in (sid, rec.title, rec.abstract, "; ".join(rec.keywords)):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+    return h.hexdigest()
+
+
+def is_stale(project: Project) -> bool:
+    """True when the studies or the codebook changed since the last coding."""
+    return project.meta(_STATE_KEY) != _state(project_codebook(project), study_records(project))
+
+
+# -- automatic coding ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecodeSummary:
+    """What a re-coding did: studies coded, and per facet how many automatic values changed."""
+
+    studies: int
+    changed: dict[str, int]
+    codebook_sha256: str
+
+
+def refresh(project: Project) -> bool:
+    """Re-code if the studies or the codebook changed since the last coding; True if it ran."""
+    codebook = project_codebook(project)
+    studies = study_records(project)
+    if project.meta(_STATE_KEY) == _state(codebook, studies):
+        return False
+    recode(project, studies, codebook)
+    return True
+
+
+def recode(
+    project: Project,
+    study_records: Mapping[str, Record] | None = None,
+    codebook: Codebook | None = None,
+) -> RecodeSummary:
+    """Code every study and store the automatic codes (replacing the previous ones).
+
+    `study_records` is the project's full set of studies (default: `study_records`);
+    automatic codes of studies not in it are dropped. A reviewer's overrides and checks
+    are untouched. One transaction, logged as ``recode``.
+    """
+    if study_records is None:
+        study_records = _study_records(project)
+    codebook = codebook or project_codebook(project)
+    ids = list(study_records)
+    codings = code_records([_as_study(sid, study_records[sid]) for sid in ids], codebook)
+    before = _auto_values(project)
+    rows = []
+    changed = dict.fromkeys(FACETS, 0)
+    for coding in codings:
+        for facet in FACETS:
+            values = list(coding.get(facet))
+            if before.get((coding.record_id, facet)) != values:
+                changed[facet] += 1
+            evidence = [
+                [e.code, e.phrase, e.field, e.start, e.end, e.rule]
+                for e in coding.evidence_for(facet)
+            ]
+            rows.append(
+                (
+                    coding.record_id,
+                    facet,
+                    json.dumps(values, ensure_ascii=False),
+                    json.dumps(evidence, ensure_ascii=False),
+                )
+            )
+    state = _state(codebook, study_records)
+    with project.transaction() as conn:
+        conn.execute("DELETE FROM auto_codes")
+        conn.executemany(
+            "INSERT INTO auto_codes (study_id, facet, codes, evidence) VALUES (?, ?, ?, ?)", rows
+        )
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_STATE_KEY, state),
+        )
+        project.log(
+            conn, "recode", studies=len(ids), changed=changed, codebook_sha256=codebook.sha256
+        )
+    return RecodeSummary(len(ids), changed, codebook.sha256)
+
+
+def _as_study(study_id: str, record: Record) -> Record:
+    """The record under its study id (the coding is reported per study)."""
+    if record.record_id == study_id:
+        return record
+    return Record(
+        record_id=study_id, title=record.title, abstract=record.abstract, keywords=record.keywords
+    )
+
+
+def _auto_values(project: Project) -> dict[tuple[str, str], list[str]]:
+    return {
+        (sid, facet): json.loads(codes)
+        for sid, facet, codes in project.conn.execute(
+            "SELECT study_id, facet, codes FROM auto_codes"
+        )
+    }
+
+
+def study_evidence(project: Project, study_id: str) -> list[Evidence]:
+    """The evidence of a study's automatic codes, facet by facet (for highlighting)."""
+    out: list[Evidence] = []
+    rows = dict(
+        project.conn.execute(
+            "SELECT facet, evidence FROM auto_codes WHERE study_id = ?", (study_id,)
+        ).fetchall()
+    )
+    for facet in FACETS:
+        for code, phrase, field_name, start, end, rule in json.loads(rows.get(facet, "[]")):
+            out.append(Evidence(facet, code, phrase, field_name, start, end, rule))
+    return out
+
+
+# -- a reviewer's codes --------------------------------------------------------------------
+
+
+def _facet_name(codebook: Codebook, facet: str) -> str:
+    name = facet.replace("_", "-")
+    if name not in codebook.facets:
+        raise ValueError(f"unknown facet {facet!r}; facets are {', '.join(FACETS)}")
+    return name
+
+
+def _clean_values(codebook: Codebook, facet: str, values: Sequence[str] | str) -> list[str]:
+    """Check a reviewer's codes against the codebook; returns them in codebook order."""
+    spec = codebook.facets[facet]
+    items = [values] if isinstance(values, str) else list(values)
+    cleaned = list(dict.fromkeys(v.strip() for v in items if v and v.strip()))
+    if spec.single and len(cleaned) != 1:
+        raise ValueError(
+            f"{facet} takes exactly one code, got {len(cleaned)}: {', '.join(cleaned) or 'none'}"
+        )
+    unknown = [v for v in cleaned if v not in spec.codes]
+    if unknown and facet != "country":  # a country the codebook does not list is still one
+        raise ValueError(
+            f"unknown code(s) for {facet}: {', '.join(unknown)}; codes are {', '.join(spec.codes)}"
+        )
+    order = {c: i for i, c in enumerate(spec.codes)}
+    return sorted(cleaned, key=lambda v: (order.get(v, len(order)), v))
+
+
+def _active_overrides(project: Project) -> dict[tuple[str, str], tuple[int, list[str]]]:
+    """(study, facet) -> (override id, codes) of the overrides in force."""
+    out: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    for oid, sid, facet, codes in project.conn.execute(
+        "SELECT override_id, study_id, facet, codes FROM code_overrides "
+        "WHERE undone_at IS NULL ORDER BY override_id"
+    ):
+        out[(sid, facet)] = (oid, json.loads(codes))
+    return out
+
+
+def _effective(project: Project, study_id: str, facet: str) -> list[str]:
+    row = project.conn.execute(
+        "SELECT codes FROM code_overrides WHERE study_id = ? AND facet = ? AND undone_at IS NULL "
+        "ORDER BY override_id DESC LIMIT 1",
+        (study_id, facet),
+    ).fetchone()
+    if row is None:
+        row = project.conn.execute(
+            "SELECT codes FROM auto_codes WHERE study_id = ? AND facet = ?", (study_id, facet)
+        ).fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def set_override(
+    project: Project, study_id: str, facet: str, values: Sequence[str] | str, note: str = ""
+) -> int:
+    """Set a study's codes for one facet by hand; returns the override's id.
+
+    `values` are codes of the project's codebook (one for ``method`` and ``direction``).
+    The value in force before is kept with the override, so it can be shown and undone.
+    Raises ValueError for an unknown facet or code, or a wrong number of codes.
+    """
+    codebook = project_codebook(project)
+    name = _facet_name(codebook, facet)
+    cleaned = _clean_values(codebook, name, values)
+    if not study_id:
+        raise ValueError("a study id is needed")
+    with project.transaction() as conn:
+        previous = _effective(project, study_id, name)
+        cur = conn.execute(
+            "INSERT INTO code_overrides (study_id, facet, codes, previous, note, made_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                study_id,
+                name,
+                json.dumps(cleaned, ensure_ascii=False),
+                json.dumps(previous, ensure_ascii=False),
+                note,
+                now(),
+            ),
+        )
+        override_id = int(cur.lastrowid or 0)
+        project.log(
+            conn,
+            "code_override",
+            override_id=override_id,
+            study_id=study_id,
+            facet=name,
+            codes=cleaned,
+            previous=previous,
+            note=note,
+        )
+    return override_id
+
+
+def undo_override(project: Project, study_id: str, facet: str) -> list[str]:
+    """Undo the newest override in force for a study's facet; returns the value now in force.
+
+    The value in force becomes the previous override's, or the automatic codes if there
+    is none. The undone row stays in the history. Raises ValueError if there is nothing
+    to undo.
+    """
+    name = facet.replace("_", "-")
+    with project.transaction() as conn:
+        row = conn.execute(
+            "SELECT override_id FROM code_overrides WHERE study_id = ? AND facet = ? "
+            "AND undone_at IS NULL ORDER BY override_id DESC LIMIT 1",
+            (study_id, name),
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"study {study_id}: no override of {name} to undo")
+        conn.execute(
+            "UPDATE code_overrides SET undone_at = ? WHERE override_id = ?", (now(), row[0])
+        )
+        restored = _effective(project, study_id, name)
+        project.log(
+            conn,
+            "code_override_undo",
+            override_id=row[0],
+            study_id=study_id,
+            facet=name,
+            codes=restored,
+        )
+    return restored
+
+
+def override_history(
+    project: Project, study_id: str | None = None, facet: str | None = None
+) -> list[dict[str, Any]]:
+    """Every override (undone ones included), oldest first, optionally for one study/facet."""
+    sql = (
+        "SELECT override_id, study_id, facet, codes, previous, note, made_at, undone_at "
+        "FROM code_overrides"
+    )
+    where, args = [], []
+    if study_id is not None:
+        where.append("study_id = ?")
+        args.append(study_id)
+    if facet is not None:
+        where.append("facet = ?")
+        args.append(facet.replace("_", "-"))
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    keys = ("override_id", "study_id", "facet", "codes", "previous", "note", "made_at")
+    keys += ("undone_at",)
+    out = []
+    for row in project.conn.execute(sql + " ORDER BY override_id", args):
+        item = dict(zip(keys, row, strict=True))
+        item["codes"] = json.loads(item["codes"])
+        item["previous"] = json.loads(item["previous"])
+        out.append(item)
+    return out
+
+
+def set_checked(project: Project, study_id: str, checked: bool) -> None:
+    """Mark a study as checked by a reviewer (or not); logged with the time."""
+    if not study_id:
+        raise ValueError("a study id is needed")
+    with project.transaction() as conn:
+        row = conn.execute(
+            "SELECT checked FROM study_checks WHERE study_id = ?", (study_id,)
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO study_checks (study_id, checked, changed_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (study_id) DO UPDATE SET checked = excluded.checked, "
+            "changed_at = excluded.changed_at",
+            (study_id, int(bool(checked)), now()),
+        )
+        project.log(
+            conn,
+            "study_checked",
+            study_id=study_id,
+            checked=bool(checked),
+            previous=bool(row[0]) if row else False,
+        )
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def effective_codes(project: Project) -> pd.DataFrame:
+    """One row per coded study: each facet's value in force, what was overridden, checked.
+
+    Columns: ``study_id``; ``method`` and ``direction`` (str); ``population``,
+    ``perspective``, ``themes``, ``setting``, ``country``, ``peer_role`` (lists);
+    ``overridden`` (list of the facet columns set by hand); ``checked`` (bool). These
+    match the coding columns of the studies table (`lib.studies`). Studies are those of
+    the last coding (`recode`/`refresh`); an override of a study that no longer exists is
+    listed by `orphaned_overrides`.
+    """
+    codebook = project_codebook(project)
+    auto: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for (sid, facet), values in _auto_values(project).items():
+        auto[sid][facet] = values
+    overrides = _active_overrides(project)
+    checked = dict(project.conn.execute("SELECT study_id, checked FROM study_checks"))
+    rows = []
+    for sid, values in auto.items():
+        row: dict[str, Any] = {"study_id": sid}
+        overridden = []
+        for facet in FACETS:
+            spec = codebook.facets[facet]
+            value = values.get(facet, [])
+            if (sid, facet) in overrides:
+                value = overrides[(sid, facet)][1]
+                overridden.append(facet_column(facet))
+            if spec.single:
+                row[facet_column(facet)] = value[0] if value else spec.fallback
+            else:
+                row[facet_column(facet)] = list(value)
+        row["overridden"] = overridden
+        row["checked"] = bool(checked.get(sid, 0))
+        rows.append(row)
+    columns = ["study_id", *(facet_column(f) for f in FACETS), "overridden", "checked"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["checked"] = frame["checked"].astype(bool)
+    return frame
+
+
+def orphaned_overrides(project: Project) -> list[dict[str, Any]]:
+    """Overrides in force whose study is not among the coded studies (e.g. merged away)."""
+    coded = {sid for (sid,) in project.conn.execute("SELECT DISTINCT study_id FROM auto_codes")}
+    return [
+        item
+        for item in override_history(project)
+        if item["undone_at"] is None and item["study_id"] not in coded
+    ]
+
+
+# -- a codebook change, before it is applied -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FacetChange:
+    """How one facet would change: automatic values that differ, and what that shows."""
+
+    changed: int  # studies whose automatic value would change
+    changed_in_force: int  # ... and whose value in force would change (no override)
+    kept_by_override: int  # ... whose override keeps the value in force as it is
+    examples: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()  # (id, old, new)
+
+
+@dataclass(frozen=True, slots=True)
+class CodebookChange:
+    """What applying a new codebook would do, facet by facet (nothing is written)."""
+
+    studies: int
+    facets: dict[str, FacetChange] = field(default_factory=dict)
+
+    @property
+    def total_changed(self) -> int:
+        return sum(f.changed for f in self.facets.values())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per facet: changed, changed_in_force, kept_by_override."""
+        return pd.DataFrame(
+            [
+                {
+                    "facet": facet,
+                    "changed": c.changed,
+                    "changed_in_force": c.changed_in_force,
+                    "kept_by_override": c.kept_by_override,
+                }
+                for facet, c in self.facets.items()
+            ],
+            columns=["facet", "changed", "changed_in_force", "kept_by_override"],
+        )
+
+
+def preview_codebook_change(
+    project: Project,
+    new_codebook: Codebook,
+    study_records: Mapping[str, Record] | None = None,
+    *,
+    examples: int = 5,
+) -> CodebookChange:
+    """How many studies would change per facet if `new_codebook` were applied.
+
+    Compares the new codebook's automatic codes with those of the codebook in force (the
+    stored ones when they are up to date), and says how many changes a reviewer's
+    overrides would hide. Nothing is written.
+    """
+    studies = study_records if study_records is not None else _study_records(project)
+    current = project_codebook(project)
+    records = [_as_study(sid, rec) for sid, rec in studies.items()]
+    if project.meta(_STATE_KEY) == _state(current, studies):
+        stored = _auto_values(project)
+        old = {sid: {f: stored.get((sid, f), []) for f in FACETS} for sid in studies}
+    else:
+        old = {c.record_id: _values(c) for c in code_records(records, current)}
+    new = {c.record_id: _values(c) for c in code_records(records, new_codebook)}
+    overrides = _active_overrides(project)
+    facets: dict[str, FacetChange] = {}
+    for facet in FACETS:
+        changed = in_force = kept = 0
+        shown: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+        for sid in studies:
+            before, after = old[sid][facet], new[sid][facet]
+            if before == after:
+                continue
+            changed += 1
+            if (sid, facet) in overrides:
+                kept += 1
+            else:
+                in_force += 1
+            if len(shown) < examples:
+                shown.append((sid, tuple(before), tuple(after)))
+        facets[facet] = FacetChange(changed, in_force, kept, tuple(shown))
+    return CodebookChange(len(studies), facets)
+
+
+def _values(coding: Coding) -> dict[str, list[str]]:
+    return {facet: list(coding.get(facet)) for facet in FACETS}
