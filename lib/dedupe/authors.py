@@ -145,6 +145,12 @@ def _read_name(name: str) -> tuple[str, str, str]:
 
 def parse_authors(names: Sequence[str]) -> AuthorList:
     """An `AuthorList` from a record's author strings (any of the forms above)."""
+    return _parse_authors(tuple(names))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_authors(names: tuple[str, ...]) -> AuthorList:
+    # Cached on the whole list: copies of a paper from one database spell it alike.
     families: list[str] = []
     alts: list[str] = []
     truncated = False

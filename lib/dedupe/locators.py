@@ -53,6 +53,10 @@ def page_range(pages: str) -> tuple[str, str, str]:
     Empty strings where the field cannot be read with certainty.
     """
     text = pages.strip().replace("--", "-").replace("–", "-").replace("—", "-")
+    first, sep, last = text.partition("-")
+    if first.isdigit() and (not sep or last.isdigit()):  # the usual "123-130", fast
+        start = first.lstrip("0") or "0"
+        return start, (_expand_end(start, last.lstrip("0") or "0") if sep else ""), ""
     if not text or _PAGE_COUNT.match(text):
         return "", "", ""
     date = _DATE_RANGE.match(text)
@@ -109,6 +113,8 @@ _ISSUE_IN_VOLUME = re.compile(r"^\s*\d+\s*\((\d+)\)")
 
 def supplement_numbers(*fields: str) -> frozenset[str]:
     """Supplement numbers named in volume or issue ("SUPPL. 1", "56 (Suppl 3)", "S2")."""
+    if not any("s" in f or "S" in f for f in fields if f):
+        return frozenset()
     return frozenset(
         m.lstrip("0") or "0" for text in fields for m in _SUPPLEMENT.findall(text or "")
     )
@@ -116,7 +122,9 @@ def supplement_numbers(*fields: str) -> frozenset[str]:
 
 def issue_in_volume(volume: str) -> str:
     """The issue a volume field carries in parentheses: "10 (9) (no pagination)" → "9"."""
-    match = _ISSUE_IN_VOLUME.match(volume or "")
+    if not volume or "(" not in volume:
+        return ""
+    match = _ISSUE_IN_VOLUME.match(volume)
     return match.group(1).lstrip("0") or "0" if match else ""
 
 
@@ -142,6 +150,8 @@ _ISSUE = re.compile(r"^\s*(?:no\.?\s*|issue\s*)?(\d+)(?:\s*[-/]\s*(\d+))?\s*$", 
 
 def issue_key(issue: str) -> str:
     """A plain issue number ("3", "4-5"); "" for supplements and anything unclear."""
+    if issue.isdigit():
+        return issue.lstrip("0") or "0"
     match = _ISSUE.match(issue or "")
     if not match:
         return ""

@@ -165,23 +165,22 @@ def strip_notice(words: str) -> str:
     return words[match.end() :] if match else words
 
 
-_PART = re.compile(
-    r"\b(?:part|pt|paper|study|phase|section|chapter|volume|vol|series|report)\s+"
-    r"(\d+|[ivx]{1,5}|one|two|three|four|five|six|a|b|c)\b"
+_PART_WORDS = frozenset(
+    "part pt paper study phase section chapter volume vol series report".split()
 )
-_ROMAN_END = re.compile(r"\s([ivx]{1,4})$")
+_PART_LABEL = re.compile(r"^(?:\d+|[ivx]{1,5}|one|two|three|four|five|six|a|b|c)$")
+_ROMAN = re.compile(r"^[ivx]{1,4}$")
 _NUMBER = re.compile(r"\d+")
+_WORDED = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
 
 
 def title_part(words: str) -> str:
     """The part label of a multi-part paper ("part ii" → "ii"), else ""."""
-    match = _PART.search(words)
-    if match:
-        return {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}.get(
-            match.group(1), match.group(1)
-        )
-    match = _ROMAN_END.search(words)
-    return match.group(1) if match else ""
+    tokens = words.split()
+    for i, token in enumerate(tokens[:-1]):
+        if token in _PART_WORDS and _PART_LABEL.match(tokens[i + 1]):
+            return _WORDED.get(tokens[i + 1], tokens[i + 1])
+    return tokens[-1] if len(tokens) > 1 and _ROMAN.match(tokens[-1]) else ""
 
 
 _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
@@ -190,5 +189,12 @@ _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 def title_numbers(words: str) -> frozenset[str]:
     """The numbers written in the title ("40 years", "phase 3"), leading zeros dropped;
     "10 000" and "10,000" are one number."""
-    words = _THOUSANDS.sub("", words)
-    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(words))
+    numbers = _NUMBER.findall(words)
+    if not numbers:
+        return _NO_NUMBERS
+    if len(numbers) > 1:
+        numbers = _NUMBER.findall(_THOUSANDS.sub("", words))
+    return frozenset(n.lstrip("0") or "0" for n in numbers)
+
+
+_NO_NUMBERS: frozenset[str] = frozenset()
