@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import paths
+from lib import paths, pipeline
 from lib.project import Project, ProjectError, open_project
 
-__all__ = ["page_setup", "project_path", "studies", "switch_project"]
+__all__ = ["page_setup", "prisma", "project_path", "studies", "switch_project"]
 
 _KEY = "project_path"
 
@@ -63,9 +63,22 @@ def page_setup(title: str, icon: str = "📚") -> Project:
         st.stop()
         raise  # for type checkers: st.stop() does not return
     paths.remember_project(path)
+    # Changes made elsewhere (the command line, another session) are picked up here; this
+    # writes only when records, decisions or the codebook changed, and never in a cache.
+    if pipeline.is_stale(project):
+        with st.spinner("Updating duplicate groups and codes …"):
+            pipeline.refresh(project)
     with st.sidebar:
-        st.caption(f"Project: **{path.stem}** · {project.count_records()} records")
+        name = project.meta("name") or path.stem
+        st.caption(f"Project: {textsafe_name(name)} · {project.count_records()} records")
     return project
+
+
+def textsafe_name(name: str) -> str:
+    """A project name for a caption, with Markdown characters escaped."""
+    from lib.textsafe import escape_markdown
+
+    return escape_markdown(name)
 
 
 @st.cache_data(show_spinner="Loading studies …", max_entries=8)
@@ -79,3 +92,16 @@ def _studies(path: str, version: int) -> pd.DataFrame:
 def studies(project: Project) -> pd.DataFrame:
     """The studies table (see `lib.studies`), cached until the project changes."""
     return _studies(str(project.path), project.version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _prisma(path: str, version: int) -> dict[str, object]:
+    from lib.project import duplicates
+
+    with open_project(path, create=False) as project:
+        return duplicates.prisma_counts(project)
+
+
+def prisma(project: Project) -> dict[str, object]:
+    """PRISMA identification counts of the project, cached until it changes."""
+    return _prisma(str(project.path), project.version)

@@ -14,7 +14,8 @@ Every page of the app reads this one table, so its columns are a contract:
 | ``record_ids`` | list[str] | every member record id |
 | ``databases`` | list[str] | the database labels of the members, sorted, unique |
 | ``method``, ``direction`` | str | one slug each (effective: override, else automatic) |
-| ``population``, ``perspective``, ``themes``, ``setting``, ``country``, ``peer_role`` | list[str] | slugs |
+| ``population``, ``perspective``, ``themes``, | list[str] | slugs |
+| ``setting``, ``country``, ``peer_role`` | list[str] | slugs |
 | ``overridden`` | list[str] | facets whose value a reviewer set by hand |
 | ``checked`` | bool | a reviewer marked the study checked |
 
@@ -23,7 +24,18 @@ Every page of the app reads this one table, so its columns are a contract:
 
 from __future__ import annotations
 
-__all__ = ["FACETS", "LIST_COLUMNS", "MULTI_FACETS", "SINGLE_FACETS", "STUDY_COLUMNS"]
+import pandas as pd
+
+from lib.project import Project
+
+__all__ = [
+    "FACETS",
+    "LIST_COLUMNS",
+    "MULTI_FACETS",
+    "SINGLE_FACETS",
+    "STUDY_COLUMNS",
+    "study_table",
+]
 
 # facet -> True when it holds many values (a list), False for exactly one (a string)
 FACETS: dict[str, bool] = {
@@ -60,3 +72,24 @@ STUDY_COLUMNS: tuple[str, ...] = (
     "checked",
 )
 LIST_COLUMNS: tuple[str, ...] = ("record_ids", "databases", *MULTI_FACETS, "overridden")
+
+
+def study_table(project: Project) -> pd.DataFrame:
+    """The studies table of a project (see the module docstring for the columns).
+
+    Reads only: call `lib.pipeline.refresh` first so groups and codes are current.
+    Studies not coded yet (never, once refreshed) get the empty codes.
+    """
+    from lib.project import coding, duplicates
+
+    groups = duplicates.groups(project)
+    codes = coding.effective_codes(project)
+    table = groups.merge(codes, on="study_id", how="left")
+    for facet, many in FACETS.items():
+        if many:
+            table[facet] = [v if isinstance(v, list) else [] for v in table[facet]]
+        else:
+            table[facet] = table[facet].fillna("unclear").astype(str)
+    table["overridden"] = [v if isinstance(v, list) else [] for v in table["overridden"]]
+    table["checked"] = table["checked"].fillna(False).astype(bool)
+    return table[list(STUDY_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,92 @@
+"""Overview: what the project holds, its PRISMA identification flow, and the project switcher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lib import paths, state
+from lib.demo import ensure_demo_project
+from lib.explore.charts import facet_bar_figure, year_method_figure
+from lib.explore.filters import Filters
+from lib.prisma import prisma_counts, prisma_figure, prisma_table
+from lib.project import ProjectError, open_project
+
+project = state.page_setup("Overview")
+studies = state.studies(project)
+counts = state.prisma(project)
+
+st.title(project.meta("name") or project.path.stem, anchor=False)
+st.caption(f"Project file: `{project.path}`")
+
+n_studies = len(studies)
+known = int((studies["method"] != "unclear").sum()) if n_studies else 0
+cols = st.columns(5)
+cols[0].metric("Records imported", counts["records_identified"])
+cols[1].metric("Duplicates removed", counts["duplicates_removed"])
+cols[2].metric("Studies", n_studies)
+cols[3].metric("Method coded", f"{known / n_studies:.0%}" if n_studies else "–")
+cols[4].metric("Possible duplicates to review", counts["to_review"])
+
+if not n_studies:
+    st.info("This project is empty: import your exports on the **Import** page.")
+else:
+    left, right = st.columns(2)
+    flow = prisma_counts(
+        {
+            "identified": counts["by_database"],
+            "duplicates_removed": counts["duplicates_removed"],
+            "studies": counts["studies"],
+        }
+    )
+    with left:
+        st.subheader("PRISMA 2020: identification", anchor=False)
+        st.plotly_chart(prisma_figure(flow), key="prisma_chart")
+        st.dataframe(prisma_table(flow), hide_index=True, key="prisma_table")
+    with right:
+        st.subheader("Studies", anchor=False)
+        st.plotly_chart(year_method_figure(studies, Filters()), key="year_chart")
+        st.plotly_chart(facet_bar_figure(studies, "population", Filters()), key="pop_chart")
+    if counts["to_review"]:
+        st.page_link("pages/2_Duplicates.py", label="Review possible duplicates", icon="🔍")
+    st.page_link("pages/3_Explore.py", label="Explore the studies", icon="🧭")
+
+st.divider()
+st.subheader("Project", anchor=False)
+choice = st.radio(
+    "Open",
+    ["The demo project", "A new project", "An existing project file"],
+    horizontal=True,
+    key="project_choice",
+)
+if choice == "The demo project":
+    if st.button("Open the demo", key="open_demo"):
+        state.switch_project(ensure_demo_project(paths.demo_project_path()))
+        st.rerun()
+else:
+    default = str(paths.data_home() / "my-review.sqlite") if choice == "A new project" else ""
+    target = st.text_input("Project file (.sqlite)", value=default, key="project_file")
+    label = "Create and open" if choice == "A new project" else "Open"
+    if st.button(label, key="open_project", disabled=not target.strip()):
+        path = Path(target.strip()).expanduser()
+        if choice == "A new project" and path.exists():
+            st.error(f"{path} already exists: choose another name, or open it as existing.")
+        elif choice == "An existing project file" and not path.exists():
+            st.error(f"{path}: no such file. Check the path, or create a new project.")
+        else:
+            try:
+                open_project(path).close()
+            except ProjectError as exc:
+                st.error(f"{exc}.")
+            else:
+                state.switch_project(path)
+                st.rerun()
+
+with st.expander("Imports and decisions (project log)"):
+    events = project.events()
+    if events:
+        st.dataframe(pd.DataFrame(events), hide_index=True, key="log_table")
+    else:
+        st.write("Nothing has happened in this project yet.")
