@@ -56,13 +56,41 @@ def read_bytes(
     max_records: int | None = None,
 ) -> FileRead:
     """Read one file's bytes. Raises `ReadError` (naming the file) if it cannot be read."""
-    if len(data) > limits.MAX_FILE_BYTES:
+    _check_size(len(data), file_name)
+    digest = hashlib.sha256(data).hexdigest()
+    text, encoding = decode(data, file_name)
+    return _read_text(
+        text,
+        file_name,
+        encoding=encoding,
+        sha256=digest,
+        size=len(data),
+        database=database,
+        format_name=format_name,
+        max_records=max_records,
+    )
+
+
+def _check_size(size: int, file_name: str) -> None:
+    if size > limits.MAX_FILE_BYTES:
         raise ReadError(
-            f"the file is {len(data) / 1e6:.0f} MB, over the limit of "
+            f"the file is {size / 1e6:.0f} MB, over the limit of "
             f"{limits.MAX_FILE_BYTES / 1e6:.0f} MB; split the export into smaller files",
             file_name=file_name,
         )
-    text, encoding = decode(data, file_name)
+
+
+def _read_text(
+    text: str,
+    file_name: str,
+    *,
+    encoding: str,
+    sha256: str,
+    size: int,
+    database: str,
+    format_name: str | None,
+    max_records: int | None,
+) -> FileRead:
     fmt = get_format(format_name) if format_name else detect(text, file_name)
     try:
         result = fmt.read(text, file_name)
@@ -93,8 +121,8 @@ def read_bytes(
         format_label=fmt.label,
         encoding=encoding,
         database=label,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
+        sha256=sha256,
+        size=size,
         records_read=len(result.records),
         skipped=list(result.skipped),
         unknown_fields=dict(result.unknown_fields),
@@ -110,13 +138,7 @@ def read_path(path: str | Path, *, database: str = "", format_name: str | None =
     try:
         if path.is_dir():
             raise ReadError("is a folder; give the files inside it", file_name=str(path))
-        size = path.stat().st_size
-        if size > limits.MAX_FILE_BYTES:
-            raise ReadError(
-                f"the file is {size / 1e6:.0f} MB, over the limit of "
-                f"{limits.MAX_FILE_BYTES / 1e6:.0f} MB; split the export into smaller files",
-                file_name=str(path),
-            )
+        _check_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except FileNotFoundError:
         raise ReadError("no such file", file_name=str(path)) from None
@@ -125,7 +147,20 @@ def read_path(path: str | Path, *, database: str = "", format_name: str | None =
     except OSError as exc:
         raise ReadError(f"cannot be opened ({exc.strerror})", file_name=str(path)) from None
     try:
-        return read_bytes(data, path.name, database=database, format_name=format_name)
+        # decode here and drop the bytes before reading: a 200 MB export is not held twice
+        size, digest = len(data), hashlib.sha256(data).hexdigest()
+        text, encoding = decode(data, path.name)
+        del data
+        return _read_text(
+            text,
+            path.name,
+            encoding=encoding,
+            sha256=digest,
+            size=size,
+            database=database,
+            format_name=format_name,
+            max_records=None,
+        )
     except ReadError as exc:
         raise exc.with_file(str(path)) from None
 

@@ -475,3 +475,19 @@ def test_real_jabref_and_scholar_accents_decoded() -> None:
     spanish = next(r for r in scholar if r.title.startswith("Las revisiones"))
     assert spanish.authors[0] == "Salvador-Oliván, José Antonio"
     assert "Biblioteconomía y Documentación" in spanish.title
+
+
+def test_issuer_of_thesis_report_and_book_stands_in_for_the_journal() -> None:
+    text = (
+        "@phdthesis{t, author={Doe, Jane}, title={Peer support in custody},"
+        " school={University of Kent}, year={2015}}\n"
+        "@techreport{r, author={Roe, R}, title={Listener scheme evaluation},"
+        " institution={Ministry of Justice}, year={2010}}\n"
+        "@book{b, author={Poe, E}, title={Prison voices}, publisher={Waterside}, year={2001}}\n"
+    )
+    records = bibtex.read(text, "issuers.bib").records
+    assert [(r.entrytype, r.journal) for r in records] == [
+        ("thesis", "University of Kent"),
+        ("report", "Ministry of Justice"),
+        ("book", "Waterside"),
+    ]

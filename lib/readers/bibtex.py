@@ -94,6 +94,8 @@ _MONTHS = {
 _TITLE = ("title",)
 _JOURNAL = ("journal", "journaltitle")
 _CONTAINER = ("booktitle", "maintitle")
+# Who issued a report, thesis or book stands in for the journal (the model's container).
+_ISSUER = ("institution", "school", "organization", "publisher")
 _ISSUE = ("issue", "number")
 _PAGES = ("pages",)
 _ARTICLE_NUMBER = ("article-number", "art_number", "eid", "articleno")
@@ -107,6 +109,7 @@ _KNOWN = frozenset(
         *_TITLE,
         *_JOURNAL,
         *_CONTAINER,
+        *_ISSUER,
         *_ISSUE,
         *_PAGES,
         *_ARTICLE_NUMBER,
@@ -376,6 +379,8 @@ class _Reader:
         journal = _text(first(_JOURNAL))
         if not journal:
             journal = _text(first(_CONTAINER))
+        if not journal and base in ("report", "thesis", "book", "misc"):
+            journal = _text(first(_ISSUER))
         # an arXiv @misc says so in its archive fields; a journal article's venue is its journal
         venue = journal or " ".join(_verbatim(first((name,))) for name in _ARCHIVE)
         entrytype = refine_entry_type(base, _verbatim(first(_DOCTYPE)), venue)

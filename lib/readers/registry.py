@@ -79,8 +79,9 @@ def detect(text: str, file_name: str = "") -> Format:
             f" (the name ends in {suffix!r}, but the content does not match it)" if suffix else ""
         )
         raise ReadError(
-            "unknown format: not RIS, BibTeX, MEDLINE, Web of Science, EndNote, CSV/TSV "
-            f"or CSL-JSON{hint}; export the references in one of these formats",
+            "unknown format: not RIS, BibTeX, MEDLINE, PubMed XML, Web of Science, EndNote "
+            "(XML or .enw), Ovid, ProQuest or Cochrane text, CSV/TSV, CSL-JSON or Publish or "
+            f"Perish JSON{hint}; export the references in one of these formats",
             file_name=file_name,
         )
     return best[2]
