@@ -25,6 +25,7 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -75,8 +76,14 @@ def project_codebook(project: Project) -> Codebook:
         "SELECT yaml FROM codebooks ORDER BY codebook_id DESC LIMIT 1"
     ).fetchone()
     if row is None:
-        return load_codebook(default_codebook_path())
-    return load_codebook(row[0])
+        return _cached_codebook(default_codebook_path().read_text(encoding="utf-8"))
+    return _cached_codebook(row[0])
+
+
+@lru_cache(maxsize=8)
+def _cached_codebook(text: str) -> Codebook:
+    """Codebooks by text: pages ask for the project's codebook on every rerun."""
+    return load_codebook(text)
 
 
 def save_codebook(project: Project, yaml_text: str, note: str = "") -> Codebook:

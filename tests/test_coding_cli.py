@@ -1,0 +1,116 @@
+"""``python -m lib.cli code``: one coded row per record read, evidence columns, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lib.cli import main
+from lib.coding import default_codebook_path
+from tests.conftest import ROOT
+
+COLUMNS = [
+    "record_id", "method", "population", "perspective", "direction", "themes", "setting",
+    "country", "peer_role",
+]  # fmt: skip
+RIS = """TY  - JOUR
+ID  - one
+TI  - Peer mentoring for women leaving prison: a qualitative study
+AB  - Semi-structured interviews with 14 peer mentors in England found improved wellbeing.
+KW  - prisons
+KW  - Focus groups
+ER  -
+
+TY  - JOUR
+ID  - two
+TI  - A randomised controlled trial of peer education in US jails
+AB  - Prisoners were randomly assigned; HIV knowledge improved.
+ER  -
+"""
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture()
+def export(tmp_path: Path) -> Path:
+    path = tmp_path / "search.ris"
+    path.write_text(RIS, encoding="utf-8")
+    return path
+
+
+def test_one_row_per_record_with_codes_and_evidence(tmp_path: Path, export: Path, capsys) -> None:
+    out = tmp_path / "coded.csv"
+    assert main(["code", str(export), "--out", str(out)]) == 0
+    rows = read(out)
+    assert [r["record_id"] for r in rows] == ["one", "two"]
+    assert list(rows[0])[: len(COLUMNS)] == COLUMNS
+    assert {f"{c}_evidence" for c in COLUMNS[1:]} <= set(rows[0])
+    one, two = rows
+    assert one["method"] == "qualitative" and "women" in one["population"].split("; ")
+    assert one["country"] == "England" and two["country"] == "USA"
+    assert "abstract: 'Semi-structured interviews'" in one["method_evidence"]
+    assert "keywords: 'Focus groups'" in one["method_evidence"]
+    assert two["method"] == "rct" and "jail" in two["setting"].split("; ")
+    assert "2 records coded" in capsys.readouterr().err
+
+
+def test_demo_exports_are_coded_record_by_record(tmp_path: Path) -> None:
+    exports = ROOT / "data" / "demo" / "exports"
+    if not exports.exists():
+        pytest.skip("demo exports absent")
+    out = tmp_path / "coded.csv"
+    assert main(["code", str(exports), "--out", str(out)]) == 0
+    rows = read(out)
+    with (ROOT / "data" / "demo" / "truth.csv").open(encoding="utf-8") as fh:
+        assert len(rows) == sum(1 for _ in csv.DictReader(fh))  # every record read, once
+    assert sum(r["method"] != "unclear" for r in rows) > 0.8 * len(rows)
+
+
+def test_another_codebook_can_be_given(tmp_path: Path, export: Path) -> None:
+    text = default_codebook_path().read_text(encoding="utf-8")
+    mine = tmp_path / "mine.yaml"
+    england = "  England:\n        rules:\n          - phrases: [England, English]"
+    assert england in text
+    mine.write_text(text.replace(england, england.replace("England, English", "Albion")))
+    out = tmp_path / "coded.csv"
+    assert main(["code", str(export), "--codebook", str(mine), "--out", str(out)]) == 0
+    assert read(out)[0]["country"] == ""
+
+
+def test_a_broken_codebook_exits_1_naming_the_rule(tmp_path: Path, export: Path, capsys) -> None:
+    text = default_codebook_path().read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("phrases: [Toe by Toe,", "phrase: [Toe by Toe,"), encoding="utf-8")
+    out = tmp_path / "coded.csv"
+    assert main(["code", str(export), "--codebook", str(bad), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "facet 'peer-role', code 'reading-mentor', rule 1" in err and "'phrase'" in err
+    assert not out.exists()
+
+
+def test_an_unreadable_file_exits_2_and_the_rest_is_coded(tmp_path: Path, export: Path) -> None:
+    out = tmp_path / "coded.csv"
+    assert main(["code", str(export), str(tmp_path / "missing.ris"), "--out", str(out)]) == 2
+    assert len(read(out)) == 2
+
+
+def test_out_is_required_and_stdout_works(export: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["code", str(export)])
+    assert info.value.code == 1
+    done = subprocess.run(
+        [sys.executable, "-m", "lib.cli", "code", str(export), "--out", "-"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0].startswith(",".join(COLUMNS))
