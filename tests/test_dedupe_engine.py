@@ -113,6 +113,12 @@ def test_look_alike_titles_and_years_apart_stay_apart(result) -> None:
     assert not _same(result, "m1", "m2")
 
 
+def test_a_thesis_and_the_article_with_its_title_stay_apart(result) -> None:
+    assert not _same(result, "n1", "n2")
+    pair = next(p for p in result.pairs if {p.a, p.b} == {"n1", "n2"})
+    assert "kinds differ (thesis / journal)" in pair.reason
+
+
 def test_a_record_that_fits_two_papers_does_not_chain_them(result) -> None:
     # j2 (no pages) matches both j1 (pages 10-20) and j3 (pages 200-210)
     assert not _same(result, "j1", "j3")

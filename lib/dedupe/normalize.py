@@ -77,6 +77,23 @@ class Detail:
     abstract: str
     conference: bool
     preprint: bool
+    family: str  # kind of publication: "journal", "book", "chapter", "thesis"... or ""
+
+
+# Entry types that name different kinds of publication; conference papers, preprints and
+# "misc" are left out because databases type the same abstract or paper differently.
+_FAMILIES = {
+    "article": "journal",
+    "review": "journal",
+    "letter": "journal",
+    "editorial": "journal",
+    "erratum": "journal",
+    "book": "book",
+    "chapter": "chapter",
+    "thesis": "thesis",
+    "report": "report",
+    "dataset": "dataset",
+}
 
 
 class Norm:
@@ -137,6 +154,7 @@ class Norm:
     abstract = property(lambda self: self.detail.abstract)
     conference = property(lambda self: self.detail.conference)
     preprint = property(lambda self: self.detail.preprint)
+    family = property(lambda self: self.detail.family)
 
 
 # notice_kind's regex only runs on titles starting like "erratum", "retraction", ...
@@ -190,4 +208,5 @@ def _detail(n: Norm) -> Detail:
         or pages[2] == "s"
         or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
         preprint=preprint_venue or rec.entrytype == "preprint" or n.doi.startswith(_PREPRINT_DOI),
+        family=_FAMILIES.get(rec.entrytype, ""),
     )

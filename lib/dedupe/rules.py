@@ -107,6 +107,8 @@ def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str
     if a.notice != b.notice:
         hard.append(f"one is {'an' if (a.notice or b.notice) == 'erratum' else 'a'} "
                     f"{a.notice or b.notice} notice")  # fmt: skip
+    if a.family and b.family and a.family != b.family:
+        soft.append(f"kinds differ ({a.family} / {b.family})")
     if a.preprint != b.preprint and ev.journal != "missing":
         hard.append("preprint and journal article")
     if ev.authors is not None:
