@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.encoding import decode
+from lib.encoding import decode, normalise_newlines
 from lib.ingest import read_path
 from lib.readers import medline
-from lib.readers.base import SNIFF_CHARS, ReadError
+from lib.readers.base import SNIFF_CHARS, ReadError, ReadResult
 from lib.readers.registry import MIN_CONFIDENCE, detect
 from tests.conftest import DATA, SHARED, sample_manifest
 
@@ -202,3 +202,29 @@ def test_real_pubmed_export_reads_with_manifest_count(row: dict[str, str]) -> No
     assert first.doi == "10.1016/j.scitotenv.2017.04.075"
     assert first.authors[0] == "Neilen, Amanda D"
     assert first.journal == "The Science of the total environment"
+
+
+def _shape(raws: list) -> list[tuple]:
+    fold = " ".join
+    return [
+        (r.line, r.last_tag, {t: [fold(v.split()) for v in vs] for t, vs in r.fields.items()})
+        for r in raws
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(FIXTURE_TEXT),
+    st.sampled_from(FIXTURE_TEXT),
+    st.integers(0, 5000),
+    st.integers(0, 5000),
+    st.integers(0, 5000),
+)
+def test_fast_path_reads_exactly_like_the_line_reader(
+    a: str, b: str, i: int, j: int, k: int
+) -> None:
+    """Large files go through a fast path; it must split records exactly as line by line."""
+    text = normalise_newlines(a[:i] + b[j : j + k])
+    slow: list = []
+    medline._LineReader(slow).feed(text, 1)
+    assert _shape(medline._records(text, ReadResult())) == _shape(slow)

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.encoding import decode
+from lib.encoding import decode, normalise_newlines
 from lib.ingest import read_path
 from lib.readers import wos
-from lib.readers.base import SNIFF_CHARS, ReadError
+from lib.readers.base import SNIFF_CHARS, ReadError, ReadResult
 from lib.readers.registry import MIN_CONFIDENCE, detect
 from tests.conftest import DATA, SHARED, sample_manifest
 
@@ -211,3 +211,37 @@ def test_real_wos_export_reads_with_manifest_count(row: dict[str, str]) -> None:
     assert all(r.title and r.authors and r.doi and r.year == 2020 for r in read.records)
     assert read.records[0].pages == "1722034"  # "AR UNSP 1722034"
     assert len(read.records[0].authors) == 10  # continuation lines are one author each
+
+
+def _shape(raws: list) -> list[tuple]:
+    fold = " ".join
+    return [
+        (
+            r.line,
+            r.last_tag,
+            r.ended,
+            r.complete,
+            {t: [fold(v.split()) for v in vs] for t, vs in r.fields.items()},
+        )
+        for r in raws
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(FIXTURE_TEXT),
+    st.sampled_from(FIXTURE_TEXT),
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+)
+def test_fast_path_reads_exactly_like_the_line_reader(
+    a: str, b: str, i: int, j: int, k: int
+) -> None:
+    """Large files go through a fast path; it must split records exactly as line by line."""
+    text = normalise_newlines(a[:i] + b[j : j + k])
+    slow: list = []
+    reader = wos._LineReader(slow)
+    reader.feed(text, 1)
+    reader.finish(ReadResult())
+    assert _shape(wos._records(text, ReadResult())) == _shape(slow)

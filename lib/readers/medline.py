@@ -48,48 +48,97 @@ _DOI_SUFFIX = re.compile(r"\s*\[doi\]\s*$", re.IGNORECASE)
 _ISSN_KIND = re.compile(r"\s*\((print|electronic|linking)\)\s*$", re.IGNORECASE)
 
 
-def _records(lines: list[str], result: ReadResult) -> list[RawRecord]:
-    """Split the lines into raw records (see the module docstring for the syntax)."""
-    raws: list[RawRecord] = []
-    current: RawRecord | None = None
-    stray: list[int] = []
-    loose: list[int] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            current = None
-            continue
-        if line[0] in " \t":
-            if current is None or not current.extend_last(line.strip()):
-                stray.append(number)
-            continue
-        # Fast path for the usual "TAG - value" with the dash in column 5.
-        if len(line) >= 5 and line[4] == "-" and (len(line) == 5 or line[5] == " "):
-            tag = line[:4].rstrip()
-            value = line[6:].strip()
-            valid = tag.isalnum() and tag.isupper() and tag[0].isalpha() and len(tag) >= 2
+def _tidy_chunk(chunk: str, line: int) -> RawRecord | None:
+    """A blank-line-separated chunk as one record, if it is nothing but well-formed fields.
+
+    The fast path, for the many-thousand-record files PubMed writes: continuation lines
+    (exactly six spaces of indent) are merged with one C-level replace, leaving one line per
+    field. Anything unusual (stray or unindented lines, a second PMID, odd indents) returns
+    None and the chunk goes to `_LineReader`.
+    """
+    merged = chunk.replace("\n      ", " ")
+    if "\nPMID-" in merged:
+        return None
+    lines = merged.split("\n")
+    if [text_line[4:6] for text_line in lines].count("- ") != len(lines):
+        return None
+    tags = [text_line[:4].rstrip() for text_line in lines]
+    joined = "".join(tags)
+    if not (joined.isupper() and joined.isalnum()):
+        return None
+    fields: dict[str, list[str]] = {}
+    for tag, value in zip(tags, [text_line[6:].strip() for text_line in lines], strict=True):
+        values_ = fields.get(tag)
+        if values_ is None:
+            fields[tag] = [value]
         else:
+            values_.append(value)
+    return RawRecord(line=line, fields=fields, last_tag=tags[-1])
+
+
+class _LineReader:
+    """The exact, line-by-line reading, for chunks the fast path declines."""
+
+    def __init__(self, raws: list[RawRecord]) -> None:
+        self.raws = raws
+        self.stray: list[int] = []
+        self.loose: list[int] = []
+
+    def feed(self, chunk: str, first_line: int) -> None:
+        current: RawRecord | None = None
+        for number, line in enumerate(chunk.split("\n"), start=first_line):
+            if not line.strip():
+                current = None  # a blank line ends a record
+                continue
+            if line[0] in " \t":
+                if current is None or not current.extend_last(line.strip()):
+                    self.stray.append(number)
+                continue
             match = _TAG_LINE.match(line)
-            valid = match is not None
-            tag, value = (match.group(1), (match.group(2) or "").strip()) if match else ("", "")
-        if not valid:
-            if current is not None and current.extend_last(line.strip()):
-                loose.append(number)  # an unindented continuation line
+            if not match:
+                if current is not None and current.extend_last(line.strip()):
+                    self.loose.append(number)  # an unindented continuation line
+                else:
+                    self.stray.append(number)
+                continue
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if current is None or (tag == "PMID" and current.fields):
+                current = RawRecord(line=number)
+                self.raws.append(current)
+            current.add(tag, value)
+
+    def notes(self, result: ReadResult) -> None:
+        if self.stray:
+            result.notes.append(
+                f"{len(self.stray)} line(s) of text outside records ignored "
+                f"(first at line {self.stray[0]})"
+            )
+        if self.loose:
+            result.notes.append(
+                f"{len(self.loose)} unindented line(s) read as continuations of the field "
+                f"before them (first at line {self.loose[0]})"
+            )
+
+
+def _records(text: str, result: ReadResult) -> list[RawRecord]:
+    """Split the text into raw records (see the module docstring for the syntax)."""
+    raws: list[RawRecord] = []
+    slow = _LineReader(raws)
+    line, pos, size = 1, 0, len(text)
+    while pos <= size:  # chunks between blank lines, cut one at a time to spare memory
+        end = text.find("\n\n", pos)
+        if end < 0:
+            end = size
+        chunk = text[pos:end]
+        if chunk:
+            raw = _tidy_chunk(chunk, line)
+            if raw is None:
+                slow.feed(chunk, line)
             else:
-                stray.append(number)
-            continue
-        if current is None or (tag == "PMID" and current.fields):
-            current = RawRecord(line=number)
-            raws.append(current)
-        current.add(tag, value)
-    if stray:
-        result.notes.append(
-            f"{len(stray)} line(s) of text outside records ignored (first at line {stray[0]})"
-        )
-    if loose:
-        result.notes.append(
-            f"{len(loose)} unindented line(s) read as continuations of the field before them "
-            f"(first at line {loose[0]})"
-        )
+                raws.append(raw)
+        line += chunk.count("\n") + 2
+        pos = end + 2
+    slow.notes(result)
     return raws
 
 
@@ -130,21 +179,20 @@ def _keywords(raw: RawRecord) -> list[str]:
 
 
 def _to_record(raw: RawRecord) -> Record:
-    names = values(raw, "FAU") or values(raw, "AU")
-    authors = [a for a in map(format_author, names) if a]
-    authors += [clean_text(n) for n in values(raw, "CN")]  # group authors, kept whole
-    types = values(raw, "PT")
-    entrytype = entrytype_from_types(types)
-    title = first(raw, "TI", "BTI", "VTI", "TT")
-    if entrytype == "article" and not first(raw, "TI") and first(raw, "BTI"):
+    names = raw.fields.get("FAU") or raw.fields.get("AU") or ()
+    authors = [a for a in map(format_author, names) if a]  # format_author cleans
+    authors += values(raw, "CN")  # group authors, kept whole
+    entrytype = entrytype_from_types(values(raw, "PT"))
+    title, book_title = first(raw, "TI"), first(raw, "BTI")
+    if entrytype == "article" and book_title and not title:
         entrytype = "book"
     return Record(
         record_id=first(raw, "PMID"),
         entrytype=entrytype,
-        title=title,
+        title=title or book_title or first(raw, "VTI", "TT"),
         authors=authors,
         year=_year(raw),
-        journal=first(raw, "JT", "TA") or (first(raw, "BTI") if first(raw, "TI") else ""),
+        journal=first(raw, "JT", "TA") or (book_title if title else ""),
         volume=first(raw, "VI"),
         issue=first(raw, "IP"),
         pages=clean_pages(first(raw, "PG")),
@@ -164,7 +212,7 @@ def _hint(n: int, raw: RawRecord) -> str:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="PubMed")
-    raws = _records(normalise_newlines(text).split("\n"), result)
+    raws = _records(normalise_newlines(text), result)
     if not raws:
         raise ReadError("no MEDLINE records found (no 'PMID- ' or 'TAG - value' lines)")
     mark_truncated_tail(raws)

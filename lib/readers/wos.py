@@ -53,69 +53,151 @@ def _is_tag(tag: str) -> bool:
     return len(tag) == 2 and tag.isalnum() and tag.isupper() and tag[0].isalpha()
 
 
-def _records(lines: list[str], result: ReadResult) -> list[RawRecord]:
-    """Split the lines into raw records; marks the one the file ends inside."""
-    raws: list[RawRecord] = []
-    current: RawRecord | None = None
-    stray: list[int] = []
-    no_er: list[int] = []
-    no_pt: list[int] = []
-    for number, line in enumerate(lines, start=1):
+class _LineReader:
+    """The exact, line-by-line reading; it keeps its state from one piece to the next."""
+
+    def __init__(self, raws: list[RawRecord]) -> None:
+        self.raws = raws
+        self.current: RawRecord | None = None
+        self.stray: list[int] = []
+        self.no_er: list[int] = []
+        self.no_pt: list[int] = []
+
+    def feed(self, piece: str, first_line: int) -> None:
+        for number, line in enumerate(piece.split("\n"), start=first_line):
+            self._line(number, line)
+
+    def _line(self, number: int, line: str) -> None:
+        current = self.current
         if not line.strip():
-            continue
+            return
         if line[0] in " \t":
             if current is None or not current.last_tag:
-                stray.append(number)
+                self.stray.append(number)
             elif current.last_tag in _LINE_LISTS:
                 current.add(current.last_tag, line.strip())
             else:
                 current.extend_last(line.strip())
-            continue
+            return
         tag = line[:2]
         if not _is_tag(tag) or (len(line) > 2 and line[2] != " "):
-            if current is not None and current.extend_last(line.strip()):
-                continue  # an unindented continuation line
-            stray.append(number)
-            continue
-        value = line[3:].strip()
+            if current is None or not current.extend_last(line.strip()):
+                self.stray.append(number)  # else: an unindented continuation line
+            return
         if tag in ("FN", "VR") and current is None:
-            continue  # file header
-        if tag == "EF":
-            if current is not None:
-                no_er.append(current.line)
-                current = None
-            continue
-        if tag == "ER":
+            return  # file header
+        if tag in ("EF", "ER"):
             if current is None:
-                stray.append(number)
-            else:
+                if tag == "ER":
+                    self.stray.append(number)
+            elif tag == "ER":
                 current.ended = True
-                current = None
-            continue
+            else:
+                self.no_er.append(current.line)
+            self.current = None
+            return
         if tag == "PT" and current is not None:
-            no_er.append(current.line)  # the next record began before this one's ER
+            self.no_er.append(current.line)  # the next record began before this one's ER
             current = None
         if current is None:
-            current = RawRecord(line=number)
-            raws.append(current)
+            current = self.current = RawRecord(line=number)
+            self.raws.append(current)
             if tag != "PT":
-                no_pt.append(number)
-        current.add(tag, value)
-    if current is not None:
-        current.complete = False
-    if stray:
-        result.notes.append(
-            f"{len(stray)} line(s) of text outside records ignored (first at line {stray[0]})"
-        )
-    if no_er:
-        result.notes.append(
-            f"{len(no_er)} record(s) had no ER line and were closed by what followed "
-            f"(first at line {no_er[0]})"
-        )
-    if no_pt:
-        result.notes.append(
-            f"{len(no_pt)} record(s) did not start with a PT line (first at line {no_pt[0]})"
-        )
+                self.no_pt.append(number)
+        current.add(tag, line[3:].strip())
+
+    def finish(self, result: ReadResult) -> None:
+        if self.current is not None:
+            self.current.complete = False
+        if self.stray:
+            result.notes.append(
+                f"{len(self.stray)} line(s) of text outside records ignored "
+                f"(first at line {self.stray[0]})"
+            )
+        if self.no_er:
+            result.notes.append(
+                f"{len(self.no_er)} record(s) had no ER line and were closed by what followed "
+                f"(first at line {self.no_er[0]})"
+            )
+        if self.no_pt:
+            result.notes.append(
+                f"{len(self.no_pt)} record(s) did not start with a PT line "
+                f"(first at line {self.no_pt[0]})"
+            )
+
+
+_JOIN = "\x00"  # stands for "line break + three-space indent" on the fast path
+
+
+def _tidy_record(piece: str, line: int) -> RawRecord | None:
+    """The text before an ``ER`` line as one record, if it is nothing but tidy fields.
+
+    The fast path for large exports: continuation lines (exactly three spaces of indent)
+    become a marker character with one C-level replace, leaving one line per field; list
+    fields split on the marker, text fields turn it into a space. Anything unusual
+    returns None and the piece goes to `_LineReader`.
+    """
+    body = piece.lstrip("\n")
+    if not body.startswith("PT ") or _JOIN in body:
+        return None
+    merged = body.replace("\n   ", _JOIN)
+    if "\nPT " in merged or "\n " in merged or "\n\t" in merged or "\n\n" in merged:
+        return None
+    lines = merged.split("\n")
+    if any(text_line[2:3] != " " for text_line in lines):
+        return None
+    tags = "".join(text_line[:2] for text_line in lines)
+    if not (tags.isupper() and tags.isalnum()):
+        return None
+    fields: dict[str, list[str]] = {}
+    tag = ""
+    for text_line in lines:
+        tag = text_line[:2]
+        value = text_line[3:]
+        if _JOIN in value:
+            parts = value.split(_JOIN)
+            rest = [p for p in map(str.strip, parts[1:]) if p]
+            if tag in _LINE_LISTS:
+                items = [parts[0].strip(), *rest]
+            else:
+                items = [" ".join(p for p in (parts[0].strip(), *rest) if p)]
+        else:
+            items = [value.strip()]
+        values_ = fields.get(tag)
+        if values_ is None:
+            fields[tag] = items
+        else:
+            values_ += items
+    start = line + len(piece) - len(body)
+    return RawRecord(line=start, fields=fields, last_tag=tag, ended=True)
+
+
+def _records(text: str, result: ReadResult) -> list[RawRecord]:
+    """Split the text into raw records; marks the one the file ends inside."""
+    raws: list[RawRecord] = []
+    slow = _LineReader(raws)
+    line, pos, size = 1, 0, len(text)
+    while pos < size:
+        # the next "ER" line, found with str.find (fast) and checked to be the whole tag
+        end = text.find("\nER", pos)
+        while end >= 0 and text[end + 3 : end + 4] not in ("", "\n", " ", "\t"):
+            end = text.find("\nER", end + 3)
+        if end < 0:
+            slow.feed(text[pos:], line)  # after the last ER: "EF", or a cut-off record
+            break
+        piece = text[pos:end]
+        raw = _tidy_record(piece, line) if slow.current is None else None
+        if raw is not None:
+            raws.append(raw)
+        line += piece.count("\n") + 1
+        er_end = text.find("\n", end + 1)
+        er_end = size if er_end < 0 else er_end
+        if raw is None:
+            slow.feed(piece, line - piece.count("\n") - 1)
+            slow.feed(text[end + 1 : er_end], line)  # the ER line itself
+        pos = er_end + 1
+        line += 1
+    slow.finish(result)
     return raws
 
 
@@ -130,9 +212,17 @@ def _pages(raw: RawRecord) -> str:
     return clean_pages(re.sub(r"^UNSP\s+", "", article))
 
 
+def _keywords(raw: RawRecord) -> list[str]:
+    """Author keywords (DE) then Keywords Plus (ID), each field "; "-separated."""
+    words = (clean_text(k) for t in ("DE", "ID") for k in split_list(raw.fields.get(t, ())))
+    return [w for w in words if w]
+
+
 def _to_record(raw: RawRecord) -> Record:
-    names = split_list(values(raw, "AF") or values(raw, "AU"))
-    authors = [a for a in map(format_author, names) if a]
+    names = raw.fields.get("AF") or raw.fields.get("AU") or ()
+    if any(";" in name for name in names):  # a few tools join names on one line
+        names = split_list(names)
+    authors = [a for a in map(format_author, names) if a]  # format_author cleans
     authors += split_list(values(raw, "CA") or values(raw, "GP"))  # group authors, whole
     pt = first(raw, "PT").upper()[:1]
     issn = first(raw, "SN", "EI")
@@ -148,7 +238,7 @@ def _to_record(raw: RawRecord) -> Record:
         pages=_pages(raw),
         doi=clean_doi(first(raw, "DI")) or clean_doi(first(raw, "D2")),
         abstract=" ".join(values(raw, "AB")),
-        keywords=split_list(clean_text(v) for t in ("DE", "ID") for v in raw.fields.get(t, ())),
+        keywords=_keywords(raw),
         language="; ".join(values(raw, "LA")),
         issn=issn,
         isbn=first(raw, "BN"),
@@ -157,7 +247,7 @@ def _to_record(raw: RawRecord) -> Record:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="Web of Science")
-    raws = _records(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
+    raws = _records(normalise_newlines(text).lstrip("\ufeff"), result)
     if not raws:
         raise ReadError("no Web of Science records found (no 'PT ' ... 'ER' blocks)")
     add_records(
