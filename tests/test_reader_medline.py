@@ -78,6 +78,7 @@ def test_nbib_records_field_by_field() -> None:
 
 
 def test_crlf_pasted_records_and_truncated_last_record() -> None:
+    assert b"\r\n" in (HERE / "crlf-pasted-truncated.txt").read_bytes()
     read = read_path(HERE / "crlf-pasted-truncated.txt")
     assert read.report.format == "medline"
     first, second = read.records

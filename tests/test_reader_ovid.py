@@ -67,6 +67,7 @@ def test_medline_labelled_layout_field_by_field() -> None:
 
 
 def test_embase_labelled_crlf_field_by_field() -> None:
+    assert b"\r\n" in (HERE / "embase-labelled-crlf.txt").read_bytes()
     read = read_path(HERE / "embase-labelled-crlf.txt")
     review, article = read.records
     check(

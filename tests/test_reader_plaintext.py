@@ -110,6 +110,7 @@ def test_cochrane_records_field_by_field() -> None:
 
 
 def test_cochrane_crlf_truncated_last_record() -> None:
+    assert b"\r\n" in (CO / "truncated-crlf.txt").read_bytes()
     read = read_path(CO / "truncated-crlf.txt")
     assert [(r.record_id, r.line) for r in read.records] == [
         ("CN-00000001", 1),

@@ -84,6 +84,7 @@ def test_full_records_field_by_field() -> None:
 
 
 def test_no_header_crlf_missing_er_and_truncated_last_record() -> None:
+    assert b"\r\n" in (HERE / "no-header-crlf-truncated.txt").read_bytes()
     read = read_path(HERE / "no-header-crlf-truncated.txt")
     assert read.report.format == "wos"  # detected without the FN header
     editorial, second = read.records

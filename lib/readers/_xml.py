@@ -63,6 +63,8 @@ class _Target:
         self.record_depth = 0
         self.record_line: int | None = None
         self.done = 0
+        # Text goes straight to the C tree builder: expat calls this for every run of text.
+        self.data = self.builder.data
 
     def start(self, tag: str, attrib: dict[str, str]) -> Element:
         self.depth += 1
@@ -83,9 +85,6 @@ class _Target:
             elem.clear()
         self.depth -= 1
         return elem
-
-    def data(self, data: str) -> None:
-        self.builder.data(data)
 
     def close(self) -> Element:
         return self.builder.close()
