@@ -271,6 +271,14 @@ def exports(draw) -> list[Record]:
     return records
 
 
+def test_a_block_larger_than_its_window_is_still_grouped_whatever_the_order(traps) -> None:
+    copies = [dataclasses.replace(traps[0], record_id=f"copy{k:02d}") for k in range(60)]
+    rnd = random.Random(3)
+    for _ in range(3):
+        rnd.shuffle(copies)
+        assert len(set(deduplicate(copies).cluster_of.values())) == 1
+
+
 @settings(max_examples=40, deadline=None)
 @given(exports(), st.randoms(use_true_random=False))
 def test_shuffling_the_input_does_not_change_the_groups(records, rnd: random.Random) -> None:

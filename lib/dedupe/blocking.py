@@ -96,7 +96,12 @@ def candidate_pairs(
     if n < 2:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, {}
-    rank, _ = pd.factorize(pd.Series([x.compact for x in norms], dtype=object), sort=True)
+    # Rank by title, ties broken by record id, so that which neighbours fall in a window
+    # never depends on the order of the input.
+    by_title, _ = pd.factorize(pd.Series([x.compact for x in norms], dtype=object), sort=True)
+    by_id, _ = pd.factorize(pd.Series([x.record.record_id for x in norms], dtype=object), sort=True)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((by_id, by_title))] = np.arange(n)
     counts: dict[str, int] = {}
     found = []
     for name, keys in block_keys(norms).items():
