@@ -229,3 +229,10 @@ def test_fast_path_reads_exactly_like_the_line_reader(
     slow: list = []
     medline._LineReader(slow).feed(text, 1)
     assert _shape(medline._records(text, ReadResult())) == _shape(slow)
+
+
+def test_bom_and_crlf_given_directly_read_the_same() -> None:
+    text = (HERE / "peer-support.nbib").read_text(encoding="utf-8")
+    plain = medline.read(text, "x.nbib")
+    odd = medline.read("\ufeff" + text.replace("\n", "\r\n"), "x.nbib")
+    assert [r.to_row() for r in odd.records] == [r.to_row() for r in plain.records]

@@ -254,3 +254,10 @@ def test_truncated_and_spliced_input_never_raises(a: str, b: str, i: int, j: int
 )
 def test_label_line_soup_never_raises(lines: list[str]) -> None:
     _assert_sane("\n".join(lines))
+
+
+def test_bom_given_directly_reads_the_same() -> None:
+    text = (HERE / "medline-labelled.txt").read_text(encoding="utf-8")
+    plain = ovid.read(text, "x.txt")
+    odd = ovid.read("\ufeff" + text.replace("\n", "\r\n"), "x.txt")
+    assert [r.to_row() for r in odd.records] == [r.to_row() for r in plain.records]

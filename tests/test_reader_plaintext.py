@@ -239,3 +239,15 @@ def test_truncated_and_spliced_input_never_raises(
 def test_line_soup_never_raises(lines: list[str]) -> None:
     _assert_sane(proquest, "\n".join(lines))
     _assert_sane(cochrane, "\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("module", "path"),
+    [(proquest, PQ / "criminology-three.txt"), (cochrane, CO / "central-three.txt")],
+    ids=["proquest", "cochrane"],
+)
+def test_bom_and_crlf_given_directly_read_the_same(module: ModuleType, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    plain = module.read(text, "x.txt")
+    odd = module.read("\ufeff" + text.replace("\n", "\r\n"), "x.txt")
+    assert [r.to_row() for r in odd.records] == [r.to_row() for r in plain.records]

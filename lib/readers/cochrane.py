@@ -100,7 +100,7 @@ def _to_record(raw: RawRecord) -> Record:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="Cochrane Library")
-    raws, stated = _split(normalise_newlines(text).split("\n"), result)
+    raws, stated = _split(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
     if not raws:
         raise ReadError("no Cochrane Library records found (no 'Record #1 of N' lines)")
     if stated is not None and stated != len(raws):

@@ -212,7 +212,7 @@ def _hint(n: int, raw: RawRecord) -> str:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="PubMed")
-    raws = _records(normalise_newlines(text), result)
+    raws = _records(normalise_newlines(text).lstrip("\ufeff"), result)
     if not raws:
         raise ReadError("no MEDLINE records found (no 'PMID- ' or 'TAG - value' lines)")
     mark_truncated_tail(raws)

@@ -351,7 +351,7 @@ def _known(raws: list[RawRecord]) -> frozenset[str]:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="Ovid")
-    raws = _split(normalise_newlines(text).split("\n"), result)
+    raws = _split(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
     if not raws:
         raise ReadError("no Ovid records found (no '<1>' lines opening records)")
     add_records(result, raws, _to_record, known=_known(raws))
