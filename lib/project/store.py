@@ -327,7 +327,7 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
             for statement in _statements(SCHEMA):
                 conn.execute(statement)
             conn.executemany(
-                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
                 [("schema_version", str(SCHEMA_VERSION)), ("version", "0"), ("created_at", now())],
             )
             conn.execute("COMMIT")
