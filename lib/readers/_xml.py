@@ -226,6 +226,8 @@ def text_of(elem: Element | None) -> str:
     """
     if elem is None:
         return ""
+    if not len(elem):
+        return elem.text or ""  # a leaf, the common case
     parts: list[str] = []
     stack: list[tuple[Element, bool]] = [(elem, True)]
     while stack:
@@ -249,26 +251,34 @@ def flatten(elem: Element, inline: frozenset[str] = frozenset()) -> dict[str, li
     out: dict[str, list[str]] = {}
 
     def add(key: str, value: str) -> None:
-        out.setdefault(key, []).append(value)
+        found = out.get(key)
+        if found is None:
+            out[key] = [value]
+        else:
+            found.append(value)
 
     for name, value in elem.attrib.items():
         add(f"@{local(name)}", value)
     stack: list[tuple[Element, str]] = [(child, "") for child in reversed(elem)]
     while stack:
         node, parent = stack.pop()
-        tag = local(node.tag) if isinstance(node.tag, str) else ""
-        if not tag or tag in inline:
+        tag = local(node.tag)
+        if tag in inline:
             continue
         path = f"{parent}/{tag}" if parent else tag
-        for name, value in node.attrib.items():
-            add(f"{path}@{local(name)}", value)
-        children = [c for c in node if isinstance(c.tag, str)]
-        if all(local(c.tag) in inline for c in children):
+        if node.attrib:
+            for name, value in node.attrib.items():
+                add(f"{path}@{local(name)}", value)
+        if not len(node):  # a leaf, the common case
+            if node.text and node.text.strip():
+                add(path, node.text.strip())
+            continue
+        if all(local(c.tag) in inline for c in node):
             value = text_of(node).strip()
             if value:
                 add(path, value)
             continue
         if node.text and node.text.strip():
             add(path, node.text.strip())
-        stack.extend((child, path) for child in reversed(children))
+        stack.extend((child, path) for child in reversed(node))
     return out
