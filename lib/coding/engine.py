@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lib.coding.codebook import FACETS, FIELDS, Codebook, Facet, facet_column
 from lib.coding.matcher import Matcher, matcher_for
@@ -260,7 +261,7 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     values: dict[str, tuple[str, ...]] = {}
     evidence: list[Evidence] = []
     scores: dict[str, dict[str, float]] = {}
-    folded: dict[str, str] = {}
+    cues: dict[Any, list[int]] = {}
     for fp in plan.facets:
         name = fp.facet.name
         hits = by_facet.get(name)
@@ -271,7 +272,7 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
         if excluded and any(key[0] == name for key in excluded):
             hits = [h for h in hits if not _excluded(h, name, plan.code[h[0]], excluded)]
         if fp.cue_regex is not None:
-            hits = [h for h in hits if not _negated(h, fp, plan, texts, folded)]
+            hits = [h for h in hits if not _negated(h, fp, plan, texts, cues)]
         codes, facet_scores, chosen = _decide(fp, hits, plan)
         values[name] = codes
         scores[name] = facet_scores
@@ -297,21 +298,21 @@ def _excluded(
 
 
 def _negated(
-    hit: _Match, fp: _FacetPlan, plan: _Plan, texts: dict[str, str], folded: dict[str, str]
+    hit: _Match, fp: _FacetPlan, plan: _Plan, texts: dict[str, str], cues: dict[Any, list[int]]
 ) -> bool:
     """True when a negation cue is among the few words before the hit, in its clause."""
     n, field_name, start, _ = hit
-    if not plan.negatable[n]:
-        return False
-    text = folded.get(field_name)
-    if text is None:
-        text = folded[field_name] = fold(texts[field_name])
-    before = text[max(0, start - 120) : start]
-    if fp.cue_regex is None or fp.cue_regex.search(before) is None:
-        return False  # the usual case: no cue word anywhere near
     negation = fp.negation
-    if negation is None:
+    if negation is None or fp.cue_regex is None or not plan.negatable[n]:
         return False
+    key = (fp, field_name)
+    ends = cues.get(key)
+    if ends is None:  # where the facet's cue words end in this field, found once
+        ends = cues[key] = [m.end() for m in fp.cue_regex.finditer(fold(texts[field_name]))]
+    at = bisect_right(ends, start)
+    if not at or start - ends[at - 1] > 120:
+        return False  # the usual case: no cue word anywhere near
+    before = fold(texts[field_name][max(0, start - 120) : start])
     clause_ends = list(_CLAUSE_END.finditer(before))
     if clause_ends:
         before = before[clause_ends[-1].end() :]

@@ -105,7 +105,8 @@ class Matcher:
         self._stem_lengths = sorted({len(s) for s in self._stems})
         self._seen: set[str] = set()  # words looked up so far
         self._hot: set[str] = set()  # those that start some rule
-        self._cache: dict[str, tuple[_Bucket, ...]] = {}  # and their rules
+        # and their rules, with whether any of them looks at the next word
+        self._cache: dict[str, tuple[tuple[_Bucket, ...], bool]] = {}
 
     def _add(self, facet: str, code: str | None, exclude: bool, rule: Rule) -> None:
         for phrase in rule.phrases:
@@ -167,7 +168,8 @@ class Matcher:
             self._seen.add(token)
             if buckets:
                 self._hot.add(token)
-                self._cache[token] = buckets
+                filtered = any(b.next_words is not None for b in buckets)
+                self._cache[token] = (buckets, filtered)
 
     def _buckets_for(self, token: str) -> tuple[_Bucket, ...]:
         found = []
@@ -190,7 +192,10 @@ class Matcher:
         if not text:
             return []
         folded = fold(text)
-        tokens = _words(folded)
+        # The text with every non-word character as a space (same offsets): its words
+        # are the \\w+ words, and " word " in it is exactly a whole-word occurrence.
+        spaced = _spaced(folded)
+        tokens = spaced.split()
         # Set operations (in C) pick the few distinct words that start some rule; only
         # their places are then visited in Python.
         distinct = set(tokens)
@@ -204,6 +209,8 @@ class Matcher:
         add = hits.append
         cache = self._cache
         last = len(tokens) - 1
+        padded = f" {spaced} "
+        find = padded.find
         # The k-th time a word is met it is its k-th whole-word occurrence in the text:
         # `met` counts meetings, `found` keeps the last occurrence located.
         met: dict[str, int] = {}
@@ -212,18 +219,24 @@ class Matcher:
             token = tokens[i]
             k = met[token] = met.get(token, 0) + 1
             nxt = tokens[i + 1] if i < last else ""
-            live = [
-                b
-                for b in cache[token]
-                if b.next_words is None
-                or nxt in b.next_words
-                or (b.next_stems and nxt.startswith(b.next_stems))
-            ]
+            buckets, filtered = cache[token]
+            live = (
+                [
+                    b
+                    for b in buckets
+                    if b.next_words is None
+                    or nxt in b.next_words
+                    or (b.next_stems and nxt.startswith(b.next_stems))
+                ]
+                if filtered
+                else buckets
+            )
             if not live:
                 continue
             j, start = found.get(token, (0, -1))
-            while j < k:
-                start = _find_word(folded, token, start + 1)
+            spaced_token = f" {token} "
+            while j < k:  # in `padded`, position p + 1 is position p of the text
+                start = find(spaced_token, start + 1)
                 j += 1
             found[token] = (k, start)
             end = start + len(token)
@@ -262,33 +275,25 @@ _ASCII_NON_WORD = str.maketrans(
 _PUNCTUATION = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u00a0", "\u2010")
 
 
-def _words(folded: str) -> list[str]:
-    """The text's \\w+ words, in order."""
+_NON_WORD = re.compile(r"\W")
+
+
+def _spaced(folded: str) -> str:
+    """`folded` with every character that is not regex \\w replaced by a space."""
     if not folded.isascii():
         probe = folded
         for ch in _PUNCTUATION:
             if ch in probe:
                 probe = probe.replace(ch, " ")
         if not probe.isascii():
-            return _WORD.findall(folded)
+            return _NON_WORD.sub(" ", folded)
         folded = probe
-    return folded.translate(_ASCII_NON_WORD).split()
+    return folded.translate(_ASCII_NON_WORD)
 
 
-def _find_word(text: str, word: str, start: int) -> int:
-    """The first place at or after `start` where `word` stands as a whole word (as \\w+)."""
-    size, length = len(text), len(word)
-    at = text.find(word, start)
-    while at >= 0 and (
-        (at > 0 and _is_word(text[at - 1])) or (at + length < size and _is_word(text[at + length]))
-    ):
-        at = text.find(word, at + 1)
-    return at
-
-
-def _is_word(ch: str) -> bool:
-    """The regex \\w test for one character: a Unicode letter or digit, or _."""
-    return ch.isalnum() or ch == "_"
+def _words(folded: str) -> list[str]:
+    """The text's \\w+ words, in order."""
+    return _spaced(folded).split()
 
 
 def _second_word(phrase: str) -> tuple[str, bool] | None:
