@@ -262,6 +262,12 @@ _LATEX_TABLE = str.maketrans(_LATEX)
 _LATEX_SPECIAL = re.compile(r"[\\%&$#_~{}]")
 
 
+# TeX ligatures that would change the text: "--" is a dash, "``" and "''" are quotes,
+# "?`" and "!`" are Spanish question and exclamation marks. An empty group between the
+# characters keeps them as typed.
+_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[?!](?=`))")
+
+
 def _latex(value: object) -> str:
     """Text as a BibTeX value: specials escaped; braces escaped and kept balanced.
 
@@ -270,8 +276,12 @@ def _latex(value: object) -> str:
     ``\\textbraceright{}``: no title can close its field early.
     """
     text = _line(value)
-    if not _LATEX_SPECIAL.search(text):
-        return text
+    if _LATEX_SPECIAL.search(text):
+        text = _escape_specials(text)
+    return _LIGATURE.sub(r"\1{}", text)
+
+
+def _escape_specials(text: str) -> str:
     if "{" not in text and "}" not in text:
         return text.translate(_LATEX_TABLE)
     opening: list[int] = []
@@ -405,7 +415,7 @@ def export(studies: pd.DataFrame, format_name: str) -> bytes:
 
 def export_file_name(project_name: str, format_name: str, count: int) -> str:
     """``peer-support-studies-120.ris``: a file name safe on every system."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", _ascii_fold(project_name)).strip("-._") or "studies"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", _ascii_fold(project_name)).strip("-_") or "studies"
     return f"{stem[:60]}-studies-{count}{FORMATS[format_name].suffix}"
 
 

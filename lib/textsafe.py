@@ -16,10 +16,10 @@ __all__ = ["escape_markdown"]
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and escaped
 # it is always literal; escaping all of them is simpler and safer than choosing.
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
-# Streamlit turns ":word:" into an emoji or icon even when the colons are escaped (the
-# substitution runs on the text after Markdown parsing), so a zero-width space after the
-# first colon breaks the pattern without changing what the reader sees.
-_SHORTCODE = re.compile(r"(\\:)(?=[\w+-]+\\:)")
+# Streamlit turns ":smile:" and ":material/home:" into an emoji or icon even when the
+# colons are escaped (that substitution runs on the text after Markdown parsing), so a
+# zero-width space after each colon breaks the pattern without changing what one sees.
+_COLON = "\\:"
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
@@ -28,4 +28,4 @@ def escape_markdown(text: object) -> str:
     raw = "" if text is None else str(text)
     raw = _LINE_BREAKS.sub(" ", raw).strip()  # leading spaces would make a code block
     escaped = _PUNCT.sub(r"\\\1", raw)
-    return _SHORTCODE.sub("\\1\u200b", escaped)
+    return escaped.replace(_COLON, _COLON + "\u200b")

@@ -41,9 +41,9 @@ def _values(value: object) -> tuple[str, ...]:
 
 
 def _year(value: object) -> int | None:
-    if value is None or isinstance(value, bool):
+    if value is None:
         return None
-    if isinstance(value, int | np.integer) and 0 <= int(value) <= 9999:
+    if not isinstance(value, bool) and isinstance(value, int | np.integer) and 0 <= value <= 9999:
         return int(value)
     raise ValueError(f"a year must be an integer from 0 to 9999 or None, not {value!r}")
 

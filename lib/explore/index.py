@@ -139,9 +139,13 @@ def _explode(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
         values = pa.array(column, from_pandas=True)
         return np.arange(len(column), dtype=np.int64), values
     cells = column.to_numpy(dtype=object)
-    try:  # the fast path: a clean column of lists of strings
-        array = pa.array(cells, type=pa.list_(pa.string()), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    array = None
+    if all(type(v) is list for v in cells):  # the usual shape: lists (of strings, we hope)
+        try:
+            array = pa.array(cells, type=pa.list_(pa.string()), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            array = None
+    if array is None:  # anything else (arrow would read a bare string as its letters)
         array = pa.array([_as_list(v) for v in cells], type=pa.list_(pa.string()))
     rows = pc.list_parent_indices(array).to_numpy(zero_copy_only=False).astype(np.int64)
     return rows, pc.list_flatten(array)

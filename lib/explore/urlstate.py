@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping
 
 from lib.explore.filters import FILTER_FACETS, Filters
 
-__all__ = ["FILTER_KEYS", "from_query", "has_filters", "to_query"]
+__all__ = ["FILTER_KEYS", "as_lists", "from_query", "has_filters", "to_query"]
 
 _FACET_KEYS: dict[str, str] = {
     facet: ("db" if facet == "databases" else facet) for facet in FILTER_FACETS
@@ -77,10 +77,9 @@ def from_query(
     ``st.query_params.get_all``). ``known`` maps a facet to the values it holds in the
     project; values outside it are dropped. Facets missing from ``known`` keep any value.
     """
-    try:
-        items = dict(params)
-    except (TypeError, ValueError):
+    if not isinstance(params, Mapping):
         return Filters()
+    items = dict(params)
     changes: dict[str, object] = {}
     for facet, key in _FACET_KEYS.items():
         values = [v.strip() for v in _strings(items.get(key)) if v.strip()]
@@ -100,7 +99,10 @@ def from_query(
 
 def has_filters(params: Mapping[str, object]) -> bool:
     """True when any filter key is in ``params`` (to tell "no filter" from "not given")."""
-    try:
-        return any(key in params for key in FILTER_KEYS)
-    except TypeError:
-        return False
+    return isinstance(params, Mapping) and any(key in params for key in FILTER_KEYS)
+
+
+def as_lists(query: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
+    """A query with every value a list: the shape ``st.query_params.get_all`` reads back,
+    so a page can tell whether the URL already says what it would write."""
+    return {key: value if isinstance(value, list) else [value] for key, value in query.items()}

@@ -1,0 +1,164 @@
+"""Evidence map: where the studies are (facet × facet), who found them, and where they were done.
+
+Shows the studies of the current Explore filter (from the URL, else from this session);
+the axes are in the URL too, so a map can be shared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from lib import state
+from lib.explore import charts, evidence_map, urlstate
+from lib.explore.filters import mask
+from lib.explore.index import StudyIndex
+from lib.explore.labels import code_label, facet_label
+from lib.explore.table import DISPLAY_COLUMNS, Results
+from lib.textsafe import escape_markdown
+
+MAX_ROWS = 1_000
+PAGES = Path(__file__).resolve().parent
+SESSION_QUERY = "explore_query"  # written by the Explore page
+
+project = state.page_setup("Evidence map")
+studies = state.studies(project)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Indexing studies …")
+def study_index(path: str, version: int, _studies) -> tuple[StudyIndex, Results]:
+    """The lookup arrays and display table of one project version (read-only, shared)."""
+    return StudyIndex(_studies), Results(_studies)
+
+
+def page_path(name: str) -> str | None:
+    """``pages/N_Name.py`` if the app has that page, else ``None``."""
+    found = sorted(PAGES.glob(f"*_{name}.py"))
+    return f"pages/{found[0].name}" if found else None
+
+
+st.title("Evidence map")
+if studies.empty:
+    st.info("No studies yet: import files on the Import page.")
+    if page_path("Import"):
+        st.page_link(page_path("Import"), label="Go to Import", icon="📥")
+    st.stop()
+
+index, results = study_index(str(project.path), project.version, studies)
+known = index.known()
+params = {key: st.query_params.get_all(key) for key in st.query_params}
+if urlstate.has_filters(params):
+    filters = urlstate.from_query(params, known)
+else:
+    filters = urlstate.from_query(st.session_state.get(SESSION_QUERY, {}), known)
+query = urlstate.to_query(filters)
+
+# -- which map -------------------------------------------------------------------------------
+axes = [a for a in evidence_map.AXES if known.get(a)]
+first = params.get("x", [""])[0] if params.get("x") else ""
+second = params.get("y", [""])[0] if params.get("y") else ""
+if "map_x" not in st.session_state:
+    st.session_state["map_x"] = first if first in axes else "method"
+if "map_y" not in st.session_state:
+    st.session_state["map_y"] = second if second in axes else "population"
+with st.sidebar:
+    st.header("Map")
+    x = st.selectbox("Columns", axes, key="map_x", format_func=facet_label)
+    y = st.selectbox("Rows", axes, key="map_y", format_func=facet_label)
+    colour_by = st.selectbox(
+        "Colour: share of studies whose findings are",
+        evidence_map.DIRECTIONS,
+        key="map_colour",
+        format_func=lambda d: code_label("direction", d),
+    )
+wanted = {**query, "x": x, "y": y}
+if params != urlstate.as_lists(wanted):  # the URL says exactly what is shown
+    st.query_params.from_dict(wanted)
+
+selected = mask(studies, filters, index)
+n_selected = int(selected.sum())
+described = "; ".join(f"{label}: {values}" for label, values in filters.describe())
+st.markdown(
+    f"**{n_selected:,}** of {len(studies):,} studies"
+    + (f" · {escape_markdown(described)}" if described else " (no filter)")
+)
+if page_path("Explore"):
+    st.page_link(page_path("Explore"), label="Change the filter on Explore", icon="🔎",
+                 query_params=query)  # fmt: skip
+if n_selected == 0:
+    st.warning("No studies match: clear a filter on the Explore page.")
+    st.stop()
+
+tab_map, tab_sources, tab_countries = st.tabs(["Map", "Sources", "Countries"])
+with tab_map:
+    if x == y:
+        st.info("Choose two different facets for the columns and the rows.")
+    else:
+        matrix = evidence_map.bubble_matrix(studies, filters, x, y, index)
+        event = st.plotly_chart(
+            evidence_map.bubble_figure(matrix, x, y, colour_by),
+            key=f"map_{x}_{y}",
+            on_select="rerun",
+            selection_mode=("points",),
+            config={"displaylogo": False},
+        )
+        st.caption(
+            "A study coded with several values of a facet appears in each of their cells. "
+            "Click a bubble to list its studies."
+        )
+        cell = charts.selection_to_filters(event, filters) if event is not None else filters
+        if cell != filters:
+            in_cell = mask(studies, cell, index)
+            where = "; ".join(f"{label}: {values}" for label, values in cell.describe())
+            st.subheader(f"{int(in_cell.sum()):,} studies in this cell")
+            st.text(where)
+            view = results.view(in_cell, "Newest first", MAX_ROWS)
+            st.dataframe(
+                view,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    **{c: st.column_config.Column(label) for c, label in DISPLAY_COLUMNS.items()},
+                    "year": st.column_config.NumberColumn("Year", format="%d"),
+                    "title": st.column_config.TextColumn("Title", width="large"),
+                    "link": st.column_config.LinkColumn("Link", display_text="open ↗"),
+                },
+                key="cell_studies",
+            )
+            if page_path("Explore"):
+                st.page_link(page_path("Explore"), label="Open these studies in Explore",
+                             icon="🔎", query_params=urlstate.to_query(cell))  # fmt: skip
+
+with tab_sources:
+    combos = evidence_map.overlap_combinations(studies, filters, index)
+    st.plotly_chart(evidence_map.upset_figure(combos), key="upset", config={"displaylogo": False})
+    st.plotly_chart(
+        evidence_map.overlap_figure(evidence_map.overlap_matrix(studies, filters, index)),
+        key="overlap",
+        config={"displaylogo": False},
+    )
+    if not combos.empty:
+        only_one = combos[combos["size"] == 1]
+        st.caption(
+            f"{int(only_one['count'].sum()):,} of {n_selected:,} studies were found by one "
+            "database only."
+        )
+
+with tab_countries:
+    event = st.plotly_chart(
+        evidence_map.country_figure(studies, filters, index),
+        key="countries",
+        on_select="rerun",
+        selection_mode=("points", "box"),
+        config={"displaylogo": False},
+    )
+    no_country = int((selected & ~index.present("country")).sum())
+    chosen = charts.selection_to_filters(event, filters) if event is not None else filters
+    if chosen != filters and page_path("Explore"):
+        st.page_link(page_path("Explore"), label="Open the selected countries' studies in Explore",
+                     icon="🔎", query_params=urlstate.to_query(chosen))  # fmt: skip
+    st.caption(
+        "A study done in several countries counts once for each"
+        + (f"; {no_country:,} studies name no country." if no_country else ".")
+    )

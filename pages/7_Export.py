@@ -1,0 +1,127 @@
+"""Export: the studies of the current Explore filter as CSV, Excel, RIS or BibTeX; PRISMA counts.
+
+The filter comes from the URL (the Explore page links here with it), else from this
+session. Files are made when a button is clicked, not on every rerun.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+
+from lib import exporting, prisma, state
+from lib.explore import urlstate
+from lib.explore.filters import apply
+from lib.explore.index import StudyIndex
+from lib.textsafe import escape_markdown
+
+PAGES = Path(__file__).resolve().parent
+SESSION_QUERY = "explore_query"  # written by the Explore page
+
+project = state.page_setup("Export")
+studies = state.studies(project)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Indexing studies …")
+def study_index(path: str, version: int, _studies) -> StudyIndex:
+    """The lookup arrays of one project version (read-only, shared between reruns)."""
+    return StudyIndex(_studies)
+
+
+def page_path(name: str) -> str | None:
+    """``pages/N_Name.py`` if the app has that page, else ``None``."""
+    found = sorted(PAGES.glob(f"*_{name}.py"))
+    return f"pages/{found[0].name}" if found else None
+
+
+st.title("Export")
+if studies.empty:
+    st.info("No studies yet: import files on the Import page.")
+    if page_path("Import"):
+        st.page_link(page_path("Import"), label="Go to Import", icon="📥")
+    st.stop()
+
+index = study_index(str(project.path), project.version, studies)
+known = index.known()
+params = {key: st.query_params.get_all(key) for key in st.query_params}
+if urlstate.has_filters(params):
+    filters = urlstate.from_query(params, known)
+else:
+    filters = urlstate.from_query(st.session_state.get(SESSION_QUERY, {}), known)
+query = urlstate.to_query(filters)
+if params != urlstate.as_lists(query):
+    st.query_params.from_dict(query)  # the URL says exactly what is exported
+
+chosen = apply(studies, filters, index)
+n = len(chosen)
+described = "; ".join(f"{label}: {values}" for label, values in filters.describe())
+
+st.subheader("Studies")
+st.markdown(
+    f"**{n:,}** of {len(studies):,} studies"
+    + (f" · {escape_markdown(described)}" if described else " (no filter: every study)")
+)
+if page_path("Explore"):
+    st.page_link(page_path("Explore"), label="Change the filter on Explore", icon="🔎",
+                 query_params=query)  # fmt: skip
+
+if n == 0:
+    st.warning("No studies match: clear a filter on the Explore page.")
+else:
+    about = [
+        ("Project", project.path.stem),
+        ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("Studies", str(n)),
+        ("Filter", described or "none"),
+    ]
+    writers = {
+        "csv": partial(exporting.to_csv, chosen),
+        "xlsx": partial(exporting.to_excel, chosen, about=about),
+        "ris": partial(exporting.to_ris, chosen),
+        "bibtex": partial(exporting.to_bibtex, chosen),
+    }
+    columns = st.columns(len(writers))
+    for column, (name, write) in zip(columns, writers.items(), strict=True):
+        fmt = exporting.FORMATS[name]
+        column.download_button(
+            f"{fmt.label} ({fmt.suffix})",
+            data=write,  # made when clicked
+            file_name=exporting.export_file_name(project.path.stem, name, n),
+            mime=fmt.mime,
+            key=f"download_{name}",
+            on_click="ignore",
+            width="stretch",
+        )
+    st.caption(
+        "CSV and Excel: one row per study with its codes, its source records "
+        "(record_ids) and the databases that found it; a cell that a spreadsheet would "
+        "run as a formula starts with an apostrophe. RIS and BibTeX: for reference "
+        "managers; the codes are in each entry's note."
+    )
+
+st.subheader("PRISMA 2020 identification")
+st.caption("For the whole project, whatever the filter.")
+try:
+    counts = prisma.prisma_counts(prisma.counts_from_tables(project.imports(), studies))
+except ValueError as exc:
+    st.error(f"The PRISMA counts cannot be drawn: {exc}.")
+else:
+    if not counts.identified:
+        st.info("No imports recorded yet: import files on the Import page.")
+    else:
+        st.plotly_chart(prisma.prisma_figure(counts), key="prisma", config={"displaylogo": False})
+        st.dataframe(prisma.prisma_table(counts), hide_index=True, key="prisma_table")
+        st.download_button(
+            "PRISMA counts (CSV)",
+            data=prisma.prisma_csv(counts),
+            file_name=exporting.export_file_name(project.path.stem, "csv", n).replace(
+                "-studies-", "-prisma-"
+            ),
+            mime="text/csv",
+            key="download_prisma",
+            on_click="ignore",
+        )
+st.caption("Charts: each chart's camera button (top right, on hover) saves it as a PNG.")

@@ -1,0 +1,135 @@
+"""The evidence map: bubbles count the right studies, a cell click lists them, sources overlap."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import product
+
+import numpy as np
+import pytest
+
+from lib.explore import charts, evidence_map
+from lib.explore.filters import Filters, apply
+from lib.explore.index import StudyIndex
+from tests.factories import make_studies
+
+TABLE = make_studies(250, seed=31)
+INDEX = StudyIndex(TABLE)
+
+
+def values(cell: object) -> list[str]:
+    return [cell] if isinstance(cell, str) else list(cell)
+
+
+def brute_cells(table, x: str, y: str) -> Counter[tuple[str, str]]:
+    cells: Counter[tuple[str, str]] = Counter()
+    for _, row in table.iterrows():
+        for a, b in product(set(values(row[x])), set(values(row[y]))):
+            cells[(a, b)] += 1
+    return cells
+
+
+@pytest.mark.parametrize(("x", "y"), [("method", "population"), ("themes", "country"),
+                                      ("databases", "direction")])  # fmt: skip
+def test_each_bubble_counts_the_studies_in_its_cell(x: str, y: str) -> None:
+    f = Filters(setting=("prison",))
+    matrix = evidence_map.bubble_matrix(TABLE, f, x, y, INDEX)
+    got = {(r[x], r[y]): r["n"] for _, r in matrix.iterrows()}
+    assert got == dict(brute_cells(apply(TABLE, f), x, y))
+
+
+def test_shares_by_direction_are_the_cells_own() -> None:
+    matrix = evidence_map.bubble_matrix(TABLE, Filters(), "method", "population", INDEX)
+    shares = matrix[[f"share_{d}" for d in evidence_map.DIRECTIONS]].sum(axis=1)
+    assert np.allclose(shares, 1.0)
+    row = matrix.iloc[0]
+    in_cell = TABLE[(TABLE["method"] == row["method"])
+                    & TABLE["population"].map(lambda p: row["population"] in p)]  # fmt: skip
+    benefit = (in_cell["direction"] == "benefit").mean()
+    assert row["share_benefit"] == pytest.approx(benefit)
+
+
+def test_direction_as_an_axis_gives_whole_shares() -> None:
+    matrix = evidence_map.bubble_matrix(TABLE, Filters(), "direction", "themes", INDEX)
+    for _, row in matrix.iterrows():
+        assert row[f"share_{row['direction']}"] == 1.0
+
+
+def test_clicking_a_bubble_lists_exactly_its_studies() -> None:
+    current = Filters(databases=("Scopus",))
+    matrix = evidence_map.bubble_matrix(TABLE, current, "method", "population", INDEX)
+    fig = evidence_map.bubble_figure(matrix, "method", "population")
+    trace = fig.data[0]
+    for n, customdata in zip(trace.marker.size, trace.customdata, strict=True):
+        selection = {"selection": {"points": [{"customdata": list(customdata)}]}}
+        cell = charts.selection_to_filters(selection, current)
+        assert cell.databases == ("Scopus",)  # the page's filter still holds
+        assert len(apply(TABLE, cell, INDEX)) == n
+
+
+def test_bubbles_grow_with_studies_and_colour_by_the_chosen_direction() -> None:
+    matrix = evidence_map.bubble_matrix(TABLE, Filters(), "method", "setting", INDEX)
+    fig = evidence_map.bubble_figure(matrix, "method", "setting", colour_by="challenge")
+    marker = fig.data[0].marker
+    assert marker.sizemode == "area"
+    assert list(marker.size) == list(matrix["n"])
+    assert list(marker.color) == pytest.approx(list(matrix["share_challenge"]))
+    assert (marker.cmin, marker.cmax) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "message"),
+    [("method", "method", "two different"), ("title", "method", "cannot be a map axis")],
+)
+def test_impossible_axes_are_refused_with_a_reason(x: str, y: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        evidence_map.bubble_matrix(TABLE, Filters(), x, y, INDEX)
+
+
+def test_an_empty_map_says_what_to_do() -> None:
+    matrix = evidence_map.bubble_matrix(TABLE, Filters(query="zzz-none"), "method", "population")
+    assert matrix.empty
+    fig = evidence_map.bubble_figure(matrix, "method", "population")
+    assert "clear a filter" in fig.layout.annotations[0].text
+    with pytest.raises(ValueError, match="colour by"):
+        evidence_map.bubble_figure(matrix, "method", "population", colour_by="purple")
+
+
+# -- sources ---------------------------------------------------------------------------------
+def test_each_study_is_in_exactly_one_database_combination() -> None:
+    combos = evidence_map.overlap_combinations(TABLE, Filters(method=("qualitative",)), INDEX)
+    chosen = apply(TABLE, Filters(method=("qualitative",)))
+    expected = Counter(tuple(sorted(dbs)) for dbs in chosen["databases"])
+    assert {c: n for c, n in zip(combos["databases"], combos["count"], strict=True)} == expected
+    assert list(combos["count"]) == sorted(combos["count"], reverse=True)
+    assert combos["count"].sum() == len(chosen)
+    assert all(label == " + ".join(c) for c, label in zip(combos["databases"], combos["label"],
+                                                          strict=True))  # fmt: skip
+
+
+def test_the_overlap_matrix_counts_studies_found_by_both() -> None:
+    matrix = evidence_map.overlap_matrix(TABLE, Filters(), INDEX)
+    assert (matrix.to_numpy() == matrix.to_numpy().T).all()
+    for a in matrix.index:
+        for b in matrix.columns:
+            both = sum(1 for dbs in TABLE["databases"] if a in dbs and b in dbs)
+            assert matrix.loc[a, b] == both
+
+
+def test_source_figures_draw_every_database_in_its_colour() -> None:
+    combos = evidence_map.overlap_combinations(TABLE, Filters(), INDEX)
+    fig = evidence_map.upset_figure(combos, top=5)
+    bars, dots = fig.data
+    assert len(bars.x) == 5 and list(bars.y) == list(combos["count"][:5])
+    assert set(dots.y) == {d for c in combos["databases"] for d in c}
+    heat = evidence_map.overlap_figure(evidence_map.overlap_matrix(TABLE, Filters(), INDEX))
+    assert heat.data[0].type == "heatmap"
+
+
+def test_the_country_view_counts_studies_per_country() -> None:
+    fig = evidence_map.country_figure(TABLE, Filters(), INDEX, top=4)
+    trace = fig.data[0]
+    counts = Counter(c for cs in TABLE["country"] for c in set(cs))
+    assert all(counts[c] == n for c, n in zip(trace.y, trace.x, strict=True))
+    assert list(trace.x) == [n for _, n in counts.most_common(4)]  # the largest, largest first
+    assert "more not shown" in fig.layout.title.text
