@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import gc
 import time
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -22,9 +19,10 @@ from rapidfuzz import fuzz, process
 from lib.dedupe.blocking import candidate_pairs
 from lib.dedupe.cluster import constrained_groups
 from lib.dedupe.compare import MIN_TRUNCATED, compare
-from lib.dedupe.merge import merge_group
-from lib.dedupe.model import PAIR_DECISIONS, Decision, Link, Pair, PairTable, Study
+from lib.dedupe.constraints import Constraints
+from lib.dedupe.model import PAIR_DECISIONS, Decision, Link, PairTable
 from lib.dedupe.normalize import Norm, normalize
+from lib.dedupe.result import DedupeResult
 from lib.dedupe.rules import DUPLICATE, WEAK_TITLE, Verdict, decide
 from lib.model import Record
 
@@ -33,113 +31,6 @@ __all__ = ["DedupeResult", "deduplicate"]
 _DUP = PAIR_DECISIONS.index("duplicate")
 _POSSIBLE = PAIR_DECISIONS.index("possible")
 _DISTINCT = PAIR_DECISIONS.index("distinct")
-
-
-@dataclass(slots=True)
-class DedupeResult:
-    """Groups, scored pairs, links and (on request) merged studies.
-
-    ``cluster_of`` maps every record id to its group's id, which is the id of the group's
-    first record in input order (so a group keeps its id when later imports join it).
-    ``joined_by`` says, for each record that joined a group, through which pair and why.
-    """
-
-    records: list[Record]
-    cluster_of: dict[str, str]
-    pairs: PairTable
-    links: list[Link]
-    joined_by: dict[str, tuple[str, float, str]] = field(default_factory=dict)
-    stats: dict[str, float] = field(default_factory=dict)
-
-    def clusters(self) -> dict[str, list[str]]:
-        """Group id → member record ids, in input order."""
-        out: dict[str, list[str]] = defaultdict(list)
-        for rec in self.records:
-            out[self.cluster_of[rec.record_id]].append(rec.record_id)
-        return dict(out)
-
-    def studies(self) -> list[Study]:
-        """One merged `Study` per group, in the order of each group's first record."""
-        members: dict[str, list[Record]] = defaultdict(list)
-        for rec in self.records:
-            members[self.cluster_of[rec.record_id]].append(rec)
-        return [merge_group(cid, recs) for cid, recs in members.items()]
-
-    def possible(self) -> list[Pair]:
-        """Pairs to review, most likely first: possible pairs whose records are in
-        different groups, one pair (the best) per two groups."""
-        out = []
-        seen: set[tuple[str, str]] = set()
-        for pair in self.pairs.with_decision("possible"):
-            ga, gb = self.cluster_of[pair.a], self.cluster_of[pair.b]
-            key = (ga, gb) if ga < gb else (gb, ga)
-            if ga != gb and key not in seen:
-                seen.add(key)
-                out.append(pair)
-        return out
-
-    def same_group(self, a: str, b: str) -> bool:
-        return self.cluster_of[a] == self.cluster_of[b]
-
-
-class _Constraints:
-    """A person's decisions as index pairs, plus the pairs they settle."""
-
-    def __init__(
-        self, decisions: Sequence[Decision], ids: list[str], index: dict[str, int]
-    ) -> None:
-        self.must: list[tuple[int, int]] = []
-        self.cannot: dict[int, set[int]] = defaultdict(set)
-        self.settled: dict[tuple[int, int], tuple[int, str]] = {}
-        self.links: list[Link] = []
-        self.open_splits: list[tuple[Decision, list[int]]] = []
-        for d in decisions:
-            idx = [index[r] for r in dict.fromkeys(d.record_ids) if r in index]
-            tag = f" (decision {d.decision_id})" if d.decision_id is not None else ""
-            note = f": {d.note}" if d.note else ""
-            if d.kind == "same":
-                self._same(idx, f"a person decided: same publication{tag}{note}")
-            elif d.kind == "different":
-                self._apart(idx, idx, f"a person decided: different publications{tag}{note}")
-            elif d.kind == "other-report":
-                reason = f"a person decided: other report of the same study{tag}{note}"
-                self._apart(idx, idx, reason)
-                for i, j in combinations(idx, 2):
-                    self.links.append(Link(ids[i], ids[j], "other-report", reason, d.decision_id))
-            elif d.kind == "split":
-                against = [index[r] for r in d.against if r in index and r not in d.record_ids]
-                self._same(idx, f"a person kept these together when splitting{tag}{note}")
-                if d.against:
-                    self._apart(idx, against, f"a person split the group{tag}{note}")
-                else:
-                    self.open_splits.append((d, idx))
-
-    def _same(self, idx: list[int], reason: str) -> None:
-        for j in idx[1:]:
-            self.must.append((idx[0], j))
-        for i, j in combinations(idx, 2):
-            self.settled[(min(i, j), max(i, j))] = (_DUP, reason)
-
-    def _apart(self, left: list[int], right: list[int], reason: str) -> None:
-        for i in left:
-            for j in right:
-                if i != j:
-                    self.cannot[i].add(j)
-                    self.cannot[j].add(i)
-                    self.settled[(min(i, j), max(i, j))] = (_DISTINCT, reason)
-
-    def close_splits(self, roots: list[int]) -> bool:
-        """Turn splits without ``against`` into cannot-links against their current group."""
-        changed = False
-        for d, idx in self.open_splits:
-            inside = set(idx)
-            group_roots = {roots[i] for i in idx}
-            rest = [k for k, r in enumerate(roots) if r in group_roots and k not in inside]
-            tag = f" (decision {d.decision_id})" if d.decision_id is not None else ""
-            self._apart(idx, rest, f"a person split the group{tag}")
-            changed = changed or bool(rest)
-        self.open_splits = []
-        return changed
 
 
 def _codes(values: list[str]) -> np.ndarray:
@@ -199,7 +90,7 @@ def _deduplicate(records: list[Record], decisions: Sequence[Decision]) -> Dedupe
     stats["seconds_score"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    constraints = _Constraints(decisions, ids, index)
+    constraints = Constraints(decisions, ids, index)
     for k in range(len(ia)):
         settled = constraints.settled.get((int(ia[k]), int(ib[k])))
         if settled:
@@ -288,7 +179,7 @@ def _joined_by(
     ids: list[str],
     roots: list[int],
     edges: list[tuple[float, str, str, int, int]],
-    constraints: _Constraints,
+    constraints: Constraints,
     pairs: PairTable,
 ) -> dict[str, tuple[str, float, str]]:
     """For each record in a group of two or more: the best pair tying it to the group."""

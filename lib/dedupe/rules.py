@@ -2,16 +2,24 @@
 
 A false merge hides a study from a review, so the rules are built around vetoes:
 
-- a *hard* contradiction (DOIs both present and different, years more than one apart,
-  Part I against Part II, an erratum or retraction notice against its paper, a preprint
-  against the published article, author lists that do not overlap) makes the pair
-  distinct whatever else agrees;
-- a *soft* contradiction (first page, volume, issue or journal disagree, years one apart,
-  abstracts differ, DOIs differ only by version) stops an automatic merge: with one the
-  pair goes to review if it is otherwise alike, with two it is distinct;
+- a *hard* contradiction makes the pair distinct whatever else agrees: DOIs both present
+  and different; years more than one apart; Part I against Part II, or different numbers
+  in the two titles; an erratum or retraction notice against its paper; a preprint
+  against the published article; author lists that barely overlap; two journals that
+  both give a volume or page and agree on neither;
+- a *soft* contradiction stops an automatic merge (one: the pair goes to review if it is
+  otherwise alike; two: distinct): first page, volume or issue disagree; the journals
+  differ; years one apart; abstracts differ; DOIs differ only by version (Cochrane
+  ".pub2"/".pub3"); different kinds of publication (a thesis and an article);
 - a merge needs positive evidence beyond the title: the same DOI, or agreeing authors and
   year, or (without authors) agreeing journal and volume or pages. Generic titles
   ("Editorial", "Reply") count for nothing.
+
+Three patterns lift a veto because they are certain: the same journal, volume and first
+page (then a year one apart is print against online, and a number that differs in the
+title is a typo); the same DOI with the same title and abstract (or volume and page: then
+a disagreeing locator or author list is an export's error); and an online-first record
+(no volume or issue yet, a year earlier) against the issue version in the same journal.
 
 Pairs that are not merged but report the same study (an erratum, a preprint, a
 conference abstract and the article, one abstract in two meetings) get an
