@@ -1,0 +1,111 @@
+"""The side-by-side comparison of two records on the Duplicates page."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lib.compare import (
+    ABSTRACT_CHARS,
+    DIFFERENT,
+    ONLY_A,
+    ONLY_B,
+    SAME,
+    SIMILAR,
+    compare_records,
+    comparison_table,
+    loose,
+)
+from lib.model import Record
+
+
+def article(**changes: object) -> Record:
+    base = {
+        "record_id": "a1",
+        "title": "Peer support workers in prisons: a qualitative study",
+        "authors": ["Lee, Kim", "Young, Pat"],
+        "year": 2016,
+        "journal": "Howard Journal of Crime and Justice",
+        "volume": "55",
+        "issue": "3",
+        "pages": "10-20",
+        "entrytype": "article",
+        "source_db": "Scopus",
+    }
+    base.update(changes)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def marks(a: Record, b: Record) -> dict[str, tuple[str, str]]:
+    return {row.field: (row.match, row.note) for row in compare_records(a, b)}
+
+
+def test_the_one_differing_field_is_marked_and_the_rest_are_not() -> None:
+    result = marks(article(), article(record_id="j3", pages="200-210", source_db="PubMed"))
+    assert result["pages"] == (DIFFERENT, "")
+    assert {f for f, (m, _) in result.items() if m} == {"pages"}
+
+
+def test_case_and_punctuation_only_is_told_apart_from_a_real_difference() -> None:
+    a = article()
+    b = article(title="PEER SUPPORT WORKERS IN PRISONS - A QUALITATIVE STUDY.")
+    assert marks(a, b)["title"][0] == SIMILAR
+    c = article(title="Peer support workers in prisons: a quantitative study")
+    match, note = marks(a, c)["title"]
+    assert match == DIFFERENT
+    assert note == "only in A: qualitative; only in B: quantitative"
+
+
+def test_a_value_missing_on_one_side_says_which_side_has_it() -> None:
+    assert marks(article(doi="10.1/x"), article())["doi"][0] == ONLY_A
+    assert marks(article(), article(doi="10.1/x"))["doi"][0] == ONLY_B
+
+
+def test_authors_written_as_initials_are_similar_but_other_authors_differ() -> None:
+    initials = article(authors=["Lee, K.", "Young, P."])
+    assert marks(article(), initials)["authors"] == (
+        SIMILAR,
+        "same family names; given names written differently",
+    )
+    other = article(authors=["Park, Kim"])
+    assert marks(article(), other)["authors"] == (DIFFERENT, "2 vs 1 authors; first author differs")
+
+
+def test_fields_empty_on_both_sides_are_left_out_and_long_abstracts_are_cut() -> None:
+    long = "word " * 200  # ends with a space: "more" is a word of its own
+    rows = compare_records(article(abstract=long), article(abstract=long + "more"))
+    fields = [r.field for r in rows]
+    assert "doi" not in fields and "keywords" not in fields
+    abstract = next(r for r in rows if r.field == "abstract")
+    assert abstract.match == DIFFERENT and abstract.note == "only in B: more"
+    assert len(abstract.a) == ABSTRACT_CHARS and abstract.a.endswith("…")
+
+
+def test_the_table_has_the_columns_the_page_styles() -> None:
+    table = comparison_table(article(), article(year=2017))
+    assert list(table.columns) == ["Field", "Record A", "Record B", "Match", "How"]
+    assert table.set_index("Field").at["Year", "Match"] == DIFFERENT
+    assert table.set_index("Field").at["Year", "Record B"] == "2017"
+
+
+def test_record_text_stays_text() -> None:
+    hostile = "<script>alert(1)</script> **x** [a](javascript:alert(1))"
+    table = comparison_table(article(title=hostile), article())
+    assert table.set_index("Field").at["Title", "Record A"] == hostile
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_marks_are_symmetric(x: str, y: str) -> None:
+    a, b = article(title=x, journal=y), article(title=y, journal=x)
+    there = marks(a, b)
+    back = marks(b, a)
+    flip = {ONLY_A: ONLY_B, ONLY_B: ONLY_A}
+    assert {f: flip.get(m, m) for f, (m, _) in there.items()} == {
+        f: m for f, (m, _) in back.items()
+    }
+
+
+@given(st.text(max_size=80))
+def test_loose_is_idempotent_and_identical_values_are_the_same(text: str) -> None:
+    assert loose(loose(text)) == loose(text)
+    assert marks(article(title=text), article(title=text)).get("title", (SAME,))[0] == SAME
