@@ -3,7 +3,8 @@
 Writes seeded synthetic exports (records shaped like real ones: six authors, a ~1,500
 character abstract wrapped the way each database wraps it, MeSH/keywords, DOI, pages)
 into a temporary folder, then reads each through `lib.ingest.read_path` (decoding,
-detection and reading) in a fresh process, reporting wall time and peak resident memory.
+detection and reading) in a fresh process, reporting wall time, CPU time (the fairer
+figure on a shared machine) and peak resident memory.
 
     .venv/bin/python bench/bench_tagged_readers.py            # 10k and 100k records
     .venv/bin/python bench/bench_tagged_readers.py --sizes 1000
@@ -131,12 +132,19 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from lib.ingest import read_path
-start = time.perf_counter()
-read = read_path({path!r})
-seconds = time.perf_counter() - start
+from lib.readers.base import ReadError
+cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+start, cpu0 = time.perf_counter(), cpu()
+try:
+    read = read_path({path!r})
+except ReadError as exc:
+    print(json.dumps({{"error": exc.message()}}))
+    raise SystemExit(0)
+seconds, cpu_seconds = time.perf_counter() - start, cpu() - cpu0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({{"format": read.report.format, "read": read.report.records_read,
-                  "skipped": read.report.records_skipped, "seconds": seconds, "peak_mib": peak}}))
+                  "skipped": read.report.records_skipped, "seconds": seconds,
+                  "cpu": cpu_seconds, "peak_mib": peak}}))
 """
 
 
@@ -145,8 +153,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--formats", nargs="+", default=list(WRITERS), choices=list(WRITERS))
     args = parser.parse_args()
-    print("| format | records | file MB | read | skipped | seconds | peak MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| format | records | file MB | read | skipped | wall s | CPU s | peak MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in args.formats:
             for n in args.sizes:
@@ -158,10 +166,13 @@ def main() -> None:
                 )
                 m = json.loads(out.stdout)
                 size = path.stat().st_size / 1e6
-                print(
-                    f"| {m['format']} | {n:,} | {size:.0f} | {m['read']:,} | {m['skipped']} "
-                    f"| {m['seconds']:.1f} | {m['peak_mib']:.0f} |"
-                )
+                if "error" in m:
+                    print(f"| {fmt} | {n:,} | {size:.0f} | not read: {m['error']} |")
+                else:
+                    print(
+                        f"| {m['format']} | {n:,} | {size:.0f} | {m['read']:,} | {m['skipped']} "
+                        f"| {m['seconds']:.1f} | {m['cpu']:.1f} | {m['peak_mib']:.0f} |"
+                    )
                 path.unlink()
 
 
