@@ -24,6 +24,7 @@ from lib.report import ImportReport
 __all__ = ["AlreadyImported", "Project", "ProjectError", "open_project"]
 
 BUSY_TIMEOUT_MS = 10_000
+_CHOOSE_PROJECT = "choose a project file made by this tool, or a new file name to start one"
 
 
 class ProjectError(ValueError):
@@ -303,7 +304,7 @@ def open_project(path: str | Path, *, create: bool = True) -> Project:
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
-                raise ProjectError(f"{path}: not a project file (not SQLite)")
+                raise ProjectError(f"{path}: not a project file (not SQLite); {_CHOOSE_PROJECT}")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -321,7 +322,7 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     tables = {r for (r,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if "meta" not in tables:
         if tables:
-            raise ProjectError(f"{path}: a SQLite file, but not a project file")
+            raise ProjectError(f"{path}: a SQLite file, but not a project file; {_CHOOSE_PROJECT}")
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _statements(SCHEMA):
