@@ -141,7 +141,7 @@ def _box(x0: float, y0: float, x1: float, y1: float, colour: str = "#FFFFFF") ->
 def _text(x: float, y: float, text: str, **more: Any) -> dict[str, Any]:
     return {
         "x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False,
-        "align": "center", "font": {"size": 13}, **more,
+        "align": "center", "font": {"size": 13, "color": "#222222"}, **more,
     }  # fmt: skip
 
 
@@ -158,7 +158,7 @@ def prisma_figure(counts: PrismaCounts | Mapping[str, Any]) -> go.Figure:
     c = counts if isinstance(counts, PrismaCounts) else prisma_counts(counts)
     sources = "<br>".join(f"{plot_text(db)} (n = {n:,})" for db, n in c.identified.items())
     n_lines = max(len(c.identified), 1)
-    top_h = 0.9 + 0.32 * n_lines  # the sources box grows with the number of databases
+    top_h = 0.7 + 0.22 * n_lines  # the sources box grows with the number of databases
     y_top = 2.6 + top_h
     shapes = [
         _box(0.0, 0.0, 0.45, y_top, "#DCE6F2"),  # the "Identification" band

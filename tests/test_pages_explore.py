@@ -243,7 +243,6 @@ def test_export_offers_every_format_for_the_filtered_studies(serve) -> None:
     assert shown_count(at) == n
     buttons = {b.key: b for b in at.get("download_button")}
     assert set(buttons) >= {"download_csv", "download_xlsx", "download_ris", "download_bibtex"}
-    assert all(f"-studies-{n}." in b.proto.url or True for b in buttons.values())
     assert any("No imports recorded yet" in i.value for i in at.info)
 
 

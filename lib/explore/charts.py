@@ -24,13 +24,21 @@ import plotly.graph_objects as go
 from lib.explore.counts import cross_counts
 from lib.explore.filters import FILTER_FACETS, Filters, mask
 from lib.explore.index import StudyIndex
-from lib.explore.labels import code_label, facet_label, order_values, plot_text, wrap_label
+from lib.explore.labels import (
+    CODE_LABELS,
+    code_label,
+    facet_label,
+    order_values,
+    plot_text,
+    wrap_label,
+)
 from lib.explore.palette import colour
 
 __all__ = [
     "FADED",
     "base_layout",
     "category_axis",
+    "count_axis",
     "customdata",
     "direction_theme_figure",
     "empty_figure",
@@ -52,12 +60,28 @@ def _index(studies: pd.DataFrame, index: StudyIndex | None) -> StudyIndex:
 
 
 def year_dtick(first: int, last: int) -> int:
-    """Whole-year tick spacing that keeps about a dozen ticks on the axis."""
+    """Whole-year tick spacing that keeps ten ticks or fewer on the axis."""
     span = max(last - first, 0)
     for step in (1, 2, 5, 10, 20, 25, 50):
-        if span / step <= 14:
+        if span / step <= 10:
             return step
     return 100
+
+
+def count_axis(largest: int, title: str = "Studies") -> dict[str, Any]:
+    """An axis of study counts with whole-number ticks only (no "0.5 studies")."""
+    step = 1
+    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        step = candidate
+        if largest / candidate <= 8:
+            break
+    return {
+        "title": {"text": title},
+        "rangemode": "tozero",
+        "tick0": 0,
+        "dtick": step,
+        "tickformat": ",d",
+    }
 
 
 def customdata(*columns: tuple[str, Sequence[object]]) -> np.ndarray:
@@ -175,12 +199,13 @@ def year_method_figure(
             "tickformat": "d",
             "range": [first - 0.6, last + 0.6],
         },
-        yaxis={"title": {"text": "Studies"}, "rangemode": "tozero"},
+        yaxis=count_axis(int(table.groupby("year")["count"].sum().max())),
     )
     missing = int((np.isnan(index.years) & chosen).sum())
     if missing:
+        what = "study" if missing == 1 else "studies"
         layout["annotations"] = [
-            {"text": f"{missing} studies without a year not shown", "xref": "paper",
+            {"text": f"{missing} {what} without a year not shown", "xref": "paper",
              "yref": "paper", "x": 1, "y": 1.08, "showarrow": False, "font": {"size": 11}}
         ]  # fmt: skip
     return go.Figure(data=traces, layout=layout)
@@ -206,6 +231,8 @@ def facet_bar_figure(
     table = table[table["count"] > 0]
     if table.empty:
         return empty_figure(f"No {facet_label(facet).lower()} coded among the matching studies")
+    if facet not in CODE_LABELS:  # names (countries, databases): most studies first
+        table = table.sort_values("count", ascending=False, kind="stable")
     hidden = 0
     if top is not None and len(table) > top:
         kept = table.sort_values("count", ascending=False, kind="stable").head(top)
@@ -235,7 +262,7 @@ def facet_bar_figure(
         max(260, 60 + 34 * len(order)),
         showlegend=False,
         yaxis={**category_axis(facet, order), "autorange": "reversed"},
-        xaxis={"title": {"text": "Studies"}, "rangemode": "tozero"},
+        xaxis=count_axis(int(table["count"].max())),
     )
     return go.Figure(data=[trace], layout=layout)
 
@@ -283,7 +310,7 @@ def direction_theme_figure(
         max(300, 80 + 34 * len(themes)),
         barmode="stack",
         yaxis={**category_axis("themes", themes), "autorange": "reversed"},
-        xaxis={"title": {"text": "Studies"}, "rangemode": "tozero"},
+        xaxis=count_axis(int(table.groupby("themes")["count"].sum().max())),
     )
     return go.Figure(data=traces, layout=layout)
 

@@ -25,6 +25,7 @@ from plotly.subplots import make_subplots
 from lib.explore.charts import (
     base_layout,
     category_axis,
+    count_axis,
     customdata,
     empty_figure,
     facet_bar_figure,
@@ -147,8 +148,7 @@ def bubble_figure(matrix: pd.DataFrame, x: str, y: str, colour_by: str = "benefi
         f"bubble area = studies, colour = share {label.lower()}",
         max(380, 120 + 48 * len(y_order)),
         showlegend=False,
-        xaxis={**category_axis(x, x_order, 14), "title": {"text": plot_text(facet_label(x))},
-               "side": "top", "tickangle": 0},
+        xaxis={**category_axis(x, x_order, 14), "side": "top", "tickangle": 0},
         yaxis={**category_axis(y, y_order, 24), "title": {"text": plot_text(facet_label(y))},
                "autorange": "reversed"},
     )  # fmt: skip
@@ -229,7 +229,7 @@ def upset_figure(combinations: pd.DataFrame, top: int = 20) -> go.Figure:
     )
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     fig.update_xaxes(showticklabels=False, title={"text": ""}, row=2, col=1)
-    fig.update_yaxes(title={"text": "Studies"}, row=1, col=1)
+    fig.update_yaxes(**count_axis(int(shown["count"].max())), row=1, col=1)
     fig.update_yaxes(**category_axis("databases", dbs, 20), autorange="reversed", row=2, col=1)
     return fig
 
