@@ -8,10 +8,10 @@ at that place. A one-word phrase needs no regex at all: the word is the match. M
 of different rules may overlap ("young offender institution" is evidence for a setting
 and "young offender" for a population).
 
-Why not one big regex: Python's ``re`` has no multi-pattern matcher, and even a
-trie-merged alternation of the codebook's ~2,000 phrases costs about 0.15 µs per
-character, too slow for 100,000 abstracts in 20 seconds; dictionary look-ups per word
-are several times faster.
+Why not one big regex: Python's ``re`` has no multi-pattern matcher; an alternation of
+the codebook's ~2,000 phrases, even merged into a prefix tree, costs about 0.15 µs per
+character, too slow for 100,000 abstracts in 20 seconds. Splitting the text into words
+and looking candidates up per word is several times faster (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from operator import add
 
 from lib.coding.codebook import Codebook, Rule
 from lib.coding.patterns import (
@@ -192,75 +194,67 @@ class Matcher:
         if not text:
             return []
         folded = fold(text)
-        # The text with every non-word character as a space (same offsets): its words
-        # are the \\w+ words, and " word " in it is exactly a whole-word occurrence.
-        spaced = _spaced(folded)
-        tokens = spaced.split()
+        # The text with every non-word character as a space (same offsets). Split at each
+        # single space, its non-empty parts are exactly the \\w+ words, and the running
+        # sum of the parts' lengths (+1 per space) gives where each part starts.
+        parts = _spaced(folded).split(" ")
         # Set operations (in C) pick the few distinct words that start some rule; only
         # their places are then visited in Python.
-        distinct = set(tokens)
+        distinct = set(parts)
         new = distinct - self._seen
         if new:
+            new.discard("")
             self._learn(new)
         hot = distinct & self._hot
         if not hot:
             return []
+        starts = list(accumulate(map(add, map(len, parts), repeat(1)), initial=0))
         hits: list[Hit] = []
-        add = hits.append
+        add_hit = hits.append
         cache = self._cache
-        last = len(tokens) - 1
-        padded = f" {spaced} "
-        find = padded.find
-        # The k-th time a word is met it is its k-th whole-word occurrence in the text:
-        # `met` counts meetings, `found` keeps the last occurrence located.
-        met: dict[str, int] = {}
-        found: dict[str, tuple[int, int]] = {}
-        for i in [i for i, token in enumerate(tokens) if token in hot]:
-            token = tokens[i]
-            k = met[token] = met.get(token, 0) + 1
-            nxt = tokens[i + 1] if i < last else ""
+        size = len(parts)
+        for i in [i for i, part in enumerate(parts) if part in hot]:
+            token = parts[i]
             buckets, filtered = cache[token]
-            live = (
-                [
+            if filtered:
+                j = i + 1
+                while j < size and not parts[j]:
+                    j += 1
+                nxt = parts[j] if j < size else ""
+                live = [
                     b
                     for b in buckets
                     if b.next_words is None
                     or nxt in b.next_words
                     or (b.next_stems and nxt.startswith(b.next_stems))
                 ]
-                if filtered
-                else buckets
-            )
-            if not live:
-                continue
-            j, start = found.get(token, (0, -1))
-            spaced_token = f" {token} "
-            while j < k:  # in `padded`, position p + 1 is position p of the text
-                start = find(spaced_token, start + 1)
-                j += 1
-            found[token] = (k, start)
+                if not live:
+                    continue
+            else:
+                live = buckets
+            start = starts[i]
             end = start + len(token)
             for bucket in live:
                 for n in bucket.whole:
-                    add((n, start, end))
+                    add_hit((n, start, end))
                 rx = bucket.folded_rx
                 if rx is not None:
                     m = rx.match(folded, start)
                     if m.lastindex is not None:
                         for n, group in zip(bucket.folded_ids, m.groups(), strict=True):
                             if group:
-                                add((n, start, start + len(group)))
+                                add_hit((n, start, start + len(group)))
                 rx = bucket.original_rx
                 if rx is not None:
                     m = rx.match(text, start)
                     if m.lastindex is not None:
                         for n, group in zip(bucket.original_ids, m.groups(), strict=True):
                             if group:
-                                add((n, start, start + len(group)))
+                                add_hit((n, start, start + len(group)))
                 for n, case_sensitive, regex in bucket.patterns:
                     matched = regex.match(text if case_sensitive else folded, start)
                     if matched is not None and matched.end() > start:
-                        add((n, start, matched.end()))
+                        add_hit((n, start, matched.end()))
         return hits
 
 

@@ -1,4 +1,4 @@
-"""Turn a reviewer's phrases into regular expressions, and many of them into one fast scan.
+"""Turn a reviewer's phrases and patterns into regular expressions, and index them.
 
 Phrase syntax (kept small so a reviewer can write it without knowing regular expressions):
 
@@ -10,18 +10,17 @@ Phrase syntax (kept small so a reviewer can write it without knowing regular exp
   "interviewed"); nowhere else;
 - an apostrophe matches a straight or curly one; every other character stands for itself.
 
-Why hand-written: the codebook holds about a thousand phrases, and Python's ``re`` tries the
-alternatives of ``a|b|c...`` one after another at every position, which is far too slow for
-100,000 records. Merging the phrases into a prefix tree (a trie) makes the alternation
-branch on one character at a time, which is 15-50x faster in measurements here; no
-maintained library builds such a regex from phrases with this syntax (Aho-Corasick
-libraries cannot express the flexible separators and word boundaries).
+Why hand-written: no maintained library matches many phrases with this syntax (flexible
+separators, optional hyphens, word-end wildcards) at word boundaries; Aho-Corasick
+libraries match fixed strings only. The words each phrase or pattern can start with
+(`phrase_index_keys`, `pattern_prefixes`) let `lib.coding.matcher` try only the few rules
+that can match at each word.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "phrase_key",
     "phrase_regex",
     "phrase_units",
-    "trie_regex",
 ]
 
 # Characters a space in a phrase stands for (one or more of them).
@@ -141,43 +139,6 @@ def phrase_index_keys(phrase: str) -> tuple[tuple[str, bool], ...]:
             break
         joined.append(unit)
     return ((key, False), ("".join(joined), stem))
-
-
-def trie_regex(phrases: Iterable[str]) -> str:
-    """One regex matching any of `phrases` (folded), branching one unit at a time.
-
-    The result has no leading word boundary; it matches wherever at least one phrase
-    matches (which one is decided later by matching the candidate phrases themselves).
-    """
-    root: dict[Unit, dict] = {}
-    end = "\x00end"
-    for phrase in phrases:
-        units = phrase_units(phrase)
-        node = root
-        for unit in units:
-            node = node.setdefault(unit, {})
-        node[end] = {"word_end": _ends_in_word(units)}
-
-    def build(node: dict) -> str:
-        alternatives = []
-        optional = False
-        for unit in sorted(k for k in node if k != end):
-            alternatives.append(_unit_regex(unit) + build(node[unit]))
-        if end in node:
-            tail = r"\b" if node[end]["word_end"] else ""
-            if not alternatives:
-                return tail
-            if tail:
-                alternatives.append(tail)
-            else:
-                optional = True
-        if len(alternatives) == 1:
-            body = alternatives[0]
-            return f"(?:{body})?" if optional else body
-        body = "(?:" + "|".join(alternatives) + ")"
-        return body + "?" if optional else body
-
-    return build(root) if root else "(?!)"
 
 
 def pattern_prefixes(
