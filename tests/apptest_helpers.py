@@ -24,13 +24,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.demo import ensure_demo_project
-from lib.ingest import read_path
+from lib.ingest import read_bytes, read_path
 from lib.pipeline import refresh
-from lib.project import open_project
+from lib.project import duplicates, open_project
 
 __all__ = [
+    "HOSTILE_ABSTRACT",
+    "HOSTILE_ID",
+    "HOSTILE_TITLE",
     "ROOT",
     "TIMEOUT",
+    "add_hostile_record",
     "app_home",
     "demo_project",
     "demo_template",
@@ -43,6 +47,19 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 TRAPS = Path(__file__).resolve().parent / "data" / "dedupe" / "traps.csv"
 TIMEOUT = 60  # seconds per script run: the machine is shared and the first run imports a lot
+
+# A record whose text would run script, link or format if any page rendered it as HTML or
+# Markdown (issue 7): every page must show it literally.
+HOSTILE_ID = "hostile-1"
+HOSTILE_TITLE = (
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> [click](javascript:alert(1)) "
+    "**bold** :red[red] $x$ Peer mentors in prison: a qualitative study"
+)
+HOSTILE_ABSTRACT = (
+    "[Demo summary] Semi-structured interviews with Listeners. <script>alert(2)</script> "
+    "<img src=y onerror=alert(2)> [x](javascript:alert(3)) :blue[b] $$y$$ :smile: `code` "
+    "# heading _under_ ~~gone~~"
+)
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +121,28 @@ def traps_project(app_home: Path) -> Path:
         project.add_import(read_path(second, database="PubMed"))
         refresh(project)
     return path
+
+
+def add_hostile_record(path: Path) -> str:
+    """Import the hostile record into the project at ``path``; returns its study id.
+
+    Read from a CSV like any export, then given the exact hostile text (readers drop
+    HTML tags, and this must not depend on what a reader keeps).
+    """
+    data = (
+        "record_id,title,authors,year,journal,abstract,doi,url,keywords\n"
+        f'{HOSTILE_ID},placeholder,"Smith, J.",2020,"[J](javascript:alert(4))",placeholder,'
+        '10.1234/hostile,javascript:alert(5),"peer support; <b>bold</b>"\n'
+    ).encode()
+    read = read_bytes(data, "hostile.csv", database="<b>Hostile</b> **db**")
+    record = read.records[0]
+    record.title, record.abstract = HOSTILE_TITLE, HOSTILE_ABSTRACT
+    record.authors = ["**Smith**, <b>J.</b>", "[Jones](javascript:alert(6)), M."]
+    with open_project(path) as project:
+        project.add_import(read)
+        refresh(project)
+        study = duplicates.members_of(project)[HOSTILE_ID]
+    return study
 
 
 def open_page(

@@ -1,0 +1,161 @@
+"""AppTest of the Duplicates page: decisions made with its buttons reach the project file.
+
+The demo project leaves nothing to review, so most tests use the trap records
+(`tests.apptest_helpers.traps_project`): two pairs left for a person, j1/j3 (pages 10-20
+vs 200-210) and n1/n2 (a thesis and its article).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from lib.project import duplicates, open_project
+from tests.apptest_helpers import (  # noqa: F401 (fixtures)
+    app_home,
+    demo_project,
+    demo_template,
+    errors,
+    open_page,
+    traps_project,
+)
+
+PAGE = "pages/2_Duplicates.py"
+
+
+def queue_pairs(path: Path) -> list[tuple[str, str]]:
+    with open_project(path) as project:
+        return [(i.a.record_id, i.b.record_id) for i in duplicates.review_queue(project)]
+
+
+def active_decisions(path: Path) -> list[tuple[str, list[str]]]:
+    with open_project(path) as project:
+        return [(d["kind"], d["record_ids"]) for d in duplicates.decisions(project)]
+
+
+def comparison(at: AppTest) -> pd.DataFrame:
+    """The field table of the first pair on the page (found by its columns)."""
+    for frame in at.dataframe:
+        value = frame.value
+        if list(value.columns[:3]) == ["Field", "Record A", "Record B"]:
+            return value
+    raise AssertionError("no comparison table on the page")
+
+
+def test_the_demo_has_nothing_to_review_and_says_so(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project, PAGE)
+    assert not errors(at)
+    assert [s.value for s in at.success] == ["No possible duplicates left to review."]
+    assert "97 records make 43 studies" in at.caption[0].value
+    assert at.selectbox(key="group_pick").options  # merged studies can be looked into
+    assert not [b for b in at.button if b.key.startswith("same|")]
+
+
+def test_pairs_are_ranked_and_compared_field_by_field(traps_project: Path) -> None:  # noqa: F811
+    at = open_page(traps_project, PAGE)
+    assert not errors(at)
+    pairs = queue_pairs(traps_project)
+    assert len(pairs) == 2
+    keys = [b.key for b in at.button if b.key.startswith("same|")]
+    assert keys == [f"same|{a}|{b}" for a, b in pairs]  # the queue's order: most likely first
+    table = comparison(at)
+    assert set(table["Field"]) >= {"Title", "Authors", "Year", "Kind"}
+    assert (table["Match"] != "").any()  # what tells the two apart is marked
+    assert at.slider(key="bulk_threshold") and at.button(key="bulk_accept")
+
+
+def test_accepting_a_pair_is_written_to_the_project_at_once(traps_project: Path) -> None:  # noqa: F811
+    at = open_page(traps_project, PAGE)
+    at.button(key="same|j1|j3").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project) == [("same", ["j1", "j3"])]
+    with open_project(traps_project) as project:
+        assert duplicates.members_of(project)["j1"] == duplicates.members_of(project)["j3"]
+    assert "same|j1|j3" not in [b.key for b in at.button]
+    assert at.success[0].value.startswith("Merged j1 and j3")
+    assert at.button(key="undo_1")
+
+
+def test_rejecting_and_linking_are_kinds_of_decision(traps_project: Path) -> None:  # noqa: F811
+    at = open_page(traps_project, PAGE)
+    at.button(key="different|j1|j3").click().run()
+    at.button(key="other|n1|n2").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project) == [
+        ("different", ["j1", "j3"]),
+        ("other-report", ["n1", "n2"]),
+    ]
+    assert at.success[-1].value == "No possible duplicates left to review."
+    with open_project(traps_project) as project:
+        assert any({link.a, link.b} == {"n1", "n2"} for link in duplicates.links(project))
+
+
+def test_undo_takes_a_decision_back(traps_project: Path) -> None:  # noqa: F811
+    at = open_page(traps_project, PAGE)
+    at.button(key="same|j1|j3").click().run()
+    at.button(key="undo_1").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project) == []
+    with open_project(traps_project) as project:
+        undone = duplicates.decisions(project, include_undone=True)
+        assert [(d["decision_id"], d["undone_at"] is not None) for d in undone] == [(1, True)]
+    assert "same|j1|j3" in [b.key for b in at.button]  # back in the queue
+
+
+def test_bulk_accept_asks_once_then_accepts_every_pair_above_the_score(
+    traps_project: Path,  # noqa: F811
+) -> None:
+    at = open_page(traps_project, PAGE)
+    at.slider(key="bulk_threshold").set_value(0.5).run()
+    at.button(key="bulk_accept").click().run()
+    assert active_decisions(traps_project) == []  # nothing yet: one confirm step
+    assert at.button(key="bulk_confirm")
+    at.button(key="bulk_confirm").click().run()
+    assert not errors(at)
+    made = active_decisions(traps_project)
+    assert sorted(ids for _, ids in made) == sorted([a, b] for a, b in [("j1", "j3"), ("n1", "n2")])
+    assert {kind for kind, _ in made} == {"same"}
+    assert queue_pairs(traps_project) == []
+
+
+def test_bulk_accept_can_be_cancelled(traps_project: Path) -> None:  # noqa: F811
+    at = open_page(traps_project, PAGE)
+    at.slider(key="bulk_threshold").set_value(0.5).run()
+    at.button(key="bulk_accept").click().run()
+    at.button(key="bulk_cancel").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project) == []
+    assert not [b for b in at.button if b.key == "bulk_confirm"]
+
+
+def test_a_merged_study_can_be_split(traps_project: Path) -> None:  # noqa: F811
+    with open_project(traps_project) as project:
+        groups = duplicates.members(project)
+    study, members = next((sid, ids) for sid, ids in groups.items() if len(ids) >= 3)
+    at = open_page(traps_project, PAGE)
+    at.selectbox(key="group_pick").set_value(study).run()
+    shown = next(d.value for d in at.dataframe if "record id" in d.value.columns)
+    assert list(shown["record id"]) == members
+    assert at.button(key="split").disabled
+    at.multiselect(key="split_records").set_value([members[-1]]).run()
+    at.button(key="split").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project) == [("split", [members[-1]])]
+    with open_project(traps_project) as project:
+        after = duplicates.members_of(project)
+    assert after[members[-1]] != after[members[0]]
+
+
+def test_every_other_report_link_is_listed_with_its_reason(traps_project: Path) -> None:  # noqa: F811
+    with open_project(traps_project) as project:
+        links = duplicates.links(project)
+    assert links
+    at = open_page(traps_project, PAGE)
+    every = next(d.value for d in at.dataframe if "record A" in d.value.columns)
+    assert len(every) == len(links)
+    for link, (_, row) in zip(links, every.iterrows(), strict=True):
+        assert row["record A"].startswith(f"{link.a} · ")
+        assert row["record B"].startswith(f"{link.b} · ")
+        assert row["why"] == link.reason and row["by"] == "the matcher"

@@ -1,0 +1,103 @@
+"""AppTest of the Import page: files uploaded through the page's uploader reach the project.
+
+AppTest (Streamlit 1.67) can put files in ``st.file_uploader``, so these tests go
+through the page's own widgets: upload, label, click Import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lib.project import duplicates, open_project
+from tests.apptest_helpers import (  # noqa: F401 (fixtures)
+    app_home,
+    demo_project,
+    demo_template,
+    errors,
+    open_page,
+    write_trap_exports,
+)
+
+IMPORT = "pages/1_Import.py"
+
+
+def imports_of(path: Path) -> list[tuple[str, str, int]]:
+    with open_project(path) as project:
+        return [(i["file_name"], i["database"], i["records_read"]) for i in project.imports()]
+
+
+def test_the_page_lists_the_imports_of_the_project(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project, IMPORT)
+    assert not errors(at)
+    assert at.button(key="import").disabled  # nothing uploaded yet
+    assert len(at.get("file_uploader")) == 1
+    table = next(d.value for d in at.dataframe if "file" in d.value.columns)
+    assert list(table["file"]) == [name for name, _, _ in imports_of(demo_project)]
+    assert list(table["read"]) == [27, 21, 20, 18, 11]
+    assert len(at.expander) == 5  # one report per import
+
+
+def test_two_exports_uploaded_and_labelled_are_imported_and_deduplicated(
+    demo_project: Path,  # noqa: F811
+    app_home: Path,  # noqa: F811
+) -> None:
+    first, second = write_trap_exports(app_home)
+    at = open_page(demo_project, IMPORT)
+    at.get("file_uploader")[0].set_value(
+        [
+            (first.name, first.read_bytes(), "text/csv"),
+            (second.name, second.read_bytes(), "text/csv"),
+        ]
+    )
+    at.run()
+    labels = [t for t in at.text_input if t.key.startswith("label_")]
+    assert [t.label for t in labels] == [first.name, second.name]
+    labels[0].set_value("Scopus (mine)")
+    labels[1].set_value("PubMed (mine)")
+    at.button(key="import").click().run()
+    assert not errors(at)
+    assert [s.value for s in at.success] == [
+        f"{first.name}: imported",
+        f"{second.name}: imported",
+    ]
+    rows = [len(f.read_text(encoding="utf-8").splitlines()) - 1 for f in (first, second)]
+    stored = imports_of(demo_project)
+    assert stored[-2:] == [
+        (first.name, "Scopus (mine)", rows[0]),
+        (second.name, "PubMed (mine)", rows[1]),
+    ]
+    with open_project(demo_project) as project:
+        assert project.count_records() == 97 + sum(rows)
+        assert not duplicates.is_stale(project)  # grouped at once
+        assert {"j1", "j3"} <= {r for item in duplicates.review_queue(project)
+                                for r in (item.a.record_id, item.b.record_id)}  # fmt: skip
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_nothing_is_stored(
+    demo_project: Path,  # noqa: F811
+) -> None:
+    at = open_page(demo_project, IMPORT)
+    at.get("file_uploader")[0].set_value(("notes.txt", b"\x00\x01\x02 not an export", "text/plain"))
+    at.run()
+    at.button(key="import").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["notes.txt: not imported"]
+    assert "notes.txt" in at.text[0].value  # the reason names the file
+    assert len(imports_of(demo_project)) == 5
+
+
+def test_the_same_file_twice_is_refused_the_second_time(
+    demo_project: Path,  # noqa: F811
+    app_home: Path,  # noqa: F811
+) -> None:
+    first, _ = write_trap_exports(app_home)
+    upload = (first.name, first.read_bytes(), "text/csv")
+    at = open_page(demo_project, IMPORT)
+    at.get("file_uploader")[0].set_value(upload)
+    at.run()
+    at.button(key="import").click().run()
+    assert [s.value for s in at.success] == [f"{first.name}: imported"]
+    at.button(key="import").click().run()
+    assert [w.value for w in at.warning] == [f"{first.name}: not imported"]
+    assert "already imported" in at.text[0].value.lower()
+    assert len(imports_of(demo_project)) == 6

@@ -1,0 +1,112 @@
+"""AppTest of the Overview (``app.py``): what the project holds, and the project switcher."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import paths
+from lib.project import open_project
+from tests.apptest_helpers import (  # noqa: F401 (fixtures)
+    ROOT,
+    TIMEOUT,
+    app_home,
+    demo_project,
+    demo_template,
+    errors,
+    open_page,
+)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_demo_project_is_summed_up(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project)
+    assert not errors(at)
+    shown = metrics(at)
+    with open_project(demo_project) as project:
+        n_records = project.count_records()
+    assert shown["Records imported"] == str(n_records) == "97"
+    assert shown["Studies"] == "43"
+    assert shown["Duplicates removed"] == str(97 - 43)
+    assert at.title[0].value.startswith("Demo")
+    assert at.radio(key="project_choice").value == "The demo project"
+    assert at.button(key="open_demo")
+    assert len(at.get("plotly_chart")) == 3  # PRISMA flow, studies per year, populations
+
+
+def test_first_start_builds_and_opens_the_demo(app_home: Path) -> None:  # noqa: F811
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT * 2)
+    at.run()  # no project chosen, none remembered: the demo is built in the data folder
+    assert not errors(at)
+    assert Path(at.session_state["project_path"]) == paths.demo_project_path()
+    assert paths.demo_project_path().exists()
+    assert metrics(at)["Studies"] == "43"
+
+
+def test_the_command_line_project_is_opened_and_created(
+    app_home: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = app_home / "from-the-command-line.sqlite"
+    monkeypatch.setattr(sys, "argv", ["app.py", "--project", str(target)])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not errors(at)
+    assert target.exists()
+    assert Path(at.session_state["project_path"]) == target
+    assert any("This project is empty" in i.value for i in at.info)
+    assert paths.last_project() == target.resolve()
+
+
+def test_a_new_project_is_created_opened_and_remembered(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project)
+    at.radio(key="project_choice").set_value("A new project").run()
+    target = demo_project.parent / "my-review.sqlite"
+    at.text_input(key="project_file").set_value(str(target)).run()
+    at.button(key="open_project").click().run()
+    assert not errors(at)
+    assert target.exists()
+    assert at.session_state["project_path"] == str(target)
+    assert metrics(at)["Records imported"] == "0"
+    assert paths.last_project() == target.resolve()
+
+
+def test_a_missing_project_file_is_refused_with_its_path(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project)
+    at.radio(key="project_choice").set_value("An existing project file").run()
+    missing = demo_project.parent / "nowhere.sqlite"
+    at.text_input(key="project_file").set_value(str(missing)).run()
+    at.button(key="open_project").click().run()
+    assert [e.value for e in at.error] == [
+        f"{missing}: no such file. Check the path, or create a new project."
+    ]
+    assert not missing.exists()
+    assert at.session_state["project_path"] == str(demo_project)
+
+
+def test_a_file_that_is_not_a_project_is_refused(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project)
+    at.radio(key="project_choice").set_value("An existing project file").run()
+    bogus = demo_project.parent / "notes.sqlite"
+    bogus.write_text("not a database", encoding="utf-8")
+    at.text_input(key="project_file").set_value(str(bogus)).run()
+    at.button(key="open_project").click().run()
+    assert len(at.error) == 1 and str(bogus) in at.error[0].value
+    assert not at.exception
+    assert at.session_state["project_path"] == str(demo_project)
+
+
+def test_back_to_the_demo_from_another_project(demo_project: Path, app_home: Path) -> None:  # noqa: F811
+    other = app_home / "other.sqlite"
+    open_project(other).close()
+    at = open_page(other)
+    assert metrics(at)["Studies"] == "0"
+    at.button(key="open_demo").click().run()
+    assert not errors(at)
+    assert at.session_state["project_path"] == str(demo_project)
+    assert metrics(at)["Studies"] == "43"
