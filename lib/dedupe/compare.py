@@ -92,15 +92,12 @@ def compare(a: Norm, b: Norm) -> Evidence:
     else:
         doi = "missing"
     abstract = None
-    if len(a.abstract) >= MIN_ABSTRACT and len(b.abstract) >= MIN_ABSTRACT:
-        n = min(len(a.abstract), len(b.abstract))
-        abstract = (
-            max(
-                fuzz.ratio(a.abstract[:n], b.abstract[:n]),
-                fuzz.token_set_ratio(a.abstract[:n], b.abstract[:n]),
-            )
-            / 100
-        )
+    x, y = a.abstract, b.abstract
+    if len(x) >= MIN_ABSTRACT and len(y) >= MIN_ABSTRACT:
+        n = min(len(x), len(y))
+        abstract = fuzz.ratio(x[:n], y[:n]) / 100
+        if abstract < 0.9:  # headings ("PURPOSE OF REVIEW:") present in one export only
+            abstract = max(abstract, fuzz.token_set_ratio(x[:n], y[:n]) / 100)
     about = 0.0
     if a.notice or b.notice:
         x = a.about if a.notice else a.title

@@ -39,7 +39,7 @@ from lib.model import Record
 
 __all__ = ["Norm", "normalize"]
 
-ABSTRACT_CHARS = 600  # enough to tell two abstracts apart, cheap to compare
+ABSTRACT_CHARS = 400  # the opening tells two abstracts apart, and is cheap to compare
 
 _PREPRINT_DOI = (
     "10.1101/",  # bioRxiv, medRxiv
@@ -187,7 +187,7 @@ def _detail(n: Norm) -> Detail:
     jwords, venues, _, conference, preprint_venue = _venue(rec.journal)
     pages = page_range(rec.pages)
     in_volume = issue_in_volume(rec.volume)
-    abstract = fold_words(rec.abstract[: ABSTRACT_CHARS * 2])[:ABSTRACT_CHARS]
+    abstract = fold_words(rec.abstract[: ABSTRACT_CHARS + 100])[:ABSTRACT_CHARS]
     if abstract in ("no abstract available", "abstract not available", "none", "na"):
         abstract = ""
     return Detail(
