@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.explore.charts import figure
 from lib.explore.labels import plot_text
 from lib.spreadsheet import safe_cell
 
@@ -189,8 +190,9 @@ def prisma_figure(counts: PrismaCounts | Mapping[str, Any]) -> go.Figure:
         _arrow(3.0, 2.6, 3.0, 2.2),
         _arrow(3.0, 1.4, 3.0, 1.0),
     ]
-    fig = go.Figure(
-        layout={
+    return figure(
+        [],
+        {
             "shapes": shapes,
             "annotations": annotations,
             "xaxis": {"range": [-0.1, 10.1], "visible": False, "fixedrange": True},
@@ -201,9 +203,8 @@ def prisma_figure(counts: PrismaCounts | Mapping[str, Any]) -> go.Figure:
             "plot_bgcolor": "rgba(0,0,0,0)",
             "paper_bgcolor": "rgba(0,0,0,0)",
             "showlegend": False,
-        }
+        },
     )
-    return fig
 
 
 def prisma_csv(counts: PrismaCounts | Mapping[str, Any]) -> bytes:

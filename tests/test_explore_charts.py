@@ -203,3 +203,28 @@ def test_long_labels_wrap_and_stay_escaped() -> None:
     assert wrapped.endswith("…")
     assert wrap_label("Short", 18) == "Short"
     assert plot_text("a & b <c>") == "a &amp; b &lt;c&gt;"
+
+
+def test_every_chart_is_a_valid_plotly_figure() -> None:
+    """Figures are built without plotly's per-property check (for speed); check them here."""
+    import plotly.graph_objects as go
+
+    from lib import prisma
+    from lib.explore import evidence_map
+
+    f = Filters(population=("women",), year_min=2000)
+    matrix = evidence_map.bubble_matrix(TABLE, f, "method", "population", INDEX)
+    combos = evidence_map.overlap_combinations(TABLE, f, INDEX)
+    figures = [
+        charts.year_method_figure(TABLE, f, INDEX),
+        charts.facet_bar_figure(TABLE, "population", f, INDEX),
+        charts.facet_bar_figure(TABLE, "country", f, INDEX, top=3),
+        charts.direction_theme_figure(TABLE, f, INDEX),
+        charts.empty_figure("nothing"),
+        evidence_map.bubble_figure(matrix, "method", "population"),
+        evidence_map.upset_figure(combos),
+        evidence_map.overlap_figure(evidence_map.overlap_matrix(TABLE, f, INDEX)),
+        prisma.prisma_figure({"identified": {"A": 3}, "duplicates_removed": 1, "studies": 2}),
+    ]
+    for fig in figures:
+        go.Figure(fig.to_dict())  # raises on any property plotly does not know

@@ -29,6 +29,7 @@ from lib.explore.charts import (
     customdata,
     empty_figure,
     facet_bar_figure,
+    figure,
 )
 from lib.explore.counts import cross_counts, membership
 from lib.explore.filters import FILTER_FACETS, Filters, mask
@@ -153,7 +154,7 @@ def bubble_figure(matrix: pd.DataFrame, x: str, y: str, colour_by: str = "benefi
                "autorange": "reversed"},
     )  # fmt: skip
     layout["margin"] = {"l": 10, "r": 10, "t": 110, "b": 10}
-    return go.Figure(data=[trace], layout=layout)
+    return figure([trace], layout)
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -269,7 +270,7 @@ def overlap_figure(matrix: pd.DataFrame) -> go.Figure:
         yaxis={**category_axis("databases", names, 20), "autorange": "reversed"},
     )
     layout["margin"] = {"l": 10, "r": 10, "t": 100, "b": 10}
-    return go.Figure(data=[trace], layout=layout)
+    return figure([trace], layout)
 
 
 def country_figure(

@@ -166,7 +166,7 @@ def mask(studies: pd.DataFrame, filters: Filters, index: StudyIndex | None = Non
         if selected:
             if facet not in studies:
                 raise KeyError(f"the studies table has no column {facet!r}")
-            out &= index.facet(facet).mask(selected, index.n)
+            out &= index.value_mask(facet, selected)
     if filters.year_min is not None or filters.year_max is not None:
         years = index.years
         with np.errstate(invalid="ignore"):

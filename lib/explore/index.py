@@ -43,6 +43,7 @@ _TEXT_COLUMNS = ("title", "authors", "abstract")
 _COMBINING = re.compile("[\u0300-\u036f]")
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _TEXT_CACHE_SIZE = 32
+_MASK_CACHE_SIZE = 128
 
 
 def fold(text: str) -> str:
@@ -96,13 +97,22 @@ def search_terms(query: str) -> list[str]:
 class FacetValues:
     """One facet exploded: study ``rows[i]`` has value ``categories[codes[i]]``.
 
-    Each (row, value) pair appears once; ``categories`` are in display order (codebook
-    order, then alphabetical; years ascending).
+    Each (row, value) pair appears once, sorted by row; ``categories`` are in display
+    order (codebook order, then alphabetical; years ascending); ``by_code[c]`` holds the
+    rows with value ``c``, so selecting values touches only their studies.
     """
 
     rows: np.ndarray
     codes: np.ndarray
     categories: tuple[str, ...]
+    by_code: tuple[np.ndarray, ...]
+
+    @classmethod
+    def of(cls, rows: np.ndarray, codes: np.ndarray, categories: tuple[str, ...]) -> FacetValues:
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(categories) + 1))
+        by_code = tuple(rows[order[bounds[i] : bounds[i + 1]]] for i in range(len(categories)))
+        return cls(rows=rows, codes=codes, categories=categories, by_code=by_code)
 
     def count(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Studies per category, among the studies where ``mask`` is true."""
@@ -112,10 +122,10 @@ class FacetValues:
     def mask(self, values: Iterable[str], n: int) -> np.ndarray:
         """Studies holding any of ``values`` (values not in the table match nothing)."""
         position = {c: i for i, c in enumerate(self.categories)}
-        wanted = [position[v] for v in values if v in position]
         out = np.zeros(n, dtype=bool)
-        if wanted:
-            out[self.rows[np.isin(self.codes, wanted)]] = True
+        for value in values:
+            if value in position:
+                out[self.by_code[position[value]]] = True
         return out
 
 
@@ -161,6 +171,7 @@ class StudyIndex:
         self._years: np.ndarray | None = None
         self._haystack: pa.Array | None = None
         self._text_masks: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        self._value_masks: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
 
     def check(self, studies: pd.DataFrame) -> None:
         """Raise `ValueError` when this index was built for a table of another length."""
@@ -201,7 +212,22 @@ class StudyIndex:
             width = max(len(categories), 1)
             pairs = np.unique(rows * width + codes)
             rows, codes = pairs // width, pairs % width
-        return FacetValues(rows=rows, codes=codes, categories=categories)
+        return FacetValues.of(rows, codes, categories)
+
+    def value_mask(self, name: str, values: tuple[str, ...]) -> np.ndarray:
+        """Studies holding any of ``values`` in facet ``name`` (cached, read-only): one
+        rerun asks for the same selection many times (the table, each count, each chart)."""
+        key = (name, values)
+        found = self._value_masks.get(key)
+        if found is None:
+            found = self.facet(name).mask(values, self.n)
+            found.flags.writeable = False
+            self._value_masks[key] = found
+            if len(self._value_masks) > _MASK_CACHE_SIZE:
+                self._value_masks.popitem(last=False)
+        else:
+            self._value_masks.move_to_end(key)
+        return found
 
     def present(self, name: str) -> np.ndarray:
         """Studies holding at least one value of the facet."""
@@ -266,6 +292,7 @@ class StudyIndex:
             hit = pc.match_substring_regex(self._haystack, term_pattern(term))
             hit = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
             out &= hit.astype(bool)
+        out.flags.writeable = False
         self._text_masks[terms] = out
         if len(self._text_masks) > _TEXT_CACHE_SIZE:
             self._text_masks.popitem(last=False)

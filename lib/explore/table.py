@@ -1,10 +1,9 @@
 """The results table the Explore and Evidence map pages show: a few readable columns.
 
-Built once per studies table (the pages cache it with the index) and then indexed by the
-filter's rows, because joining list columns into labels for 50k studies takes longer
-than a filter change may. Record text stays text: the page shows it with
-``st.dataframe``, which never reads Markdown or HTML; only `safe_links.study_link`
-targets (``https://`` and DOIs) become links.
+Only the rows shown are formatted (at most a few thousand), in the order chosen; the sort
+orders of the whole table are computed once per project version. Record text stays
+text: the page shows it with ``st.dataframe``, which never reads Markdown or HTML; only
+`safe_links.study_link` targets (``https://`` and DOIs) become links.
 """
 
 from __future__ import annotations
@@ -85,34 +84,52 @@ def display_table(studies: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def sorted_rows(table: pd.DataFrame, sort: str) -> np.ndarray:
-    """Row positions of ``table`` in the named `SORTS` order (case-insensitive text)."""
-    columns, ascending = SORTS.get(sort, SORTS["Newest first"])
+def _sort_keys(studies: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     keys = {}
     for column in columns:
-        values = table[column]
-        keys[column] = values.str.casefold() if values.dtype != "Int64" else values
-    frame = pd.DataFrame(keys)
+        if column == "year":
+            keys[column] = (
+                studies["year"].astype("Int64").reset_index(drop=True)
+                if "year" in studies
+                else pd.array([pd.NA] * len(studies), dtype="Int64")
+            )
+        elif column in studies:
+            keys[column] = studies[column].astype("str").fillna("").str.casefold()
+            keys[column] = keys[column].reset_index(drop=True)
+        else:
+            keys[column] = pd.Series([""] * len(studies), dtype="str")
+    return pd.DataFrame(keys)
+
+
+def sorted_rows(studies: pd.DataFrame, sort: str) -> np.ndarray:
+    """Row positions of ``studies`` in the named `SORTS` order (text without case)."""
+    columns, ascending = SORTS.get(sort, SORTS["Newest first"])
+    frame = _sort_keys(studies, columns)
     order = frame.sort_values(list(columns), ascending=list(ascending), na_position="last",
                               kind="stable")  # fmt: skip
     return order.index.to_numpy()
 
 
 class Results:
-    """The display table of one studies table, with its sort orders computed on demand."""
+    """The rows a page shows of one studies table: sort orders computed once each, and
+    only the rows shown formatted (joining labels for 50k studies at every project
+    version would cost more than a filter change may)."""
 
     def __init__(self, studies: pd.DataFrame) -> None:
-        self.table = display_table(studies)
+        self.studies = studies
         self._orders: dict[str, np.ndarray] = {}
 
     def rows(self, mask: np.ndarray, sort: str, limit: int | None = None) -> np.ndarray:
         """Positions of the rows where ``mask`` holds, in ``sort`` order, at most ``limit``."""
         if sort not in self._orders:
-            self._orders[sort] = sorted_rows(self.table, sort)
+            self._orders[sort] = sorted_rows(self.studies, sort)
         order = self._orders[sort]
         chosen = order[mask[order]]
         return chosen if limit is None else chosen[:limit]
 
     def view(self, mask: np.ndarray, sort: str, limit: int | None = None) -> pd.DataFrame:
-        """The rows to show (their positions in the studies table as the index)."""
-        return self.table.iloc[self.rows(mask, sort, limit)]
+        """The rows to show, formatted (`display_table`), indexed by their positions."""
+        rows = self.rows(mask, sort, limit)
+        table = display_table(self.studies.iloc[rows])
+        table.index = rows
+        return table
