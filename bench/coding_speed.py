@@ -41,6 +41,16 @@ def source_records() -> list[Record]:
     return records
 
 
+def calibration() -> float:
+    """CPU seconds of a fixed pure-Python loop: shows how loaded the machine was (the
+    machine is shared; the same loop takes about 0.5 s on an idle core of a recent CPU)."""
+    start = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i * i
+    return time.process_time() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
@@ -62,6 +72,7 @@ def main() -> None:
         f"mean title+abstract {mean_chars:.0f} characters"
     )
     print(f"codebook load and compile: {compile_s:.2f} s")
+    print(f"calibration loop before: {calibration():.2f} s CPU")
     walls, cpus = [], []
     for run in range(1, args.runs + 1):
         w0, c0 = time.perf_counter(), time.process_time()
@@ -74,6 +85,7 @@ def main() -> None:
             f"run {run}: {len(codings)} records in {wall:.2f} s wall, {cpu:.2f} s CPU "
             f"({len(codings) / wall:,.0f} records/s; {evidence:,} evidence items)"
         )
+    print(f"calibration loop after: {calibration():.2f} s CPU")
     print(
         f"median: {statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU "
         f"for {args.records:,} records"

@@ -259,18 +259,32 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     t_facet, t_code, t_exclude = plan.facet, plan.code, plan.exclude
     by_facet: dict[str, list[_Match]] = {}
     excluded: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    for field_name in FIELDS:
-        text = texts.get(field_name)
-        if not text or weights.get(field_name, 0) <= 0:
-            continue
-        for n, start, end in scan(text):
-            if t_exclude[n]:
-                excluded.setdefault((t_facet[n], field_name, t_code[n]), []).append((start, end))
-            else:
-                hits = by_facet.get(t_facet[n])
-                if hits is None:
-                    hits = by_facet[t_facet[n]] = []
-                hits.append((n, field_name, start, end))
+    # The fields are scanned as one text, joined by a character no phrase can cross (NUL is
+    # neither a word character nor white space), which halves the per-scan overhead.
+    present = [(f, texts[f]) for f in FIELDS if texts.get(f) and weights.get(f, 0) > 0]
+    bounds = []
+    offset = 0
+    for field_name, text in present:
+        bounds.append((field_name, offset, offset + len(text)))
+        offset += len(text) + 1
+    joined = "\x00".join(text for _, text in present)
+    for n, start, end in scan(joined) if joined else ():
+        bound = bounds[0]
+        for bound in bounds:  # the field the hit starts in
+            if start < bound[2]:
+                break
+        field_name, first, stop = bound
+        if end > stop:
+            continue  # only a reviewer's pattern could reach into the next field
+        start -= first
+        end -= first
+        if t_exclude[n]:
+            excluded.setdefault((t_facet[n], field_name, t_code[n]), []).append((start, end))
+        else:
+            hits = by_facet.get(t_facet[n])
+            if hits is None:
+                hits = by_facet[t_facet[n]] = []
+            hits.append((n, field_name, start, end))
     values: dict[str, tuple[str, ...]] = {}
     evidence: list[Evidence] = []
     scores: dict[str, dict[str, float]] = {}
