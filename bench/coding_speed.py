@@ -42,8 +42,8 @@ def source_records() -> list[Record]:
 
 
 def calibration() -> float:
-    """CPU seconds of a fixed pure-Python loop: shows how loaded the machine was (the
-    machine is shared; the same loop takes about 0.5 s on an idle core of a recent CPU)."""
+    """CPU seconds of a fixed pure-Python loop, printed so that runs on this shared machine
+    can be compared: a slower loop means the other users' load slowed this run too."""
     start = time.process_time()
     total = 0
     for i in range(10_000_000):

@@ -225,3 +225,49 @@ def test_csv_row_has_the_contract_columns() -> None:
     ]  # fmt: skip
     assert row["method_evidence"].startswith("abstract: '")
     assert re.search(r"listener \[abstract: 'Listeners'\]", row["peer_role_evidence"])
+
+
+# -- the phrase syntax and the pattern index -------------------------------------------------
+
+phrase_words = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8), min_size=1, max_size=4
+)
+
+
+@given(words=phrase_words, seps=st.lists(st.sampled_from([" ", "-", " - ", "  ", "/", "\u2013"])))
+def test_a_phrase_matches_its_words_with_any_separator_and_case(words, seps) -> None:
+    from lib.coding.patterns import phrase_regex
+
+    regex = re.compile(phrase_regex(" ".join(words)))
+    text = words[0]
+    for n, word in enumerate(words[1:]):
+        text += (seps[n] if n < len(seps) else " ") + word
+    assert regex.match(fold(text.upper()))
+    assert not regex.match(fold(text + "x"))  # the last word must end there
+
+
+@given(text=st.text(alphabet="ab cdeit-s.", max_size=60))
+def test_pattern_prefixes_are_sound(text: str) -> None:
+    from lib.coding.patterns import pattern_prefixes
+
+    patterns = [
+        r"(?:than|versus|vs\.?)\s+the",
+        r"states?\s+no",
+        r"(?:this|the|our)\s+(?:article|paper)",
+        r"de(?:ad|bt)s?\b",
+        r"cat(?:s|-sit)?",
+    ]
+    folded = fold(text)
+    for pattern in patterns:
+        prefixes = pattern_prefixes(pattern)
+        assert prefixes is not None
+        for m in _WORD.finditer(folded):
+            found = re.compile(pattern).match(folded, m.start())
+            if found is None:
+                continue
+            word = m.group()
+            assert any(word == p if whole else word.startswith(p) for p, whole in prefixes), (
+                pattern,
+                word,
+                prefixes,
+            )
