@@ -32,8 +32,9 @@ studies = state.studies(project)
 
 @st.cache_resource(max_entries=4, show_spinner="Indexing studies …")
 def study_index(path: str, version: int, _studies) -> tuple[StudyIndex, Results]:
-    """The lookup arrays and display table of one project version (read-only, shared)."""
-    return StudyIndex(_studies), Results(_studies)
+    """The lookup arrays and result rows of one project version (read-only, shared);
+    built whole now so that the first search does not wait for the text index."""
+    return StudyIndex(_studies).prepare(), Results(_studies)
 
 
 def page_path(name: str) -> str | None:

@@ -227,3 +227,12 @@ def test_counts_agree_with_filtering(f: Filters, facet: str) -> None:
     counts = facet_counts(TABLE, facet, f, index=INDEX)
     for value, count in zip(counts["value"], counts["count"], strict=True):
         assert count == len(_brute(TABLE, f.replace(**{facet: (value,)})))
+
+
+def test_a_table_missing_optional_columns_still_filters() -> None:
+    table = tiny().drop(columns=["country", "checked", "abstract"])
+    index = StudyIndex(table).prepare()
+    assert ids(apply(table, Filters(population=("staff",), query="listener"), index)) == [1, 2]
+    assert ids(apply(table, Filters(checked_only=True), index)) == []
+    with pytest.raises(KeyError, match="country"):
+        apply(table, Filters(country=("Wales",)), index)

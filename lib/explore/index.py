@@ -173,6 +173,16 @@ class StudyIndex:
         self._text_masks: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
         self._value_masks: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
 
+    def prepare(self, *, text: bool = True) -> StudyIndex:
+        """Build everything now (every facet, and the search haystack unless ``text`` is
+        false), so that the first filter change or search does not pay for it."""
+        for name in (*FILTER_FACETS, "year"):
+            if name == "year" or name in self.studies:
+                self.facet(name)
+        if text and self._haystack is None:
+            self._haystack = self._build_haystack()
+        return self
+
     def check(self, studies: pd.DataFrame) -> None:
         """Raise `ValueError` when this index was built for a table of another length."""
         if len(studies) != self.n:
