@@ -17,16 +17,18 @@ from lib.model import Record
 from lib.readers.base import ReadResult, Skipped
 
 __all__ = [
+    "NOTHING_IDENTIFYING",
     "TRUNCATED",
     "RawRecord",
     "add_records",
+    "cleaned",
     "first",
     "mark_truncated_tail",
     "split_list",
     "values",
 ]
 
-TRUNCATED = "the file ends inside this record: truncated export?"
+TRUNCATED = "the file ends inside this record; the export was cut short: export it again"
 NOTHING_IDENTIFYING = "has no title, author or DOI"
 
 
@@ -61,10 +63,20 @@ class RawRecord:
         return True
 
 
+def cleaned(value: str) -> str:
+    """`clean_text`, returning the very same string when cleaning changes nothing.
+
+    The record then shares its text with `Record.original` instead of holding a second
+    copy: for a 100k-record export that is hundreds of megabytes of abstracts.
+    """
+    text = clean_text(value)
+    return value if text == value else text
+
+
 def values(raw: RawRecord, *tags: str) -> list[str]:
     """Every non-empty cleaned value of the first of ``tags`` the record has."""
     for tag in tags:
-        found = [v for v in (clean_text(x) for x in raw.fields.get(tag, ())) if v]
+        found = [v for v in map(cleaned, raw.fields.get(tag, ())) if v]
         if found:
             return found
     return []
@@ -74,7 +86,7 @@ def first(raw: RawRecord, *tags: str) -> str:
     """The first non-empty cleaned value among ``tags`` (in that order of preference)."""
     for tag in tags:
         for value in raw.fields.get(tag, ()):
-            text = clean_text(value)
+            text = cleaned(value)
             if text:
                 return text
     return ""

@@ -33,11 +33,11 @@ from __future__ import annotations
 import re
 
 from lib.encoding import normalise_newlines
-from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_year
+from lib.fields import clean_doi, clean_pages, format_author, parse_year
 from lib.model import Record
 from lib.readers._citation import parse_source
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import RawRecord, add_records, split_list
+from lib.readers._tagged import RawRecord, add_records, cleaned, split_list
 from lib.readers.base import Format, ReadError, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -295,7 +295,7 @@ def _collect(raw: RawRecord) -> dict[str, list[str]]:
     for name, vals in raw.fields.items():
         key = _field_of(name)
         if key:
-            out.setdefault(key, []).extend(v for v in (clean_text(x) for x in vals) if v)
+            out.setdefault(key, []).extend(v for v in map(cleaned, vals) if v)
     return out
 
 

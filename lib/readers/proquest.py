@@ -25,7 +25,7 @@ from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_
 from lib.model import Record
 from lib.readers._citation import parse_source
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import RawRecord, add_records, mark_truncated_tail, split_list
+from lib.readers._tagged import RawRecord, add_records, cleaned, mark_truncated_tail, split_list
 from lib.readers.base import Format, ReadError, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -175,7 +175,7 @@ def _collect(raw: RawRecord) -> dict[str, list[str]]:
     for name, vals in raw.fields.items():
         key = _LABELS.get(name.lower())
         if key:
-            out.setdefault(key, []).extend(v for v in map(clean_text, vals) if v)
+            out.setdefault(key, []).extend(v for v in map(cleaned, vals) if v)
     return out
 
 
