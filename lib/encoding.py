@@ -32,12 +32,12 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
         "a ZIP archive (or an Excel/Word file): unzip it or export as RIS, BibTeX or CSV",
     ),
     (b"\x1f\x8b", "a gzip archive: decompress it first"),
-    (b"%PDF", "a PDF document, not a reference export"),
+    (b"%PDF", "a PDF document, not a reference export: export the references as RIS or BibTeX"),
     (b"\xd0\xcf\x11\xe0", "an old Office file (.xls/.doc): save it as CSV first"),
     (b"Rar!", "a RAR archive: extract it first"),
     (b"7z\xbc\xaf", "a 7-Zip archive: extract it first"),
-    (b"\x89PNG", "a PNG image, not a reference export"),
-    (b"\xff\xd8\xff", "a JPEG image, not a reference export"),
+    (b"\x89PNG", "a PNG image, not a reference export: export the references as RIS or BibTeX"),
+    (b"\xff\xd8\xff", "a JPEG image, not a reference export: export them as RIS or BibTeX"),
     (b"SQLite format 3\x00", "a SQLite database: open it as a project instead"),
 )
 
@@ -86,8 +86,11 @@ def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
 
     Raises `ReadError` (naming the file) for empty and binary files.
     """
-    if not data.strip():
-        raise ReadError("the file is empty", file_name=file_name)
+    if not data or data.isspace():
+        raise ReadError(
+            "the file is empty; export the references again and check the export finished",
+            file_name=file_name,
+        )
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise ReadError(f"this is {what}", file_name=file_name)

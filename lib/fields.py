@@ -24,7 +24,9 @@ __all__ = [
     "split_keywords",
 ]
 
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*)?/?>")
+# HTML/JATS/MathML tags are lower case (``<i>``, ``<jats:p>``, ``<mml:math>``); EndNote's
+# ``<Go to ISI>`` link placeholder and text such as ``<Review>`` are not tags.
+_TAG = re.compile(r"</?(?:[a-z][a-z0-9]*:)?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>")
 # Zero-width and other invisible format characters that exports leave in text.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
@@ -79,7 +81,11 @@ def clean_doi(value: object) -> str:
     return doi.lower()
 
 
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
+_YEAR = re.compile(
+    r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)"
+    # compact dates: 20170422, 201704
+    r"|(?<!\d)(1[5-9]\d\d|20\d\d)(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])?(?!\d)"
+)
 
 
 def parse_year(value: object) -> int | None:
@@ -89,7 +95,7 @@ def parse_year(value: object) -> int | None:
     if isinstance(value, int):
         return value if 1500 <= value <= 2100 else None
     match = _YEAR.search(str(value))
-    return int(match.group(1)) if match else None
+    return int(match.group(1) or match.group(2)) if match else None
 
 
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
@@ -124,6 +130,7 @@ _PARTICLES = {
     "al",
     "el",
 }
+_TRAILING_DOT = re.compile(r"(?<=[a-z]{2})\.$")
 _CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\s]+$")
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 _GROUP_WORDS = re.compile(
@@ -142,12 +149,12 @@ def format_author(raw: object) -> str:
     "John A. Smith", "J.A. Smith", "van der Berg, K." and "Smith, J. A., Jr.".
     """
     name = clean_text(raw).strip(" ;,")
-    name = re.sub(r"(?<=[a-z]{2})\.$", "", name)  # "Smith." but not the initial in "Smith J."
+    name = _TRAILING_DOT.sub("", name)  # "Smith." but not the initial in "Smith J."
     if not name:
         return ""
     if name.startswith("{") and name.endswith("}"):
         return name.strip("{}").strip()
-    if _GROUP_WORDS.search(name) and "," not in name:
+    if "," not in name and _GROUP_WORDS.search(name):
         return name
     if "," in name:
         family, _, given = name.partition(",")

@@ -6,6 +6,7 @@ project. A user's data never goes inside the checkout.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -48,7 +49,6 @@ def last_project() -> Path | None:
 
 
 def remember_project(path: Path) -> None:
-    try:
+    # remembering is a convenience; failing to must not stop the app
+    with contextlib.suppress(OSError):
         _last_file().write_text(str(Path(path).resolve()), encoding="utf-8")
-    except OSError:
-        pass  # remembering is a convenience; failing to must not stop the app

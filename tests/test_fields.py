@@ -57,11 +57,22 @@ def test_clean_text_decodes_markup_and_folds_spaces() -> None:
         clean_text("<i>E. coli</i>&amp;\u00a0friends\n  in  prison") == "E. coli& friends in prison"
     )
     assert clean_text("Caf\u0065\u0301") == "Café"  # NFC
+    assert clean_text("<Go to ISI>://WOS:0001 and <jats:p>x</jats:p>") == (
+        "<Go to ISI>://WOS:0001 and x"
+    )
 
 
 @pytest.mark.parametrize(
     ("raw", "year"),
-    [("2016/09//", 2016), ("Apr 1999", 1999), ("c2003", 2003), ("12345", None), ("", None)],
+    [
+        ("2016/09//", 2016),
+        ("Apr 1999", 1999),
+        ("c2003", 2003),
+        ("20170422", 2017),
+        ("201704", 2017),
+        ("12345", None),
+        ("", None),
+    ],
 )
 def test_parse_year(raw: str, year: int | None) -> None:
     assert parse_year(raw) == year

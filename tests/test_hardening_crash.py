@@ -210,11 +210,6 @@ def test_a_write_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> 
         assert project.meta("written") == "yes"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lib/project/store.py _ensure_schema takes the write lock (BEGIN IMMEDIATE + "
-    "CREATE TABLE IF NOT EXISTS) on every open, so opening waits for any write in progress",
-)
 def test_opening_a_project_does_not_wait_for_a_write_in_progress(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

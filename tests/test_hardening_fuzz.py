@@ -217,22 +217,8 @@ SEEDS = st.integers(0, 2**64 - 1)
 
 
 # -- what every outcome must look like -------------------------------------------------------
-# Two known violations of "one line", each waiting for a fix in a reader this file does not
-# own (see the report of issue 7). The fuzz tolerates exactly these two shapes so it keeps
-# guarding everything else; the strict xfails at the end reproduce them, and fail as soon
-# as the readers are fixed, which is the signal to delete this tolerance.
-def known_multiline(reason: str) -> bool:
-    return reason.startswith(
-        (
-            "a table, but with no bibliographic columns",  # csvtable: lists raw header cells
-            "malformed BibTeX entry: field '",  # bibtex: quotes the raw field name
-            "entry ",  # bibtex: the raw key of a skipped entry, as its "record" hint
-        )
-    )
-
-
 def one_line(reason: str) -> bool:
-    return "\n" not in reason or known_multiline(reason)
+    return "\n" not in reason
 
 
 def check_records(records: list[Record], text_lines: int | None = None) -> None:
@@ -530,23 +516,13 @@ def test_nul_byte_anywhere_is_refused_or_read(name: str, data: bytes) -> None:
         check_ingest(data[:at] + b"\x00" * 64 + data[at:], name)
 
 
-# -- the two known violations (see `known_multiline`) ----------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="lib/readers/csvtable.py puts raw header cells (line breaks and all) in its "
-    "'no bibliographic columns' message",
-)
+# -- regressions: reasons that once quoted raw, multi-line text -----------------------------
 def test_known_csv_header_with_line_break_gives_one_line_error() -> None:
     with pytest.raises(ReadError) as caught:
         read_bytes(b'"name\nwith break",amount\napples,3\n', "fruit.csv", format_name="csv")
     assert "\n" not in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lib/readers/bibtex.py quotes the raw field name and entry key (line breaks and "
-    "all) in the reasons and hints of skipped entries",
-)
 @pytest.mark.parametrize(
     "text",
     [

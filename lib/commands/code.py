@@ -60,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_csv(args.out, CSV_COLUMNS, (c.to_row() for c in codings))
     except OSError as exc:
-        print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        print(
+            f"error: cannot write {args.out}: {exc.strerror}; "
+            "check the folder exists and you may write to it",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if args.out != "-":
         print(f"{len(codings)} records coded into {args.out}", file=sys.stderr)

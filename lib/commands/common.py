@@ -89,9 +89,13 @@ def write_csv(path: str, header: Sequence[str], rows: Iterable[dict[str, object]
         return
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        _write(fh, header, rows)
-    tmp.replace(target)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            _write(fh, header, rows)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave a half-written file behind
+        raise
 
 
 def _write(fh: TextIO, header: Sequence[str], rows: Iterable[dict[str, object]]) -> None:

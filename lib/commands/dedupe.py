@@ -174,7 +174,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             write_csv(path, columns, make(result))
         except OSError as exc:
-            print(f"error: cannot write {path}: {exc.strerror}", file=sys.stderr)
+            print(
+                f"error: cannot write {path}: {exc.strerror}; "
+                "check the folder exists and you may write to it",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     groups = len(set(result.cluster_of.values()))
     possible = len(result.possible())

@@ -50,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             write_csv(args.out, CANONICAL_COLUMNS + EXTRA_COLUMNS, (r.to_row() for r in records))
         except OSError as exc:
-            print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+            print(
+                f"error: cannot write {args.out}: {exc.strerror}; "
+                "check the folder exists and you may write to it",
+                file=sys.stderr,
+            )
             return 1
     return EXIT_UNREADABLE if code else 0

@@ -9,6 +9,7 @@ mode with a busy timeout, so two app sessions (or processes) can write to it in 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,7 +92,15 @@ class Project:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic write that bumps the project version; rolled back on any error."""
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ProjectError(
+                    f"{self.path}: another session is writing to this project; "
+                    "wait a moment and try again"
+                ) from None
+            raise
         try:
             yield conn
             conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
@@ -356,11 +365,21 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    # Tables added within the current version (IF NOT EXISTS makes this a no-op otherwise).
-    conn.execute("BEGIN IMMEDIATE")
-    for statement in _statements(SCHEMA):
-        conn.execute(statement)
-    conn.execute("COMMIT")
+    # Tables added within the current version. Only when some are missing: taking the write
+    # lock on every open would make a reader wait for another session's long write.
+    present = {r for (r,) in conn.execute("SELECT name FROM sqlite_master")}
+    if not present >= _SCHEMA_NAMES:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(SCHEMA):
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+_SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
 
 
 def _statements(script: str) -> list[str]:

@@ -16,14 +16,24 @@ from dataclasses import dataclass, field
 
 from lib.model import Record
 
-__all__ = ["Format", "ReadError", "ReadResult", "Skipped"]
+__all__ = ["Format", "ReadError", "ReadResult", "Skipped", "one_line"]
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """Text folded to one line and cut to ``limit`` characters, for messages.
+
+    Reasons often quote the file (a field name, an entry key, a header cell), and a quote
+    from a broken file can hold line breaks or run for pages.
+    """
+    folded = " ".join(str(text).split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 
 class ReadError(ValueError):
     """A whole file cannot be read. The message is one line a user can act on."""
 
     def __init__(self, reason: str, *, file_name: str = "", line: int | None = None) -> None:
-        self.reason = reason
+        self.reason = one_line(reason)
         self.file_name = file_name
         self.line = line
         super().__init__(self.message())
@@ -45,6 +55,10 @@ class Skipped:
     line: int | None
     reason: str
     record: str = ""  # a hint to find it: "record 12", "entry smith2020", "row 7"
+
+    def __post_init__(self) -> None:
+        self.reason = one_line(self.reason)
+        self.record = one_line(self.record, 80)
 
     def message(self) -> str:
         where = f"line {self.line}" if self.line is not None else "position unknown"

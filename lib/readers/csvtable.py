@@ -388,10 +388,12 @@ def read(text: str, file_name: str = "") -> ReadResult:
         lower.setdefault(h.strip().lower().lstrip("\ufeff"), h)
     known = _known_columns(header)
     if not known & _BIBLIOGRAPHIC:
-        shown = ", ".join(h for h in header[:8] if h) + (", ..." if len(header) > 8 else "")
+        cells = [" ".join(h.split())[:40] for h in header[:8]]
+        shown = ", ".join(c for c in cells if c) + (", ..." if len(header) > 8 else "")
         raise ReadError(
             f"a table, but with no bibliographic columns (no title, DOI, author or abstract "
-            f"column; columns are: {shown})"
+            f"column; columns are: {shown}); export the table with its title, author and DOI "
+            "columns"
         )
     keys = {h.strip().lower() for h in header}
     dialect = next(d for d in DIALECTS if d.marker(keys))

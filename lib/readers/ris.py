@@ -272,7 +272,8 @@ def read(text: str, file_name: str = "") -> ReadResult:
         result.skipped.append(
             Skipped(
                 parser.truncated,
-                "the file ends inside this record (no ER line): truncated export?",
+                "the file ends inside this record (no ER line); the export was cut short: "
+                "export it again",
                 f"record {len(parsed) + 1}",
             )
         )
