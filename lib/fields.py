@@ -18,7 +18,6 @@ __all__ = [
     "clean_pages",
     "clean_text",
     "format_author",
-    "guess_entrytype",
     "parse_year",
     "split_authors",
     "split_keywords",
@@ -196,46 +195,3 @@ def split_keywords(value: object, *, separators: str = ";") -> list[str]:
         return []
     pattern = "|".join(re.escape(s) for s in separators)
     return [k.strip() for k in re.split(pattern, text) if k.strip()]
-
-
-# Document-type words as databases write them, most specific first (an "Erratum" that is
-# also an "Article" is an erratum). Matched on word starts, case-insensitively.
-_TYPE_WORDS: tuple[tuple[str, str], ...] = (
-    (
-        r"errat|correction|corrigend|retraction|retracted publication|expression of concern",
-        "erratum",
-    ),
-    (r"editorial", "editorial"),
-    (r"letter|comment|reply|correspondence", "letter"),
-    (r"preprint|posted.content|working paper", "preprint"),
-    (
-        r"meeting abstract|conference|proceeding|congress|symposium|"
-        r"paper-conference|inproceedings|cpaper",
-        "conference",
-    ),
-    (r"systematic review|meta-analysis|review", "review"),
-    (r"book chapter|chapter|incollection|inbook|book section|booksection|book-chapter", "chapter"),
-    (r"thesis|dissertation", "thesis"),
-    (r"report|techreport|government document", "report"),
-    (r"book|monograph", "book"),
-    (r"dataset|data set|data file", "dataset"),
-    (r"article|journal|jour|paper|short survey|note|case report|clinical trial", "article"),
-)
-_TYPE_PATTERNS = [(re.compile(rf"\b(?:{p})", re.IGNORECASE), t) for p, t in _TYPE_WORDS]
-
-
-def guess_entrytype(value: object) -> str | None:
-    """The model's entry type for a database's document-type text, or ``None``.
-
-    "Article; Early Access" → article, "Editorial Material" → editorial, "journalArticle"
-    → article, "Meeting Abstract" → conference, "Published Erratum" → erratum.
-    """
-    text = clean_text(value)
-    if not text:
-        return None
-    # split camelCase ("journalArticle", "bookSection") so word starts match
-    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
-    for pattern, etype in _TYPE_PATTERNS:
-        if pattern.search(text):
-            return etype
-    return None

@@ -11,7 +11,6 @@ from lib.fields import (
     clean_pages,
     clean_text,
     format_author,
-    guess_entrytype,
     parse_year,
     split_authors,
 )
@@ -118,21 +117,3 @@ def test_format_author_never_fails_and_is_stable(text: str) -> None:
 
 def test_split_authors_on_semicolons_and_and() -> None:
     assert split_authors("Smith, J; Doe, A and Roe, B") == ["Smith, J", "Doe, A", "Roe, B"]
-
-
-@pytest.mark.parametrize(
-    ("raw", "etype"),
-    [
-        ("Article; Early Access", "article"),
-        ("Editorial Material", "editorial"),
-        ("journalArticle", "article"),
-        ("bookSection", "chapter"),
-        ("Meeting Abstract", "conference"),
-        ("Published Erratum", "erratum"),
-        ("Review", "review"),
-        ("Conference Paper", "conference"),
-        ("something else", None),
-    ],
-)
-def test_guess_entrytype(raw: str, etype: str | None) -> None:
-    assert guess_entrytype(raw) == etype

@@ -146,3 +146,21 @@ def test_truncated_real_looking_file_never_crashes(cut: int) -> None:
     except ReadError:
         return
     assert len(result.records) + len(result.skipped) <= 3
+
+
+@pytest.mark.parametrize(
+    ("ty", "m3", "etype"),
+    [
+        ("JOUR", "Article", "article"),
+        ("JOUR", "Review", "review"),
+        ("JOUR", "Erratum", "erratum"),
+        ("JOUR", "Editorial", "editorial"),
+        ("CONF", "Conference Paper", "conference"),
+        ("THES", "Article", "thesis"),
+        ("CHAP", "", "chapter"),
+    ],
+)
+def test_document_type_in_m3_refines_ty(ty: str, m3: str, etype: str) -> None:
+    text = f"TY  - {ty}\nTI  - A title\nM3  - {m3}\nER  - \n"
+    (rec,) = ris.read(text, "x.ris").records
+    assert rec.entrytype == etype

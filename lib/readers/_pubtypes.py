@@ -142,10 +142,14 @@ _WEAK: dict[str, str] = {"comment": "letter", "news": "misc", "news item": "misc
 _SPLIT = re.compile(r"[;|:]|\.(?:\s|$)")
 
 
+# Zotero writes item types in camelCase: "journalArticle", "bookSection", "conferencePaper"
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 def _names(types: Iterable[str]) -> list[str]:
     out: list[str] = []
     for value in types:
-        for part in _SPLIT.split(value):
+        for part in _SPLIT.split(_CAMEL.sub(" ", value)):
             name = part.strip().strip(".").strip().lower()
             if name:
                 out.append(name)

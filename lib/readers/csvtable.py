@@ -20,11 +20,11 @@ from lib.fields import (
     clean_pages,
     clean_text,
     format_author,
-    guess_entrytype,
     parse_year,
     split_keywords,
 )
 from lib.model import ENTRY_TYPES, Record
+from lib.readers._pubtypes import entrytype_from_types
 from lib.readers.base import Format, ReadError, ReadResult, Skipped
 from lib.spreadsheet import unsafe_cell
 
@@ -331,7 +331,7 @@ def _record(row: dict[str, str], lower: dict[str, str], dialect: Dialect, line: 
     if canonical and etype_text.strip() in ENTRY_TYPES:
         entrytype = etype_text.strip()
     elif etype_text.strip():
-        entrytype = guess_entrytype(etype_text) or "article"
+        entrytype = entrytype_from_types([etype_text], default="article")
     else:  # no type column: a record with a journal is a journal article
         entrytype = "article" if get("journal") else "misc"
     volume, issue = clean_text(get("volume")), clean_text(get("issue"))

@@ -25,6 +25,7 @@ from lib.fields import (
     parse_year,
 )
 from lib.model import Record
+from lib.readers._doctype import refine_entry_type
 from lib.readers.base import Format, ReadError, ReadResult, Skipped
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -58,21 +59,6 @@ TYPE_MAP: dict[str, str] = {
     "DATA": "dataset",
     "DBASE": "dataset",
 }
-# Document types some databases put in M3 ("Type of Work"), refining TY.
-_WORK_TYPES: tuple[tuple[str, str], ...] = (
-    ("erratum", "erratum"),
-    ("correction", "erratum"),
-    ("retraction", "erratum"),
-    ("editorial", "editorial"),
-    ("letter", "letter"),
-    ("review", "review"),
-    ("conference", "conference"),
-    ("meeting abstract", "conference"),
-    ("proceedings", "conference"),
-    ("preprint", "preprint"),
-    ("dissertation", "thesis"),
-    ("thesis", "thesis"),
-)
 _ISBN = re.compile(r"^(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]$")
 
 Fields = dict[str, list[str]]
@@ -145,13 +131,9 @@ def _first(rec: Fields, *tags: str) -> str:
 
 
 def _entrytype(rec: Fields) -> str:
-    ty = _first(rec, "TY").upper()
-    etype = TYPE_MAP.get(ty, "misc")
-    work = " ".join(rec.get("M3", ())).lower()
-    for needle, refined in _WORK_TYPES:
-        if needle in work:
-            return refined
-    return etype
+    """TY, refined by the document type some databases put in M3 ("Review", "Erratum")."""
+    base = TYPE_MAP.get(_first(rec, "TY").upper(), "misc")
+    return refine_entry_type(base, "; ".join(rec.get("M3", ())), _first(rec, "T2", "JF", "JO"))
 
 
 def _authors(rec: Fields) -> list[str]:
