@@ -134,6 +134,16 @@ def test_every_pair_has_a_readable_reason(result) -> None:
     assert "same DOI" in dup.reason and "titles equal" in dup.reason
 
 
+def test_pairs_rejected_on_titles_alone_say_so() -> None:
+    a = Record(record_id="x", title="Peer mentoring after release", authors=["Wang, Li"],
+               year=2015)  # fmt: skip
+    b = Record(record_id="y", title="Hepatitis C screening in remand prisons",
+               authors=["Wang, Li"], year=2015)  # fmt: skip
+    (pair,) = deduplicate([a, b]).pairs  # candidates through first author and year
+    assert pair.decision == "distinct"
+    assert pair.reason.startswith("titles differ (") and pair.score < 0.5
+
+
 def test_contradicting_page_sends_a_pair_to_review(result) -> None:
     pair = next(p for p in result.pairs if {p.a, p.b} == {"j1", "j3"})
     assert pair.decision == "possible"

@@ -20,7 +20,7 @@ from lib.dedupe.blocking import candidate_pairs
 from lib.dedupe.cluster import constrained_groups
 from lib.dedupe.compare import MIN_TRUNCATED, compare
 from lib.dedupe.constraints import Constraints
-from lib.dedupe.model import PAIR_DECISIONS, Decision, Link, PairTable
+from lib.dedupe.model import PAIR_DECISIONS, TITLE_ONLY_WEIGHT, Decision, Link, PairTable
 from lib.dedupe.normalize import Norm, normalize
 from lib.dedupe.result import DedupeResult
 from lib.dedupe.rules import DUPLICATE, WEAK_TITLE, Verdict, decide
@@ -164,7 +164,7 @@ def _score_pairs(
         | notice[ia]
         | notice[ib]
     )
-    scores[:] = sims * np.float32(0.5)
+    scores[:] = sims * np.float32(TITLE_ONLY_WEIGHT)
     for k in np.flatnonzero(keep):
         i, j = int(ia[k]), int(ib[k])
         verdict = decide(norms[i], norms[j], compare(norms[i], norms[j]))

@@ -26,6 +26,9 @@ __all__ = [
 
 DECISION_KINDS = ("same", "different", "other-report", "split")
 PAIR_DECISIONS = ("duplicate", "possible", "distinct")
+# A pair rejected on its titles alone scores its title similarity times this: the other
+# fields were never compared, so it ranks below any pair that was.
+TITLE_ONLY_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ class PairTable(Sequence[Pair]):
         score = float(self.scores[k])
         reason = self._reasons.get(k)
         if reason is None:
-            reason = f"titles differ ({score:.2f})"
+            reason = f"titles differ ({score / TITLE_ONLY_WEIGHT:.2f}); nothing else compared"
         return Pair(
             self._ids[int(self.ia[k])],
             self._ids[int(self.ib[k])],
