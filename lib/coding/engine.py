@@ -20,10 +20,9 @@ from __future__ import annotations
 import gc
 import re
 import weakref
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from lib.coding.codebook import FACETS, FIELDS, Codebook, Facet, facet_column
 from lib.coding.matcher import Matcher, matcher_for
@@ -195,7 +194,7 @@ class _FacetPlan:
 
     __slots__ = (
         "combinations",
-        "cue_regex",
+        "cue_search",
         "facet",
         "fallback",
         "min_score",
@@ -211,11 +210,8 @@ class _FacetPlan:
         self.outranks = {c: frozenset(code.outranks) for c, code in facet.codes.items()}
         self.fallback: tuple[str, ...] = (facet.fallback,) if facet.single else ()
         self.negation = facet.negation
-        self.cue_regex = (
-            re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, facet.negation.cues))) + r")\b")
-            if facet.negation
-            else None
-        )
+        cues = sorted(facet.negation.cues, key=len, reverse=True) if facet.negation else []
+        self.cue_search = re.compile("|".join(map(re.escape, cues)) or "(?!)").search
         self.combinations = [
             (combo.then, [(c, combo.min_scores.get(c, self.min_score[c])) for c in combo.codes])
             for combo in facet.combinations
@@ -268,16 +264,20 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
         bounds.append((field_name, offset, offset + len(text)))
         offset += len(text) + 1
     joined = "\x00".join(text for _, text in present)
+    single = len(bounds) == 1
     for n, start, end in scan(joined) if joined else ():
-        bound = bounds[0]
-        for bound in bounds:  # the field the hit starts in
-            if start < bound[2]:
-                break
-        field_name, first, stop = bound
-        if end > stop:
-            continue  # only a reviewer's pattern could reach into the next field
-        start -= first
-        end -= first
+        if single:
+            field_name = bounds[0][0]
+        else:
+            bound = bounds[0]
+            for bound in bounds:  # the field the hit starts in
+                if start < bound[2]:
+                    break
+            field_name, first, stop = bound
+            if end > stop:
+                continue  # only a reviewer's pattern could reach into the next field
+            start -= first
+            end -= first
         if t_exclude[n]:
             excluded.setdefault((t_facet[n], field_name, t_code[n]), []).append((start, end))
         else:
@@ -288,7 +288,6 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     values: dict[str, tuple[str, ...]] = {}
     evidence: list[Evidence] = []
     scores: dict[str, dict[str, float]] = {}
-    cues: dict[Any, list[int]] = {}
     for fp in plan.facets:
         name = fp.facet.name
         hits = by_facet.get(name)
@@ -298,8 +297,8 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
             continue
         if excluded and any(key[0] == name for key in excluded):
             hits = [h for h in hits if not _excluded(h, name, plan.code[h[0]], excluded)]
-        if fp.cue_regex is not None:
-            hits = [h for h in hits if not _negated(h, fp, plan, texts, cues)]
+        if fp.negation is not None:
+            hits = [h for h in hits if not _negated(h, fp, plan, texts)]
         codes, facet_scores, chosen = _decide(fp, hits, plan)
         values[name] = codes
         scores[name] = facet_scores
@@ -324,22 +323,15 @@ def _excluded(
     return False
 
 
-def _negated(
-    hit: _Match, fp: _FacetPlan, plan: _Plan, texts: dict[str, str], cues: dict[Any, list[int]]
-) -> bool:
+def _negated(hit: _Match, fp: _FacetPlan, plan: _Plan, texts: dict[str, str]) -> bool:
     """True when a negation cue is among the few words before the hit, in its clause."""
     n, field_name, start, _ = hit
     negation = fp.negation
-    if negation is None or fp.cue_regex is None or not plan.negatable[n]:
+    if negation is None or not plan.negatable[n]:
         return False
-    key = (fp, field_name)
-    ends = cues.get(key)
-    if ends is None:  # where the facet's cue words end in this field, found once
-        ends = cues[key] = [m.end() for m in fp.cue_regex.finditer(fold(texts[field_name]))]
-    at = bisect_right(ends, start)
-    if not at or start - ends[at - 1] > 120:
-        return False  # the usual case: no cue word anywhere near
     before = fold(texts[field_name][max(0, start - 120) : start])
+    if fp.cue_search(before) is None:
+        return False  # the usual case: no cue anywhere near (a plain substring search)
     clause_ends = list(_CLAUSE_END.finditer(before))
     if clause_ends:
         before = before[clause_ends[-1].end() :]
@@ -390,10 +382,7 @@ def _decide(
         sources = {c: c for c in chosen}
     evidence = [(sources[t_code[h[0]]], h) for h in hits if t_code[h[0]] in sources]
     if len(evidence) > 1:
-        # one entry per place: two phrases of a code matching the same words show once
-        unique = {(code, h[1], h[2], h[3]): (code, h) for code, h in evidence}
-        evidence = sorted(unique.values(), key=lambda item: (_FIELD_ORDER[item[1][1]], item[1][2]))
+        # One entry per place: two phrases of a code matching the same words show once.
+        # (Hits arrive in text order, fields in FIELDS order: no sorting needed.)
+        evidence = list({(code, h[1], h[2], h[3]): (code, h) for code, h in evidence}.values())
     return chosen, scores, evidence
-
-
-_FIELD_ORDER = {f: i for i, f in enumerate(FIELDS)}

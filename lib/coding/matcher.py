@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import add
 
 from lib.coding.codebook import Codebook, Rule
@@ -194,10 +195,7 @@ class Matcher:
         if not text:
             return []
         folded = fold(text)
-        # The text with every non-word character as a space (same offsets). Split at each
-        # single space, its non-empty parts are exactly the \\w+ words, and the running
-        # sum of the parts' lengths (+1 per space) gives where each part starts.
-        parts = _spaced(folded).split(" ")
+        parts, starts = _parts(folded)
         # Set operations (in C) pick the few distinct words that start some rule; only
         # their places are then visited in Python.
         distinct = set(parts)
@@ -208,12 +206,11 @@ class Matcher:
         hot = distinct & self._hot
         if not hot:
             return []
-        starts = list(accumulate(map(add, map(len, parts), repeat(1)), initial=0))
         hits: list[Hit] = []
         add_hit = hits.append
         cache = self._cache
         size = len(parts)
-        for i in [i for i, part in enumerate(parts) if part in hot]:
+        for i in compress(range(size), map(hot.__contains__, parts)):  # C-level filter
             token = parts[i]
             buckets, filtered = cache[token]
             if filtered:
@@ -261,33 +258,40 @@ class Matcher:
 # ASCII characters that are not regex \w, mapped to spaces: on ASCII text, translating and
 # splitting on white space gives exactly the \w+ words, about three times faster than
 # ``findall`` (tokenising is the largest single cost of coding a record).
+# (Every ASCII character is in the table: a table that leaves some out is 3x slower.)
 _ASCII_NON_WORD = str.maketrans(
-    {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
+    {chr(i): chr(i) if chr(i).isalnum() or chr(i) == "_" else " " for i in range(128)}
 )
 # Common non-ASCII punctuation, replaced one for one (offsets do not move) so that more
 # texts take the ASCII path.
 _PUNCTUATION = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u00a0", "\u2010")
 
 
-_NON_WORD = re.compile(r"\W")
+def _parts(folded: str) -> tuple[list[str], Sequence[int]]:
+    """The text's words (with some empty strings between them) and where each starts.
 
-
-def _spaced(folded: str) -> str:
-    """`folded` with every character that is not regex \\w replaced by a space."""
+    ASCII text (most abstracts, once curly quotes and dashes are set aside) takes the fast
+    path: every non-word character becomes a space (same offsets), the text is split at
+    each single space so that its non-empty parts are exactly the \\w+ words, and the
+    running sum of the parts' lengths (+1 per space) gives where each part starts. Other
+    text is split by the regex.
+    """
     if not folded.isascii():
         probe = folded
         for ch in _PUNCTUATION:
             if ch in probe:
                 probe = probe.replace(ch, " ")
         if not probe.isascii():
-            return _NON_WORD.sub(" ", folded)
+            found = list(_WORD.finditer(folded))
+            return [m.group() for m in found], [m.start() for m in found]
         folded = probe
-    return folded.translate(_ASCII_NON_WORD)
+    parts = folded.translate(_ASCII_NON_WORD).split(" ")
+    return parts, list(accumulate(map(add, map(len, parts), repeat(1)), initial=0))
 
 
 def _words(folded: str) -> list[str]:
     """The text's \\w+ words, in order."""
-    return _spaced(folded).split()
+    return [part for part in _parts(folded)[0] if part]
 
 
 def _second_word(phrase: str) -> tuple[str, bool] | None:
