@@ -63,7 +63,13 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def filter_change(studies, index: StudyIndex, results: Results, f: Filters) -> list:
-    """What one Explore rerun computes after a filter change (the library's part)."""
+    """What one Explore rerun computes after a filter change (the library's part).
+
+    Nothing from an earlier change is reused: the cached masks are dropped first (a new
+    search pays for its scan of the text every time it is measured).
+    """
+    index._value_masks.clear()
+    index._text_masks.clear()
     selected = mask(studies, f, index)
     counts = [facet_counts(studies, facet, f, index=index) for facet in FILTER_FACETS]
     figures = [

@@ -14,7 +14,7 @@ from lib import state
 from lib.explore import charts, evidence_map, urlstate
 from lib.explore.filters import mask
 from lib.explore.index import StudyIndex
-from lib.explore.labels import code_label, facet_label
+from lib.explore.labels import code_label, count_text, facet_label
 from lib.explore.table import DISPLAY_COLUMNS, Results
 from lib.textsafe import escape_markdown
 
@@ -111,7 +111,7 @@ with tab_map:
         if cell != filters:
             in_cell = mask(studies, cell, index)
             where = "; ".join(f"{label}: {values}" for label, values in cell.describe())
-            st.subheader(f"{int(in_cell.sum()):,} studies in this cell")
+            st.subheader(f"{count_text(int(in_cell.sum()))} in this cell")
             st.text(where)
             view = results.view(in_cell, "Newest first", MAX_ROWS)
             st.dataframe(
@@ -160,5 +160,5 @@ with tab_countries:
                      icon="🔎", query_params=urlstate.to_query(chosen))  # fmt: skip
     st.caption(
         "A study done in several countries counts once for each"
-        + (f"; {no_country:,} studies name no country." if no_country else ".")
+        + (f"; {count_text(no_country)} name no country." if no_country else ".")
     )

@@ -27,6 +27,7 @@ from lib.explore.index import StudyIndex
 from lib.explore.labels import (
     CODE_LABELS,
     code_label,
+    count_text,
     facet_label,
     order_values,
     plot_text,
@@ -141,8 +142,10 @@ def base_layout(title: str, height: int, **more: Any) -> dict[str, Any]:
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "font": _FONT,
         "legend": {"title": {"text": ""}, "traceorder": "normal"},
+        # a click selects a bar; no "dragmode": "select" here: with it, plotly reads a
+        # click as an empty box selection and Streamlit receives no point (seen in
+        # Chromium). Box selection stays one click away in the chart's toolbar.
         "clickmode": "event+select",
-        "dragmode": "select",
     }
     layout.update(more)
     return layout
@@ -196,7 +199,7 @@ def year_method_figure(
                 "customdata": customdata(
                     ("year", years.tolist()), ("method", [method] * len(years))
                 ),
-                "hovertemplate": f"%{{x}} · {label}: %{{y}} studies<extra></extra>",
+                "hovertemplate": f"%{{x}} · {label}<br>studies: %{{y}}<extra></extra>",
             }
         )
     step = year_dtick(first, last)
@@ -217,9 +220,8 @@ def year_method_figure(
     )
     missing = int((np.isnan(index.years) & chosen).sum())
     if missing:
-        what = "study" if missing == 1 else "studies"
         layout["annotations"] = [
-            {"text": f"{missing} {what} without a year not shown", "xref": "paper",
+            {"text": f"{count_text(missing)} without a year not shown", "xref": "paper",
              "yref": "paper", "x": 1, "y": 1.08, "showarrow": False, "font": {"size": 11}}
         ]  # fmt: skip
     return figure(traces, layout)
@@ -265,7 +267,7 @@ def facet_bar_figure(
         },
         "customdata": customdata((facet, order)),
         "text": np.asarray([plot_text(code_label(facet, v)) for v in order], dtype=object),
-        "hovertemplate": "%{text}: %{x} studies<extra></extra>",
+        "hovertemplate": "%{text}<br>studies: %{x}<extra></extra>",
         "textposition": "none",
     }
     title = f"Studies per {facet_label(facet).lower()}"
@@ -315,7 +317,7 @@ def direction_theme_figure(
                 "text": np.asarray(
                     [plot_text(code_label("themes", t)) for t in part_themes], dtype=object
                 ),
-                "hovertemplate": f"%{{text}} · {label}: %{{x}} studies<extra></extra>",
+                "hovertemplate": f"%{{text}} · {label}<br>studies: %{{x}}<extra></extra>",
                 "textposition": "none",
             }
         )

@@ -34,7 +34,7 @@ from lib.explore.charts import (
 from lib.explore.counts import cross_counts, membership
 from lib.explore.filters import FILTER_FACETS, Filters, mask
 from lib.explore.index import StudyIndex
-from lib.explore.labels import code_label, facet_label, order_values, plot_text
+from lib.explore.labels import code_label, count_text, facet_label, order_values, plot_text
 from lib.explore.palette import colour, direction_scale
 
 __all__ = [
@@ -106,7 +106,7 @@ def _hover(row: pd.Series, x: str, y: str) -> str:
     return (
         f"{plot_text(facet_label(x))}: {plot_text(code_label(x, row[x]))}<br>"
         f"{plot_text(facet_label(y))}: {plot_text(code_label(y, row[y]))}<br>"
-        f"{int(row['n'])} studies<br>{shares}"
+        f"{count_text(int(row['n']))}<br>{shares}"
     )
 
 
@@ -198,7 +198,7 @@ def upset_figure(combinations: pd.DataFrame, top: int = 20) -> go.Figure:
             y=shown["count"].to_numpy(),
             marker={"color": "#5D69B1"},
             text=np.asarray([plot_text(v) for v in shown["label"]], dtype=object),
-            hovertemplate="%{text}: %{y} studies<extra></extra>",
+            hovertemplate="%{text}<br>studies: %{y}<extra></extra>",
             textposition="none",
         ),
         row=1,
@@ -260,7 +260,7 @@ def overlap_figure(matrix: pd.DataFrame) -> go.Figure:
         "colorscale": [[0.0, "#F7FBFF"], [1.0, "#08519C"]],
         "text": values.astype(str),
         "texttemplate": "%{text}",
-        "hovertemplate": "%{x} and %{y}: %{z} studies<extra></extra>",
+        "hovertemplate": "%{x} and %{y}<br>studies: %{z}<extra></extra>",
         "showscale": False,
     }
     layout = base_layout(

@@ -170,7 +170,7 @@ class StudyIndex:
         self._facets: dict[str, FacetValues] = {}
         self._years: np.ndarray | None = None
         self._haystack: pa.Array | None = None
-        self._text_masks: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        self._text_masks: OrderedDict[str, np.ndarray] = OrderedDict()
         self._value_masks: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
 
     def prepare(self, *, text: bool = True) -> StudyIndex:
@@ -286,24 +286,26 @@ class StudyIndex:
         joined = pc.binary_join_element_wise(*parts, pa.scalar(" \n ", pa.large_string()))
         return pc.utf8_lower(joined)
 
-    def text_mask(self, query: str) -> np.ndarray:
-        """Studies whose title, authors or abstract contain every term of ``query``."""
-        terms = tuple(search_terms(query))
-        if not terms:
-            return np.ones(self.n, dtype=bool)
-        cached = self._text_masks.get(terms)
+    def term_mask(self, term: str) -> np.ndarray:
+        """Studies whose title, authors or abstract contain one folded term (cached per
+        term, so "peer" then "peer mentoring" scans the text for "mentoring" only)."""
+        cached = self._text_masks.get(term)
         if cached is not None:
-            self._text_masks.move_to_end(terms)
+            self._text_masks.move_to_end(term)
             return cached
         if self._haystack is None:
             self._haystack = self._build_haystack()
-        out = np.ones(self.n, dtype=bool)
-        for term in terms:
-            hit = pc.match_substring_regex(self._haystack, term_pattern(term))
-            hit = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
-            out &= hit.astype(bool)
-        out.flags.writeable = False
-        self._text_masks[terms] = out
+        hit = pc.match_substring_regex(self._haystack, term_pattern(term))
+        found = pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
+        found.flags.writeable = False
+        self._text_masks[term] = found
         if len(self._text_masks) > _TEXT_CACHE_SIZE:
             self._text_masks.popitem(last=False)
+        return found
+
+    def text_mask(self, query: str) -> np.ndarray:
+        """Studies whose title, authors or abstract contain every term of ``query``."""
+        out = np.ones(self.n, dtype=bool)
+        for term in dict.fromkeys(search_terms(query)):
+            out &= self.term_mask(term)
         return out

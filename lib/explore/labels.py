@@ -20,6 +20,7 @@ __all__ = [
     "CODE_LABELS",
     "FACET_LABELS",
     "code_label",
+    "count_text",
     "facet_label",
     "order_values",
     "plot_text",
@@ -160,3 +161,8 @@ def wrap_label(text: object, width: int = 18, *, max_lines: int = 3) -> str:
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1] + " …"]
     return "<br>".join(plot_text(line) for line in lines)
+
+
+def count_text(n: int, one: str = "study", many: str = "studies") -> str:
+    """ "1 study", "2,345 studies"."""
+    return f"{n:,} {one if n == 1 else many}"
