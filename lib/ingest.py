@@ -113,7 +113,8 @@ def _read_text(
     for n, rec in enumerate(result.records, start=1):
         if not rec.record_id:
             rec.record_id = f"{stem}-{n}"
-        rec.source_db = label
+        # the user's label wins; else a record's own (the canonical CSV's `source` column)
+        rec.source_db = database or rec.source_db or label
         rec.source_file = file_name
     report = ImportReport(
         file_name=file_name,

@@ -92,3 +92,21 @@ def test_usage_errors_exit_1(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 1
+
+
+def test_canonical_csv_keeps_each_records_own_database(tmp_path: Path) -> None:
+    merged = tmp_path / "merged.csv"
+    main(
+        ["ingest", str(RIS / "scopus.ris"), "--source", "Scopus", "--out", str(tmp_path / "a.csv")]
+    )
+    main(
+        ["ingest", str(CSV / "pubmed.csv"), "--source", "PubMed", "--out", str(tmp_path / "b.csv")]
+    )
+    both = tmp_path / "both"
+    both.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).replace(both / name)
+    assert main(["ingest", str(both), "--out", str(merged)]) == 0
+    again = tmp_path / "again.csv"
+    assert main(["ingest", str(merged), "--out", str(again)]) == 0
+    assert [r["source"] for r in _rows(again)] == ["Scopus"] * 3 + ["PubMed"]

@@ -32,7 +32,7 @@ def test_failures_are_collected_and_other_files_still_read(tmp_path: Path) -> No
     run = ingest_paths([empty, RIS / "scopus.ris", tmp_path / "missing.bib"])
     assert len(run.records) == 3
     messages = [f.message() for f in run.failures]
-    assert messages[0].endswith("empty.ris: the file is empty")
+    assert "empty.ris: the file is empty;" in messages[0]
     assert messages[1].endswith("missing.bib: no such file")
 
 

@@ -163,8 +163,21 @@ def _summary(result: DedupeResult) -> dict[str, int]:
 
 
 def run(project: Project) -> DedupeResult:
-    """Deduplicate every record of the project with its decisions, and store the result."""
-    with project.transaction() as conn:
+    """Deduplicate every record of the project with its decisions, and store the result.
+
+    The work is done outside the write lock (it takes seconds on a large project, and
+    another session must be able to write meanwhile); the result is stored only if the
+    records and decisions it came from are still those in the file, else it is redone.
+    """
+    for _ in range(3):
+        state = _state(project.conn)
+        result = deduplicate(project.records(), _active_decisions(project.conn))
+        with project.transaction() as conn:
+            if _state(conn) == state:
+                _store(project, conn, result)
+                project.log(conn, "dedupe", **_summary(result))
+                return result
+    with project.transaction() as conn:  # others keep writing: do it under the lock
         result = _run_in(project, conn)
         project.log(conn, "dedupe", **_summary(result))
     return result
@@ -195,6 +208,8 @@ def decide(project: Project, kind: str, record_ids: Sequence[str], note: str = "
     if len(ids) < (1 if kind == "split" else 2):
         raise ValueError(f"a {kind!r} decision needs at least {1 if kind == 'split' else 2} "
                          "different records")  # fmt: skip
+    if kind == "split":
+        refresh(project)  # the groups to split from must be current
     with project.transaction() as conn:
         known = {
             r
@@ -208,8 +223,6 @@ def decide(project: Project, kind: str, record_ids: Sequence[str], note: str = "
             raise ValueError(f"no such record in the project: {', '.join(unknown)}")
         against: list[str] = []
         if kind == "split":
-            if project.meta("dedupe_state") != _state(conn):
-                _run_in(project, conn)  # the groups to split from must be current
             against = _rest_of_groups(conn, ids)
             if not against:
                 raise ValueError("nothing to split: these records are a group of their own")
@@ -219,16 +232,10 @@ def decide(project: Project, kind: str, record_ids: Sequence[str], note: str = "
             (kind, json.dumps(ids), json.dumps(against), note, now()),
         )
         decision_id = int(cur.lastrowid or 0)
-        result = _run_in(project, conn)
         project.log(
-            conn,
-            "dedupe_decision",
-            decision_id=decision_id,
-            kind=kind,
-            record_ids=ids,
-            note=note,
-            **_summary(result),
+            conn, "dedupe_decision", decision_id=decision_id, kind=kind, record_ids=ids, note=note
         )
+    run(project)  # regroup; a crash before it leaves the groups stale, and refresh redoes it
     return decision_id
 
 
@@ -256,8 +263,8 @@ def undo(project: Project, decision_id: int) -> None:
         conn.execute(
             "UPDATE dedupe_decisions SET undone_at = ? WHERE decision_id = ?", (now(), decision_id)
         )
-        result = _run_in(project, conn)
-        project.log(conn, "dedupe_undo", decision_id=decision_id, kind=row[0], **_summary(result))
+        project.log(conn, "dedupe_undo", decision_id=decision_id, kind=row[0])
+    run(project)
 
 
 def decisions(project: Project, *, include_undone: bool = False) -> list[dict[str, Any]]:
