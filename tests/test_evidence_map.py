@@ -133,3 +133,30 @@ def test_the_country_view_counts_studies_per_country() -> None:
     assert all(counts[c] == n for c, n in zip(trace.y, trace.x, strict=True))
     assert list(trace.x) == [n for _, n in counts.most_common(4)]  # the largest, largest first
     assert "more not shown" in fig.layout.title.text
+
+
+def test_database_names_are_drawn_as_text_in_every_source_view() -> None:
+    """What plotly draws (tick labels, titles, bar and hover texts) holds no markup from
+    the data; the raw names stay only in the values a click reports."""
+    table = make_studies(20, seed=5)
+    evil = "<a href='javascript:alert(1)'>db</a>"
+    table["databases"] = [[evil, "Scopus"]] * 10 + [["Scopus"]] * 10
+    combos = evidence_map.overlap_combinations(table)
+    matrix = evidence_map.overlap_matrix(table)
+    for fig in (evidence_map.upset_figure(combos), evidence_map.overlap_figure(matrix)):
+        drawn: list[str] = [fig.layout.title.text or ""]
+        for name in dir(fig.layout):
+            if name.startswith(("xaxis", "yaxis")):
+                drawn += [str(t) for t in (getattr(fig.layout, name).ticktext or ())]
+        for trace in fig.data:
+            template = getattr(trace, "hovertemplate", None) or ""
+            for axis in ("x", "y"):  # a raw name dropped into the hover box is drawn as markup
+                values = getattr(trace, axis, None)
+                if values is not None and any(isinstance(v, str) for v in values):
+                    assert f"%{{{axis}}}" not in template
+            for field in ("text", "hovertext", "name"):
+                value = getattr(trace, field, None)
+                if value is not None:
+                    drawn += [str(v) for v in np.asarray(value, dtype=object).ravel()]
+        joined = " ".join(drawn)
+        assert "<a href" not in joined and "&lt;a" in joined

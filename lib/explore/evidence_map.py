@@ -260,7 +260,18 @@ def overlap_figure(matrix: pd.DataFrame) -> go.Figure:
         "colorscale": [[0.0, "#F7FBFF"], [1.0, "#08519C"]],
         "text": values.astype(str),
         "texttemplate": "%{text}",
-        "hovertemplate": "%{x} and %{y}<br>studies: %{z}<extra></extra>",
+        # names as plot-safe text (the axis values themselves are raw, for the ticks' sake)
+        "hovertext": np.asarray(
+            [
+                [
+                    f"{plot_text(a)} and {plot_text(b)}<br>studies: {values[i, j]}"
+                    for j, b in enumerate(names)
+                ]
+                for i, a in enumerate(names)
+            ],
+            dtype=object,
+        ),
+        "hovertemplate": "%{hovertext}<extra></extra>",
         "showscale": False,
     }
     layout = base_layout(
