@@ -144,6 +144,21 @@ def test_the_sidebar_counts_what_each_value_would_show(serve) -> None:
     assert women == f"Women ({expected})"
 
 
+def test_a_selected_row_links_to_its_study_and_shows_its_title_as_text(serve) -> None:
+    at = run(serve(factory_table()), EXPLORE, {"q": "bold"})
+    table = results(at)
+    key = next(d.key for d in at.dataframe if (d.key or "").startswith("results_"))
+    at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert_clean(at)
+    chosen = table.iloc[0]
+    assert chosen["title"] == "**bold** [x](javascript:alert(1))"
+    assert any(t.value.startswith(chosen["title"]) for t in at.text)  # st.text: no Markdown
+    link = next(p for p in at.get("page_link") if p.proto.label == "Open this study")
+    assert link.proto.page == "Study"
+    assert link.proto.query_string == f"study={chosen['study_id']}"
+
+
 def test_a_shared_link_sets_the_widgets(serve) -> None:
     table = factory_table()
     query = {"population": ["women", "staff"], "from": "2010", "checked": "1", "q": "peer"}
