@@ -108,8 +108,8 @@ class Matcher:
         self._stem_lengths = sorted({len(s) for s in self._stems})
         self._seen: set[str] = set()  # words looked up so far
         self._hot: set[str] = set()  # those that start some rule
-        # and their rules, with whether any of them looks at the next word
-        self._cache: dict[str, tuple[tuple[_Bucket, ...], bool]] = {}
+        # and what to do where they occur
+        self._cache: dict[str, tuple[tuple[int, ...], tuple[_Try, ...]]] = {}
 
     def _add(self, facet: str, code: str | None, exclude: bool, rule: Rule) -> None:
         for phrase in rule.phrases:
@@ -171,8 +171,7 @@ class Matcher:
             self._seen.add(token)
             if buckets:
                 self._hot.add(token)
-                filtered = any(b.next_words is not None for b in buckets)
-                self._cache[token] = (buckets, filtered)
+                self._cache[token] = _plan_word(buckets)
 
     def _buckets_for(self, token: str) -> tuple[_Bucket, ...]:
         found = []
@@ -212,43 +211,33 @@ class Matcher:
         size = len(parts)
         for i in compress(range(size), map(hot.__contains__, parts)):  # C-level filter
             token = parts[i]
-            buckets, filtered = cache[token]
-            if filtered:
-                j = i + 1
-                while j < size and not parts[j]:
-                    j += 1
-                nxt = parts[j] if j < size else ""
-                live = [
-                    b
-                    for b in buckets
-                    if b.next_words is None
-                    or nxt in b.next_words
-                    or (b.next_stems and nxt.startswith(b.next_stems))
-                ]
-                if not live:
-                    continue
-            else:
-                live = buckets
+            whole, tries = cache[token]
             start = starts[i]
-            end = start + len(token)
-            for bucket in live:
-                for n in bucket.whole:
-                    add_hit((n, start, end))
-                rx = bucket.folded_rx
-                if rx is not None:
-                    m = rx.match(folded, start)
+            for n in whole:
+                add_hit((n, start, start + len(token)))
+            nxt = None
+            for next_words, next_stems, folded_rx, folded_ids, text_rx, text_ids, patterns in tries:
+                if next_words is not None:
+                    if nxt is None:
+                        j = i + 1
+                        while j < size and not parts[j]:
+                            j += 1
+                        nxt = parts[j] if j < size else ""
+                    if nxt not in next_words and not (next_stems and nxt.startswith(next_stems)):
+                        continue
+                if folded_rx is not None:
+                    m = folded_rx.match(folded, start)
                     if m.lastindex is not None:
-                        for n, group in zip(bucket.folded_ids, m.groups(), strict=True):
+                        for n, group in zip(folded_ids, m.groups(), strict=True):
                             if group:
                                 add_hit((n, start, start + len(group)))
-                rx = bucket.original_rx
-                if rx is not None:
-                    m = rx.match(text, start)
+                if text_rx is not None:
+                    m = text_rx.match(text, start)
                     if m.lastindex is not None:
-                        for n, group in zip(bucket.original_ids, m.groups(), strict=True):
+                        for n, group in zip(text_ids, m.groups(), strict=True):
                             if group:
                                 add_hit((n, start, start + len(group)))
-                for n, case_sensitive, regex in bucket.patterns:
+                for n, case_sensitive, regex in patterns:
                     matched = regex.match(text if case_sensitive else folded, start)
                     if matched is not None and matched.end() > start:
                         add_hit((n, start, matched.end()))
@@ -265,6 +254,36 @@ _ASCII_NON_WORD = str.maketrans(
 # Common non-ASCII punctuation, replaced one for one (offsets do not move) so that more
 # texts take the ASCII path.
 _PUNCTUATION = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u00a0", "\u2010")
+
+
+_Try = tuple[
+    set[str] | None,  # words that may follow (None: any)
+    tuple[str, ...],  # stems that may follow
+    "re.Pattern[str] | None",  # look-ahead regex of the folded-text phrases
+    tuple[int, ...],  # their term numbers, one per group
+    "re.Pattern[str] | None",  # look-ahead regex of the case-sensitive phrases
+    tuple[int, ...],
+    list[tuple[int, bool, "re.Pattern[str]"]],  # patterns
+]
+
+
+def _plan_word(buckets: tuple[_Bucket, ...]) -> tuple[tuple[int, ...], tuple[_Try, ...]]:
+    """What to do where a word occurs: the one-word hits, then the regexes to try."""
+    whole = tuple(n for b in buckets for n in b.whole)
+    tries = tuple(
+        (
+            b.next_words,
+            b.next_stems,
+            b.folded_rx,
+            b.folded_ids,
+            b.original_rx,
+            b.original_ids,
+            b.patterns,
+        )
+        for b in buckets
+        if b.folded_rx is not None or b.original_rx is not None or b.patterns
+    )
+    return whole, tries
 
 
 def _parts(folded: str) -> tuple[list[str], Sequence[int]]:
