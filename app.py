@@ -13,13 +13,14 @@ from lib.explore.charts import facet_bar_figure, year_method_figure
 from lib.explore.filters import Filters
 from lib.prisma import prisma_counts, prisma_figure, prisma_table
 from lib.project import ProjectError, open_project
+from lib.textsafe import escape_markdown
 
 project = state.page_setup("Overview")
 studies = state.studies(project)
 counts = state.prisma(project)
 
-st.title(project.meta("name") or project.path.stem, anchor=False)
-st.caption(f"Project file: `{project.path}`")
+st.title(escape_markdown(project.meta("name") or project.path.stem), anchor=False)
+st.caption(f"Project file: {escape_markdown(project.path)}")
 
 n_studies = len(studies)
 known = int((studies["method"] != "unclear").sum()) if n_studies else 0
