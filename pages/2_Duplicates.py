@@ -188,18 +188,17 @@ with tab_queue:
                     hide_index=True,
                     width="stretch",
                     column_config={
-                        "Field": st.column_config.TextColumn(width="small"),
-                        "Record A": st.column_config.TextColumn(width="large"),
-                        "Record B": st.column_config.TextColumn(width="large"),
-                        "Match": st.column_config.TextColumn(width="small"),
-                        "How": st.column_config.TextColumn(width="medium"),
+                        "Field": st.column_config.TextColumn(width=75),
+                        "Record A": st.column_config.TextColumn(width=280),
+                        "Record B": st.column_config.TextColumn(width=280),
+                        "Match": st.column_config.TextColumn(width=60),
+                        "How": st.column_config.TextColumn(width=220),
                     },
                 )
-                if a.abstract or b.abstract:
-                    with st.expander("Titles and abstracts in full"):
-                        st.text(f"A: {a.title}\n\n{a.abstract or '(no abstract)'}")
-                        st.divider()
-                        st.text(f"B: {b.title}\n\n{b.abstract or '(no abstract)'}")
+                with st.expander("Titles and abstracts in full"):
+                    st.text(f"A: {a.title}\n\n{a.abstract or '(no abstract)'}")
+                    st.divider()
+                    st.text(f"B: {b.title}\n\n{b.abstract or '(no abstract)'}")
                 same, different, other = st.columns(3)
                 ids = [a.record_id, b.record_id]
                 if same.button("Same publication", key=f"same|{pair}", type="primary"):

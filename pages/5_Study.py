@@ -205,7 +205,7 @@ highlight = st.multiselect(
 title_md = highlighted_markdown(
     study.title, evidence_spans(evidence, "title", study.title, highlight)
 )
-st.markdown("#### " + (title_md or "(no title)"))
+st.subheader(title_md or "(no title)", anchor=False)
 byline = "; ".join(study.authors) or "No authors"
 where = ", ".join(
     part

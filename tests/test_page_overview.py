@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -110,3 +111,16 @@ def test_back_to_the_demo_from_another_project(demo_project: Path, app_home: Pat
     assert not errors(at)
     assert at.session_state["project_path"] == str(demo_project)
     assert metrics(at)["Studies"] == "43"
+
+
+def test_a_hostile_project_name_is_shown_as_text(app_home: Path) -> None:  # noqa: F811
+    markdown_it = pytest.importorskip("markdown_it", reason="pip install markdown-it-py")
+    path = app_home / "review.sqlite"
+    name = "**Bold** [click](javascript:alert(1)) :red[x] $y$ <b>b</b>"
+    with open_project(path) as project:
+        project.set_meta("name", name)
+    at = open_page(path)
+    assert not errors(at)
+    rendered = markdown_it.MarkdownIt("commonmark").render(at.title[0].value)
+    assert "<strong>" not in rendered and "<a " not in rendered and "<b>" not in rendered
+    assert not re.search(r"(?<!\\)[:$\[\]]", at.title[0].value)  # Streamlit's own syntax too

@@ -42,7 +42,8 @@ def merged_study(path: Path) -> tuple[str, list[str]]:
 
 
 def markdown_text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """Every piece of Markdown on the page: headings (the study's title) and text."""
+    return "\n".join([*(h.value for h in at.subheader), *(m.value for m in at.markdown)])
 
 
 def test_the_study_of_the_url_is_shown_with_its_evidence(demo_project: Path) -> None:  # noqa: F811

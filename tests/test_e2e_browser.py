@@ -1,0 +1,372 @@
+"""The real app in a real browser: ``streamlit run app.py`` driven by Playwright in Chromium.
+
+What AppTest cannot see is checked here: the pages as a browser renders them (no error
+box, screenshots in ``artifacts/screenshots/``), hostile record text that must stay text
+(no dialog opens, no script, image or ``javascript:`` link appears in the page), and the
+newcomer's path of issue 6: import two exports, resolve the duplicates, filter to one
+population, open the evidence map, click through to a study, correct a code, reload and
+find the correction kept, export the filtered set.
+
+Needs Debian's Chromium (``apt-get install chromium``; Playwright cannot download its own
+browser here) and the ``playwright`` package; the tests skip, saying so, without them.
+Run alone with ``pytest -m browser``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lib.demo import ensure_demo_project
+from lib.project import Project, coding, duplicates
+from lib.studies import study_table
+from tests.apptest_helpers import (
+    HOSTILE_ID,
+    HOSTILE_TITLE,
+    ROOT,
+    add_hostile_record,
+    write_trap_exports,
+)
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# page name in the sidebar -> its URL path
+PAGES = {
+    "Overview": "",
+    "Import": "Import",
+    "Duplicates": "Duplicates",
+    "Explore": "Explore",
+    "Evidence map": "Evidence_map",
+    "Study": "Study",
+    "Codebook": "Codebook",
+    "Export": "Export",
+}
+WAIT_MS = 60_000  # the machine is shared: a first run of a page can take a while
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, or skip the test saying how to install it."""
+    found = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(found).exists():
+        pytest.skip(
+            "Chromium is not installed: run `apt-get install chromium` (Debian/Ubuntu) to run "
+            "the real-browser test, or set CHROMIUM to a Chromium binary"
+        )
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- the project and the server ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo project plus the hostile record, in a fresh data folder."""
+    home = tmp_path_factory.mktemp("browser-home")
+    path = home / "review.sqlite"
+    shutil.copyfile(ensure_demo_project(home / "demo-build.sqlite"), path)
+    hostile_study = add_hostile_record(path)
+    exports = write_trap_exports(tmp_path_factory.mktemp("exports"))
+    return {"home": home, "path": path, "hostile": hostile_study, "exports": exports}
+
+
+@pytest.fixture(scope="module")
+def project_file(project: dict[str, Any]) -> Iterator[Project]:
+    """The project file as this test reads it while the app runs: one connection, opened
+    before the server starts and closed after it stopped.
+
+    Not `open_project`, and never closed early: `open_project` reads the file's header
+    with a plain ``open()``, and closing that descriptor drops every SQLite lock this
+    process holds on the file (POSIX locks are per process); a connection closing without
+    locks then checkpoints and deletes the WAL under the other process, whose next open
+    fails with "disk I/O error". The app does that header read on every rerun, so a test
+    process that opens and closes the project while the app runs breaks the app.
+    """
+    conn = sqlite3.connect(project["path"], isolation_level=None, timeout=30)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    yield Project(project["path"], conn)
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def server(project: dict[str, Any], project_file: Project) -> Iterator[str]:
+    """``streamlit run app.py -- --project FILE`` on a free port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "LITREVIEW_HOME": str(project["home"])}
+    log_path = project["home"] / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true", "--server.port", str(port),
+        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+        "--", "--project", str(project["path"]),
+    ]  # fmt: skip
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while True:  # the health endpoint answers once the server listens
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("streamlit did not start:\n" + log_path.read_text(encoding="utf-8"))
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser tab; every dialog it opens is recorded (and dismissed)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    tab.dialogs = []
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    yield tab
+    shot(tab, f"last-{request.node.name}")  # where the test ended, pass or fail
+    context.close()
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def settle(page: Any) -> None:
+    """Wait until the app is connected and its script has finished running."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+
+
+def visit(page: Any, base: str, name: str, query: str = "") -> None:
+    page.goto(f"{base}/{PAGES[name]}{query}")
+    page.wait_for_selector("[data-testid='stAppViewContainer']")
+    page.locator("h1").first.wait_for()
+    settle(page)
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}.png"))
+
+
+def assert_clean(page: Any, where: str) -> None:
+    """No exception box, no error alert, no dialog, nothing executable from record text."""
+    exceptions = page.locator("[data-testid='stException']")
+    assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()}"
+    alerts = page.locator("[data-testid='stAlertContentError']")
+    assert alerts.count() == 0, f"{where}: {alerts.first.inner_text()}"
+    assert page.dialogs == [], f"{where}: a dialog opened: {page.dialogs}"
+    assert page.locator("img[onerror]").count() == 0, where
+    assert page.locator("a[href^='javascript' i]").count() == 0, where
+    injected = page.locator("script").filter(has_text="alert(")
+    assert injected.count() == 0, where
+
+
+def wait_for_text(page: Any, text: str) -> None:
+    page.get_by_text(text, exact=False).first.wait_for()
+    settle(page)
+
+
+def wait_for_url(page: Any, pattern: str) -> None:
+    """Wait until the address matches (Streamlit changes it without loading a page)."""
+    page.wait_for_function("p => new RegExp(p).test(window.location.href)", arg=pattern)
+
+
+def folded(text: str) -> str:
+    return " ".join(text.replace("\u200b", "").split())
+
+
+# -- tests -------------------------------------------------------------------------------------
+def test_every_page_opens_without_an_error_box(page: Any, server: str) -> None:
+    for name in PAGES:
+        visit(page, server, name)
+        assert_clean(page, name)
+        shot(page, name)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    for name in ("Import", "Duplicates", "Explore", "Study", "Codebook", "Export"):
+        assert nav.get_by_text(name, exact=True).count() == 1
+
+
+def test_hostile_record_text_stays_text_on_every_page(
+    page: Any, server: str, project: dict[str, Any]
+) -> None:
+    study = project["hostile"]
+    for name, query in [
+        *((n, "") for n in PAGES if n != "Study"),
+        ("Explore", "?q=alert"),
+        ("Export", "?q=alert"),
+        ("Study", f"?study={study}"),
+    ]:
+        visit(page, server, name, query)
+        assert_clean(page, f"{name}{query}")
+    shot(page, "Study-hostile-record")
+    heading = page.locator("[data-testid='stMain'] h3").first  # the study's title
+    assert folded(heading.inner_text()) == folded(HOSTILE_TITLE)
+    for literal in (
+        "<script>alert(2)</script>",
+        "<img src=y onerror=alert(2)>",
+        "[x](javascript:alert(3))",
+        ":blue[b] $$y$$",
+        "[J](javascript:alert(4))",
+        "**Smith**, <b>J.</b>",
+    ):
+        assert page.get_by_text(literal, exact=False).count() >= 1, literal
+    assert page.locator("[data-testid='stMarkdownContainer'] mark, .katex").count() == 0
+    links = [a.get_attribute("href") or "" for a in page.locator("a[href]").all()]
+    assert not [h for h in links if "alert" in h]
+    assert page.url.endswith(f"study={HOSTILE_ID}")
+
+
+def test_a_newcomers_path_from_import_to_export(
+    page: Any, server: str, project: dict[str, Any], project_file: Project
+) -> None:
+    first, second = project["exports"]
+    # 1. import two exports of their own, each labelled with its database
+    visit(page, server, "Import")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        [str(first), str(second)]
+    )
+    for upload, label in ((first, "Scopus (mine)"), (second, "PubMed (mine)")):
+        box = page.get_by_role("textbox", name=upload.name, exact=True)
+        box.fill(label)
+        box.press("Enter")
+        settle(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_text(page, f"{second.name}: imported")
+    assert_clean(page, "Import")
+    shot(page, "path-1-imported")
+    labels = [i["database"] for i in project_file.imports()[-2:]]
+    to_review = len(duplicates.review_queue(project_file))
+    assert labels == ["Scopus (mine)", "PubMed (mine)"] and to_review == 2
+
+    # 2. resolve the duplicates: one pair is one publication, the other two
+    visit(page, server, "Duplicates")
+    wait_for_text(page, "Pair 1 of 2")
+    shot(page, "path-2-duplicates")
+    page.get_by_role("button", name="Same publication").first.click()
+    wait_for_text(page, "Pair 1 of 1")
+    page.get_by_role("button", name="Different publications").first.click()
+    wait_for_text(page, "No possible duplicates left to review")
+    assert_clean(page, "Duplicates")
+    made = [d["kind"] for d in duplicates.decisions(project_file)]
+    table = study_table(project_file)
+    assert made == ["same", "different"]
+
+    # 3. filter to one population on Explore: the URL keeps the filter
+    visit(page, server, "Explore")
+    population = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(
+        has_text="Population"
+    )
+    population.click()
+    page.get_by_role("option").filter(has_text="Sexual offences").first.click()
+    wait_for_url(page, r"population=sexual-offences")
+    page.keyboard.press("Escape")
+    settle(page)
+    expected = int(table["population"].map(lambda v: "sexual-offences" in v).sum())
+    assert expected > 0
+    wait_for_text(page, f"{expected:,} of {len(table):,} studies")
+    assert_clean(page, "Explore filtered")
+    shot(page, "path-3-explore-filtered")
+
+    # 4. the evidence map of these studies
+    page.get_by_role("link", name="Evidence map of these studies").click()
+    wait_for_url(page, r"/Evidence_map\?.*population=sexual-offences")
+    page.locator("h1").filter(has_text="Evidence map").wait_for()
+    settle(page)
+    wait_for_text(page, f"{expected:,} of {len(table):,} studies")
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    assert_clean(page, "Evidence map")
+    shot(page, "path-4-evidence-map")
+
+    # 5. back to the filtered list, select the first study, open it
+    page.get_by_role("link", name="Change the filter on Explore").click()
+    wait_for_url(page, r"/Explore\?.*population=sexual-offences")
+    page.locator("h1").filter(has_text="Explore").wait_for()
+    settle(page)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box
+    page.get_by_role("link", name="Open this study").click()
+    wait_for_url(page, r"/Study\?study=")
+    page.locator("h1").filter(has_text="Study").wait_for()
+    settle(page)
+    study = re.search(r"study=([^&]+)", page.url).group(1)  # type: ignore[union-attr]
+    study = urllib.request.url2pathname(study)
+    assert study in set(table["study_id"])
+    assert "sexual-offences" in table.set_index("study_id").at[study, "population"]
+    assert_clean(page, "Study")
+
+    # 6. correct the method, reload, find it kept
+    method = page.get_by_role("combobox", name="Method")
+    current = table.set_index("study_id").at[study, "method"]
+    wanted, label = ("survey", "Survey") if current != "survey" else ("qualitative", "Qualitative")
+    method.click()
+    page.get_by_role("option", name=label, exact=True).click()
+    wait_for_text(page, f"Method set to: {label}.")
+    shot(page, "path-6-corrected")
+    page.reload()
+    page.locator("h1").filter(has_text="Study").wait_for()
+    settle(page)
+    assert re.search(r"study=", page.url)
+    assert page.get_by_role("combobox", name="Method").input_value() == label
+    assert page.get_by_text("set by you").count() == 1
+    assert_clean(page, "Study after reload")
+    codes = coding.effective_codes(project_file).set_index("study_id")
+    assert codes.at[study, "method"] == wanted and "method" in codes.at[study, "overridden"]
+
+    # 7. export the filtered set as CSV
+    visit(page, server, "Export", "?population=sexual-offences")
+    wait_for_text(page, f"{expected:,} of {len(table):,} studies")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV (.csv)").click()
+    saved = download.value
+    assert saved.suggested_filename.endswith(f"-studies-{expected}.csv")
+    rows = list(csv.DictReader(io.StringIO(Path(saved.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == expected
+    assert_clean(page, "Export")
+    shot(page, "path-7-export")
