@@ -124,9 +124,10 @@ def _excel_cell(value: str) -> str | int:
 def to_excel(studies: pd.DataFrame, *, about: Sequence[tuple[str, str]] = ()) -> bytes:
     """An .xlsx workbook: sheet "Studies" (cells neutralised), and "About" if given.
 
-    Written with openpyxl's write-only mode rather than through pandas, which keeps every
-    cell in memory and takes several times as long on a 50k-study export. Years and
-    record counts stay numbers; every text cell goes through `safe_cell`.
+    Written with openpyxl's write-only mode rather than through pandas' ``to_excel``,
+    which keeps every cell in memory and was 1.2-1.5 times slower (5k studies: 3.9 s
+    against 4.5-5.9 s on the shared machine). Years and record counts stay numbers;
+    every text cell goes through `safe_cell`.
     """
     table = export_table(studies)
     workbook = Workbook(write_only=True)
