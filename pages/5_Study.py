@@ -77,6 +77,7 @@ def save_code(path: str, study_id: str, facet: str, key: str, before: tuple[str,
             coding.set_override(opened, study_id, facet, wanted)
         except ValueError as exc:
             st.session_state[PROBLEM] = f"Not saved: {exc}."
+            st.session_state.pop(f"_shown_{key}", None)  # the widget shows the stored value
             return
         pipeline.refresh(opened)
     shown = ", ".join(codebook.facet(facet).label_of(v) for v in wanted) or "none"

@@ -105,6 +105,25 @@ def test_correcting_the_method_is_stored_and_kept_after_a_reload(demo_project: P
     assert again.button(key="undo_method")  # only a corrected facet can be undone
 
 
+def test_a_correction_that_cannot_be_saved_is_said_and_the_widget_goes_back(
+    demo_project: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise ValueError("method takes exactly one code")
+
+    monkeypatch.setattr(coding, "set_override", refuse)
+    study, _ = merged_study(demo_project)
+    at = open_page(demo_project, PAGE, query={"study": study})
+    automatic = at.selectbox(key="code_method").value
+    at.selectbox(key="code_method").set_value("rct" if automatic != "rct" else "survey").run()
+    assert not at.exception
+    shown = [e.value.replace("\u200b", "") for e in at.error]  # textsafe's break after ':'
+    assert shown == ["Not saved\\: method takes exactly one code\\."]
+    assert at.selectbox(key="code_method").value == automatic
+    assert codes(demo_project, study)["overridden"] == []
+
+
 def test_a_many_valued_facet_is_corrected_and_the_correction_undone(demo_project: Path) -> None:  # noqa: F811
     study, _ = merged_study(demo_project)
     at = open_page(demo_project, PAGE, query={"study": study})
