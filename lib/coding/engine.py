@@ -183,6 +183,9 @@ def code_texts(record_id: str, texts: dict[str, str], codebook: Codebook) -> Cod
     return _code(record_id, texts, _plan_for(codebook))
 
 
+# Builds an Evidence without the named tuple's Python-level __new__ (what ``_make`` does).
+_new_evidence = tuple.__new__
+
 # -- deciding ------------------------------------------------------------------------------
 
 # A surviving match: (term index, field, start, end)
@@ -201,6 +204,7 @@ class _FacetPlan:
         "negation",
         "order",
         "outranks",
+        "ranked",
     )
 
     def __init__(self, facet: Facet) -> None:
@@ -208,6 +212,7 @@ class _FacetPlan:
         self.order = {c: i for i, c in enumerate(facet.codes)}
         self.min_score = {c: code.min_score for c, code in facet.codes.items()}
         self.outranks = {c: frozenset(code.outranks) for c, code in facet.codes.items()}
+        self.ranked = any(code.outranks for code in facet.codes.values())
         self.fallback: tuple[str, ...] = (facet.fallback,) if facet.single else ()
         self.negation = facet.negation
         cues = sorted(facet.negation.cues, key=len, reverse=True) if facet.negation else []
@@ -237,6 +242,9 @@ class _Plan:
             for t in terms
         ]
         self.facets = [_FacetPlan(f) for f in codebook.facets.values()]
+        index = {f.facet.name: i for i, f in enumerate(self.facets)}
+        self.facet_index = [index[t.facet] for t in terms]
+        self.fallbacks = {f.facet.name: f.fallback for f in self.facets}
 
 
 _PLANS: weakref.WeakKeyDictionary[Codebook, _Plan] = weakref.WeakKeyDictionary()
@@ -250,53 +258,50 @@ def _plan_for(codebook: Codebook) -> _Plan:
 
 
 def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
-    scan = plan.matcher.scan
     weights = plan.field_weights
-    t_facet, t_code, t_exclude = plan.facet, plan.code, plan.exclude
-    by_facet: dict[str, list[_Match]] = {}
-    excluded: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    t_index, t_code, t_exclude = plan.facet_index, plan.code, plan.exclude
     # The fields are scanned as one text, joined by a character no phrase can cross (NUL is
     # neither a word character nor white space), which halves the per-scan overhead.
     present = [(f, texts[f]) for f in FIELDS if texts.get(f) and weights.get(f, 0) > 0]
+    if not present:
+        return Coding(record_id, dict(plan.fallbacks), [], {})
     bounds = []
     offset = 0
     for field_name, text in present:
         bounds.append((field_name, offset, offset + len(text)))
         offset += len(text) + 1
-    joined = "\x00".join(text for _, text in present)
     single = len(bounds) == 1
-    for n, start, end in scan(joined) if joined else ():
-        if single:
-            field_name = bounds[0][0]
-        else:
-            bound = bounds[0]
-            for bound in bounds:  # the field the hit starts in
-                if start < bound[2]:
-                    break
-            field_name, first, stop = bound
+    field_name, first, stop = bounds[0]
+    next_bound = 1
+    by_facet: dict[int, list[_Match]] = {}
+    excluded: dict[tuple[int, str, str], list[tuple[int, int]]] = {}
+    for n, start, end in plan.matcher.scan("\x00".join(text for _, text in present)):
+        if not single:
+            while start > stop:  # hits come in text order: move on to the next field
+                field_name, first, stop = bounds[next_bound]
+                next_bound += 1
             if end > stop:
                 continue  # only a reviewer's pattern could reach into the next field
             start -= first
             end -= first
         if t_exclude[n]:
-            excluded.setdefault((t_facet[n], field_name, t_code[n]), []).append((start, end))
+            excluded.setdefault((t_index[n], field_name, t_code[n]), []).append((start, end))
         else:
-            hits = by_facet.get(t_facet[n])
+            hits = by_facet.get(t_index[n])
             if hits is None:
-                hits = by_facet[t_facet[n]] = []
-            hits.append((n, field_name, start, end))
-    values: dict[str, tuple[str, ...]] = {}
+                by_facet[t_index[n]] = [(n, field_name, start, end)]
+            else:
+                hits.append((n, field_name, start, end))
+    values = dict(plan.fallbacks)
     evidence: list[Evidence] = []
     scores: dict[str, dict[str, float]] = {}
-    for fp in plan.facets:
+    where = plan.where
+    for fi in sorted(by_facet):
+        fp = plan.facets[fi]
         name = fp.facet.name
-        hits = by_facet.get(name)
-        if not hits:
-            values[name] = fp.fallback
-            scores[name] = {}
-            continue
-        if excluded and any(key[0] == name for key in excluded):
-            hits = [h for h in hits if not _excluded(h, name, plan.code[h[0]], excluded)]
+        hits = by_facet[fi]
+        if excluded and any(key[0] == fi for key in excluded):
+            hits = [h for h in hits if not _excluded(h, fi, t_code[h[0]], excluded)]
         if fp.negation is not None:
             hits = [h for h in hits if not _negated(h, fp, plan, texts)]
         codes, facet_scores, chosen = _decide(fp, hits, plan)
@@ -304,15 +309,16 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
         scores[name] = facet_scores
         for code, (n, field_name, start, end) in chosen:
             evidence.append(
-                Evidence(
-                    name, code, texts[field_name][start:end], field_name, start, end, plan.where[n]
+                _new_evidence(
+                    Evidence,
+                    (name, code, texts[field_name][start:end], field_name, start, end, where[n]),
                 )
             )
-    return Coding(record_id=record_id, values=values, evidence=evidence, scores=scores)
+    return Coding(record_id, values, evidence, scores)
 
 
 def _excluded(
-    hit: _Match, facet: str, code: str, excluded: dict[tuple[str, str, str], list[tuple[int, int]]]
+    hit: _Match, facet: int, code: str, excluded: dict[tuple[int, str, str], list[tuple[int, int]]]
 ) -> bool:
     """True when an exclusion of the hit's code (or of its whole facet) overlaps it."""
     _, field_name, start, end = hit
@@ -358,8 +364,9 @@ def _decide(
     if not applying:
         return fp.fallback, scores, []
     remaining = set(applying)
-    for c in applying:
-        remaining -= fp.outranks[c]
+    if fp.ranked:
+        for c in applying:
+            remaining -= fp.outranks[c]
 
     chosen: tuple[str, ...]
     sources: dict[str, str]  # code whose matches are shown -> the chosen code they explain
