@@ -69,7 +69,7 @@ def decide(kind: str, record_ids: list[str], message: str) -> None:
     try:
         duplicates.decide(project, kind, record_ids)
     except ValueError as exc:
-        st.error(f"Not recorded: {exc}.")
+        st.error(f"Not recorded: {escape_markdown(exc)}.")
         return
     decided(message)
 
@@ -351,7 +351,7 @@ with tab_decisions:
                     try:
                         duplicates.undo(project, int(item["decision_id"]))
                     except ProjectError as exc:  # undone in another session meanwhile
-                        st.error(f"Not undone: {exc}.")
+                        st.error(f"Not undone: {escape_markdown(exc)}.")
                     else:
                         decided(
                             f"Undid decision #{item['decision_id']} "

@@ -309,9 +309,18 @@ for facet in FACETS:
             ]
             if len(found_here) > MAX_PHRASES:
                 lines.append(f"… and {len(found_here) - MAX_PHRASES} more")
+            if column in overridden:
+                why.caption("What the automatic coding found (your correction replaces it):")
             why.text("\n".join(lines))
         else:
-            why.caption("No evidence: " + ("the fallback value." if spec.single else "no code."))
+            why.caption(
+                "The automatic coding found no evidence"
+                + (
+                    f": '{escape_markdown(spec.label_of(spec.fallback))}' by default."
+                    if spec.single
+                    else "."
+                )
+            )
 
 history = coding.override_history(project, pick)
 with st.expander(f"Your corrections of this study ({len(history)})"):

@@ -98,7 +98,7 @@ with tab_rules:
     )
     for name in FACETS:
         facet = codebook.facets[name]
-        with st.expander(f"{facet.label} ({len(facet.codes)} codes)"):
+        with st.expander(f"{escape_markdown(facet.label)} ({len(facet.codes)} codes)"):
             st.text("\n".join([facet.description, *facet_facts(facet)]).strip())
             st.dataframe(
                 rules_table(facet),
