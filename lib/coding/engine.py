@@ -58,7 +58,14 @@ class Evidence(NamedTuple):
 
 @dataclass(slots=True)
 class Coding:
-    """The codes of one record: per facet a tuple of codes (one for single-valued facets)."""
+    """The codes of one record: per facet a tuple of codes (one for single-valued facets).
+
+    ``values`` has every facet (``peer-role`` spelt with its hyphen; `get` also takes
+    ``peer_role``). ``evidence`` lists, in text order, the matches behind the codes given.
+    ``scores`` gives, for each facet with any match, every matched code's score (also for
+    codes that did not reach their ``min_score``), so a reviewer can see how close a
+    code came.
+    """
 
     record_id: str
     values: dict[str, tuple[str, ...]]
