@@ -98,3 +98,30 @@ def test_wal_and_busy_timeout(tmp_path: Path) -> None:
     with open_project(tmp_path / "p.sqlite") as project:
         assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert project.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+_OPEN_AND_CLOSE = (
+    "import sys; from lib.project import open_project; open_project(sys.argv[1]).close()"
+)
+
+
+def test_reopening_while_other_processes_come_and_go(tmp_path: Path) -> None:
+    """The app keeps connections open and opens the project on every rerun while the
+    command line or another session opens and closes it. Reading the file from Python
+    once dropped this process's SQLite locks, and another process's close then deleted
+    the WAL under the open connections ("disk I/O error")."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "p.sqlite"
+    keep = [open_project(path)]
+    keep[0].add_import(read_path(RIS / "scopus.ris"))
+    for _ in range(5):
+        subprocess.run([sys.executable, "-c", _OPEN_AND_CLOSE, str(path)], cwd=ROOT, check=True)
+        project = open_project(path)
+        assert project.count_records() == 3
+        keep.append(project)
+    for project in keep:
+        project.close()

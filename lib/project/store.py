@@ -310,20 +310,31 @@ def open_project(path: str | Path, *, create: bool = True) -> Project:
         raise ProjectError(f"{path}: no such project file")
     if path.exists() and path.is_dir():
         raise ProjectError(f"{path}: is a folder, not a project file")
-    if path.exists() and path.stat().st_size > 0:
-        with path.open("rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise ProjectError(f"{path}: not a project file (not SQLite); {_CHOOSE_PROJECT}")
+    # No Python-level peek at the file header here: opening and closing the file from
+    # Python drops every POSIX lock this process holds on it, including the locks of its
+    # live SQLite connections, and another process may then delete the WAL under them.
+    # SQLite itself says "file is not a database" on the first statement instead.
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise ProjectError(f"{path}: cannot be opened ({exc}); {_CHOOSE_PROJECT}") from None
+    try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         _ensure_schema(conn, path)
     except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc) or "encrypted" in str(exc):
+            raise ProjectError(
+                f"{path}: not a project file (not SQLite); {_CHOOSE_PROJECT}"
+            ) from None
         raise ProjectError(f"{path}: cannot be opened as a project ({exc})") from None
+    except BaseException:
+        conn.close()
+        raise
     return Project(path, conn)
 
 
