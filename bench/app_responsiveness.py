@@ -157,6 +157,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-apptest", action="store_true")
     parser.add_argument(
+        "--exports", action="store_true", help="also time each export format of every study"
+    )
+    parser.add_argument(
         "--shared-table",
         action="store_true",
         help="measure the page as if lib.state cached the studies table with st.cache_resource",
@@ -190,6 +193,17 @@ def main() -> None:
         )
         print(f"| {name} | {lib_ms[0]:.0f} ms ({lib_ms[1]:.0f}) | {both_ms[0]:.0f} ms "
               f"({both_ms[1]:.0f}) |")  # fmt: skip
+
+    if args.exports:
+        from lib import exporting
+
+        print("\n| export of every study (one run) | time | size |")
+        print("|---|---:|---:|")
+        for fmt in exporting.FORMATS.values():
+            start = time.perf_counter()
+            data = fmt.write(studies)
+            print(f"| {fmt.label} | {time.perf_counter() - start:.1f} s | "
+                  f"{len(data) / 1e6:.0f} MB |")  # fmt: skip
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nload average {load} after the library measurements")

@@ -30,6 +30,7 @@ import bibtexparser
 import numpy as np
 import pandas as pd
 import rispy
+from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -279,7 +280,9 @@ def _latex(value: object) -> str:
     text = _line(value)
     if _LATEX_SPECIAL.search(text):
         text = _escape_specials(text)
-    return _LIGATURE.sub(r"\1{}", text)
+    if "--" in text or "`" in text or "''" in text:
+        text = _LIGATURE.sub(r"\1{}", text)
+    return text
 
 
 def _escape_specials(text: str) -> str:
@@ -374,7 +377,15 @@ def to_bibtex(studies: pd.DataFrame) -> bytes:
         entry = Entry(types.bibtex, key, [Field(name, value) for name, value in fields if value])
         entries.append(entry)
     library.add(entries)  # at once: each `add` looks for duplicate keys in the whole library
-    return bibtexparser.write_string(library).encode("utf-8")
+    # bibtexparser's default stack deep-copies every entry before adding the braces (half
+    # the time of a large export); the library is ours and thrown away, so edit in place.
+    enclose = AddEnclosingMiddleware(
+        reuse_previous_enclosing=False,
+        enclose_integers=True,
+        default_enclosing="{",
+        allow_inplace_modification=True,
+    )
+    return bibtexparser.write_string(library, unparse_stack=[enclose]).encode("utf-8")
 
 
 # -- one entry point -------------------------------------------------------------------------
