@@ -143,3 +143,30 @@ def test_refresh_runs_only_when_something_changed(project) -> None:
     runs = len(project.events("dedupe"))
     dup.groups(project)
     assert len(project.events("dedupe")) == runs
+
+
+def test_several_decisions_are_stored_together_and_regroup_once(tmp_path: Path, project) -> None:
+    _, second = _split_exports(tmp_path)
+    project.add_import(read_path(second, database="PubMed"))
+    queue = dup.review_queue(project)
+    assert len(queue) >= 1
+    item = queue[0]
+    runs_before = len(project.events("dedupe"))
+    others = [r.record_id for r in project.records() if r.record_id not in ids_of(item)]
+    ids = dup.decide_many(
+        project,
+        [("same", ids_of(item), "bulk"), ("different", others[:2], "bulk")],
+    )
+    group = dup.members_of(project)
+    assert group[item.a.record_id] == group[item.b.record_id]
+    assert group[others[0]] != group[others[1]]
+    assert [d["decision_id"] for d in dup.decisions(project)][-2:] == ids
+    assert len(project.events("dedupe")) == runs_before + 1  # one regrouping for both
+    made = len(dup.decisions(project))
+    with pytest.raises(ValueError, match="no such record"):  # all checked before any is stored
+        dup.decide_many(project, [("different", ids_of(item), ""), ("same", ["a1", "nope"], "")])
+    assert len(dup.decisions(project)) == made
+
+
+def ids_of(item: dup.ReviewItem) -> list[str]:
+    return [item.a.record_id, item.b.record_id]

@@ -38,6 +38,7 @@ __all__ = [
     "GROUP_COLUMNS",
     "ReviewItem",
     "decide",
+    "decide_many",
     "decisions",
     "groups",
     "is_stale",
@@ -202,41 +203,63 @@ def decide(project: Project, kind: str, record_ids: Sequence[str], note: str = "
     (same study, another report: linked, not merged) or "split" (these records leave their
     group and form their own). Raises `ValueError` for an unknown kind or record id.
     """
-    ids = list(dict.fromkeys(str(r) for r in record_ids))
-    if kind not in DECISION_KINDS:
-        raise ValueError(f"unknown decision {kind!r}; use one of: {', '.join(DECISION_KINDS)}")
-    if len(ids) < (1 if kind == "split" else 2):
-        raise ValueError(f"a {kind!r} decision needs at least {1 if kind == 'split' else 2} "
-                         "different records")  # fmt: skip
-    if kind == "split":
+    return decide_many(project, [(kind, record_ids, note)])[0]
+
+
+def decide_many(project: Project, items: Sequence[tuple[str, Sequence[str], str]]) -> list[int]:
+    """Record several decisions ``(kind, record_ids, note)`` together, then regroup once.
+
+    All are checked before any is stored, and stored in one transaction: a bulk accept
+    of 50 pairs costs one regrouping, not 50. Returns the decision ids, in order.
+    """
+    checked: list[tuple[str, list[str], str]] = []
+    for kind, record_ids, note in items:
+        ids = list(dict.fromkeys(str(r) for r in record_ids))
+        if kind not in DECISION_KINDS:
+            raise ValueError(f"unknown decision {kind!r}; use one of: {', '.join(DECISION_KINDS)}")
+        if len(ids) < (1 if kind == "split" else 2):
+            raise ValueError(f"a {kind!r} decision needs at least {1 if kind == 'split' else 2} "
+                             "different records")  # fmt: skip
+        checked.append((kind, ids, note))
+    if not checked:
+        return []
+    if any(kind == "split" for kind, _, _ in checked):
         refresh(project)  # the groups to split from must be current
+    made: list[int] = []
     with project.transaction() as conn:
-        known = {
-            r
-            for (r,) in conn.execute(
-                f"SELECT record_id FROM records WHERE record_id IN ({', '.join('?' * len(ids))})",
-                ids,
-            )
-        }
-        unknown = [r for r in ids if r not in known]
+        wanted = sorted({r for _, ids, _ in checked for r in ids})
+        known = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT record_id FROM records WHERE record_id IN ({marks})"
+            known |= {r for (r,) in conn.execute(sql, chunk)}
+        unknown = [r for r in wanted if r not in known]
         if unknown:
             raise ValueError(f"no such record in the project: {', '.join(unknown)}")
-        against: list[str] = []
-        if kind == "split":
-            against = _rest_of_groups(conn, ids)
-            if not against:
-                raise ValueError("nothing to split: these records are a group of their own")
-        cur = conn.execute(
-            "INSERT INTO dedupe_decisions (kind, record_ids, against, note, made_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (kind, json.dumps(ids), json.dumps(against), note, now()),
-        )
-        decision_id = int(cur.lastrowid or 0)
-        project.log(
-            conn, "dedupe_decision", decision_id=decision_id, kind=kind, record_ids=ids, note=note
-        )
+        for kind, ids, note in checked:
+            against: list[str] = []
+            if kind == "split":
+                against = _rest_of_groups(conn, ids)
+                if not against:
+                    raise ValueError("nothing to split: these records are a group of their own")
+            cur = conn.execute(
+                "INSERT INTO dedupe_decisions (kind, record_ids, against, note, made_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (kind, json.dumps(ids), json.dumps(against), note, now()),
+            )
+            decision_id = int(cur.lastrowid or 0)
+            made.append(decision_id)
+            project.log(
+                conn,
+                "dedupe_decision",
+                decision_id=decision_id,
+                kind=kind,
+                record_ids=ids,
+                note=note,
+            )
     run(project)  # regroup; a crash before it leaves the groups stale, and refresh redoes it
-    return decision_id
+    return made
 
 
 def _rest_of_groups(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
