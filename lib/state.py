@@ -18,9 +18,17 @@ import pandas as pd
 import streamlit as st
 
 from lib import paths, pipeline
+from lib.model import Record
 from lib.project import Project, ProjectError, open_project
 
-__all__ = ["page_setup", "prisma", "project_path", "studies", "switch_project"]
+__all__ = [
+    "page_setup",
+    "prisma",
+    "project_path",
+    "records_by_id",
+    "studies",
+    "switch_project",
+]
 
 _KEY = "project_path"
 
@@ -81,17 +89,47 @@ def textsafe_name(name: str) -> str:
     return escape_markdown(name)
 
 
-@st.cache_data(show_spinner="Loading studies …", max_entries=8)
-def _studies(path: str, version: int) -> pd.DataFrame:
-    from lib.studies import study_table
+@st.cache_data(show_spinner="Loading duplicate groups …", max_entries=4)
+def _groups(path: str, dedupe_state: str) -> pd.DataFrame:
+    from lib.project import duplicates
 
     with open_project(path, create=False) as project:
-        return study_table(project)
+        return duplicates.groups(project, refresh_first=False)
+
+
+@st.cache_data(show_spinner="Loading studies …", max_entries=8)
+def _studies(path: str, version: int, dedupe_state: str) -> pd.DataFrame:
+    from lib import studies as study_module
+
+    with open_project(path, create=False) as project:
+        return study_module.study_table(project, groups=_groups(path, dedupe_state))
 
 
 def studies(project: Project) -> pd.DataFrame:
-    """The studies table (see `lib.studies`), cached until the project changes."""
-    return _studies(str(project.path), project.version)
+    """The studies table (see `lib.studies`), cached until the project changes.
+
+    The duplicate groups are cached on their own (they change only with records and
+    duplicate decisions), so a correction of a code rebuilds only the codes.
+    """
+    state = project.meta("dedupe_state") or ""
+    return _studies(str(project.path), project.version, state)
+
+
+@st.cache_resource(show_spinner="Reading records …", max_entries=2)
+def _records_by_id(path: str, n_records: int, last_import: int) -> dict[str, Record]:
+    with open_project(path, create=False) as project:
+        return {rec.record_id: rec for rec in project.records()}
+
+
+def records_by_id(project: Project) -> dict[str, Record]:
+    """Every record by id, in arrival order (shared, read-only: do not change them).
+
+    Records change only with an import, so that is what the cache is keyed on.
+    """
+    n, last = project.conn.execute(
+        "SELECT COUNT(*), COALESCE(MAX(import_id), 0) FROM records"
+    ).fetchone()
+    return _records_by_id(str(project.path), int(n), int(last))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -34,6 +34,7 @@ __all__ = [
     "MULTI_FACETS",
     "SINGLE_FACETS",
     "STUDY_COLUMNS",
+    "combine",
     "study_table",
 ]
 
@@ -74,16 +75,26 @@ STUDY_COLUMNS: tuple[str, ...] = (
 LIST_COLUMNS: tuple[str, ...] = ("record_ids", "databases", *MULTI_FACETS, "overridden")
 
 
-def study_table(project: Project) -> pd.DataFrame:
+def study_table(project: Project, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """The studies table of a project (see the module docstring for the columns).
 
     Reads only: call `lib.pipeline.refresh` first so groups and codes are current.
-    Studies not coded yet (never, once refreshed) get the empty codes.
+    ``groups`` may be given when the caller holds them already (the app caches them).
     """
     from lib.project import coding, duplicates
 
-    groups = duplicates.groups(project)
-    codes = coding.effective_codes(project)
+    if groups is None:
+        groups = duplicates.groups(project, refresh_first=False)
+    return combine(groups, coding.effective_codes(project))
+
+
+def combine(groups: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """The studies table from the duplicate groups and the effective codes.
+
+    Kept apart so a cache can rebuild only the codes after a correction: groups change
+    with records and duplicate decisions, codes with any coding decision.
+    Studies not coded yet (never, once refreshed) get the empty codes.
+    """
     table = groups.merge(codes, on="study_id", how="left")
     for facet, many in FACETS.items():
         if many:

@@ -51,13 +51,6 @@ def review_queue(path: str, version: int) -> list[duplicates.ReviewItem]:
         return duplicates.review_queue(opened)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading records …")
-def records_by_id(path: str, n_records: int, n_imports: int) -> dict[str, Record]:
-    """Every record by id; records only change with an import, so that is the key."""
-    with open_project(path, create=False) as opened:
-        return {rec.record_id: rec for rec in opened.records()}
-
-
 def decided(message: str) -> None:
     """After a write: recode, remember what to say, and show the new state."""
     pipeline.refresh(project)
@@ -88,7 +81,7 @@ def styled(table: pd.DataFrame) -> pd.io.formats.style.Styler:
 
 
 queue = review_queue(str(project.path), project.version)
-records = records_by_id(str(project.path), project.count_records(), len(project.imports()))
+records = state.records_by_id(project)
 made = duplicates.decisions(project, include_undone=True)
 every_link = duplicates.links(project)
 active = [d for d in made if d["undone_at"] is None]

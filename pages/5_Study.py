@@ -49,13 +49,6 @@ studies = state.studies(project)
 codebook = coding.project_codebook(project)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading records …")
-def records_by_id(path: str, n_records: int, n_imports: int) -> dict[str, Record]:
-    """Every record by id, in arrival order; records only change with an import."""
-    with open_project(path, create=False) as opened:
-        return {rec.record_id: rec for rec in opened.records()}
-
-
 @st.cache_resource(max_entries=2)
 def study_of_record(path: str, version: int, _studies: pd.DataFrame) -> dict[str, str]:
     """record id -> the id of the study it belongs to."""
@@ -187,7 +180,7 @@ if PROBLEM in st.session_state:
 
 # -- the study -----------------------------------------------------------------------------
 row = by_id.loc[pick]
-records = records_by_id(str(project.path), project.count_records(), len(project.imports()))
+records = state.records_by_id(project)
 members = [records[rid] for rid in row["record_ids"] if rid in records]
 arrival = {rid: i for i, rid in enumerate(records)} if len(members) > 1 else {}
 members.sort(key=lambda rec: arrival.get(rec.record_id, 0))

@@ -61,7 +61,7 @@ def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[pd.DataF
     def make(table: pd.DataFrame) -> Path:
         path = tmp_path / "home" / "project.sqlite"
         open_project(path).close()
-        monkeypatch.setattr(lib.studies, "study_table", lambda project: table.copy(),
+        monkeypatch.setattr(lib.studies, "study_table", lambda project, **_: table.copy(),
                             raising=False)  # fmt: skip
         return path
 

@@ -362,13 +362,15 @@ def links(project: Project) -> list[Link]:
     ]
 
 
-def groups(project: Project) -> pd.DataFrame:
+def groups(project: Project, *, refresh_first: bool = True) -> pd.DataFrame:
     """One row per study (group) with merged values, in the `GROUP_COLUMNS` order.
 
     ``study_id`` is the record id of the group's first-imported member; ``record_ids`` and
-    ``databases`` are lists. Refreshes first.
+    ``databases`` are lists. Refreshes first unless told not to (a cached reader must not
+    write: it refreshes before, outside the cache).
     """
-    refresh(project)
+    if refresh_first:
+        refresh(project)
     group = members_of(project)
     records: dict[str, list[Record]] = defaultdict(list)
     for rec in project.records():
