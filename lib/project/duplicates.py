@@ -429,8 +429,7 @@ def prisma_counts(project: Project) -> dict[str, Any]:
     by_db = Counter(
         dict(
             conn.execute(
-                "SELECT i.database, COUNT(*) FROM records r JOIN imports i USING (import_id) "
-                "GROUP BY i.database"
+                "SELECT source_db, COUNT(*) FROM records GROUP BY source_db"
             ).fetchall()
         )
     )

@@ -33,11 +33,14 @@ CREATE TABLE IF NOT EXISTS imports (
 CREATE INDEX IF NOT EXISTS imports_sha256 ON imports (sha256);
 
 -- One row per record read; `rid` gives arrival order. List fields are JSON arrays,
--- `original` is the JSON object of every field as the file gave it.
+-- `original` is the JSON object of every field as the file gave it. `source_db` is the
+-- import's database label, or the record's own where the file says it per record (a
+-- canonical CSV merged from several databases).
 CREATE TABLE IF NOT EXISTS records (
     rid        INTEGER PRIMARY KEY,
     record_id  TEXT NOT NULL UNIQUE,
     import_id  INTEGER NOT NULL REFERENCES imports (import_id),
+    source_db  TEXT NOT NULL,
     entrytype  TEXT NOT NULL,
     title      TEXT NOT NULL,
     authors    TEXT NOT NULL,

@@ -51,6 +51,7 @@ def now() -> str:
 _RECORD_COLUMNS = (
     "record_id",
     "import_id",
+    "source_db",
     "entrytype",
     "title",
     "authors",
@@ -168,6 +169,8 @@ class Project:
         with self.transaction() as conn:
             taken = {r for (r,) in conn.execute("SELECT record_id FROM records")}
             report.renamed_ids += make_ids_unique(read.records, taken)
+            for rec in read.records:
+                rec.source_db = rec.source_db or report.database
             cur = conn.execute(
                 "INSERT INTO imports (file_name, database, format, encoding, sha256, size, "
                 "records_read, records_skipped, report, imported_at) "
@@ -233,7 +236,7 @@ class Project:
         sql = (
             "SELECT r.record_id, r.import_id, r.entrytype, r.title, r.authors, r.year, "
             "r.journal, r.volume, r.issue, r.pages, r.doi, r.abstract, r.keywords, "
-            "r.language, r.url, r.issn, r.isbn, r.line, r.original, i.database, i.file_name "
+            "r.language, r.url, r.issn, r.isbn, r.line, r.original, r.source_db, i.file_name "
             "FROM records r JOIN imports i USING (import_id)"
         )
         args: tuple[Any, ...] = ()
@@ -250,6 +253,7 @@ def _record_row(rec: Record, import_id: int) -> tuple[Any, ...]:
     return (
         rec.record_id,
         import_id,
+        rec.source_db,
         rec.entrytype,
         rec.title,
         json.dumps(rec.authors, ensure_ascii=False),
