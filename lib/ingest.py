@@ -92,6 +92,13 @@ def _read_text(
     max_records: int | None,
 ) -> FileRead:
     fmt = get_format(format_name) if format_name else detect(text, file_name)
+    cap = limits.MAX_RECORDS if max_records is None else max_records
+    if fmt.count is not None and (at_least := fmt.count(text)) > cap:
+        raise ReadError(
+            f"holds at least {at_least} records, over the limit of {cap}; split the export "
+            "or raise the limit",
+            file_name=file_name,
+        )
     try:
         result = fmt.read(text, file_name)
     except ReadError as exc:
@@ -101,7 +108,6 @@ def _read_text(
             f"nesting too deep to read as {fmt.label}; check the file is a valid export",
             file_name=file_name,
         ) from None
-    cap = limits.MAX_RECORDS if max_records is None else max_records
     if len(result.records) + len(result.skipped) > cap:
         raise ReadError(
             f"holds {len(result.records) + len(result.skipped)} records, over the limit "

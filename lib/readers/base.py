@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from lib.model import Record
 
-__all__ = ["Format", "ReadError", "ReadResult", "Skipped", "one_line"]
+__all__ = ["Format", "ReadError", "ReadResult", "Skipped", "line_start_counter", "one_line"]
 
 
 def one_line(text: object, limit: int = 300) -> str:
@@ -87,6 +87,9 @@ class Format:
     returns a confidence from 0 (not this format) to 1 (certainly this format). Detection
     picks the most confident format; the file suffix only breaks near-ties.
     ``read(text, file_name)`` reads the whole text.
+    ``count(text)``, where a format has one, is a fast count of the records the file holds
+    at the least (record-closing lines, say): it lets a file far over the record limit be
+    refused before reading builds every record in memory. It must never count more.
     """
 
     name: str
@@ -94,6 +97,23 @@ class Format:
     suffixes: tuple[str, ...]
     sniff: Callable[[str], float]
     read: Callable[[str, str], ReadResult]
+    count: Callable[[str], int] | None = None
+
+
+def line_start_counter(*prefixes: str) -> Callable[[str], int]:
+    """A `Format.count` that counts lines starting with one of ``prefixes``.
+
+    The first line counts too. Each prefix must be one that only a record's own start or
+    end line can begin with (``ER  -`` in RIS, ``PMID-`` in MEDLINE).
+    """
+
+    def count(text: str) -> int:
+        total = 0
+        for prefix in prefixes:
+            total += text.count("\n" + prefix) + (1 if text.startswith(prefix) else 0)
+        return total
+
+    return count
 
 
 SNIFF_CHARS = 65536

@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Callable
 
+from lib import limits
 from lib.fields import (
     clean_doi,
     clean_pages,
@@ -413,6 +414,11 @@ def read(text: str, file_name: str = "") -> ReadResult:
             if not any((v or "").strip() for k, v in row.items() if k is not None):
                 continue  # a blank row is not a record
             n += 1
+            if n > limits.MAX_RECORDS:  # refuse before every row is in memory
+                raise ReadError(
+                    f"holds more than {limits.MAX_RECORDS} records, over the limit; split the "
+                    "export or raise the limit"
+                )
             if None in row:  # more cells than header columns
                 result.skipped.append(
                     Skipped(

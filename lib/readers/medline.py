@@ -20,7 +20,7 @@ from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_
 from lib.model import Record
 from lib.readers._pubtypes import entrytype_from_types
 from lib.readers._tagged import RawRecord, add_records, first, mark_truncated_tail, values
-from lib.readers.base import Format, ReadError, ReadResult
+from lib.readers.base import Format, ReadError, ReadResult, line_start_counter
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -250,4 +250,5 @@ FORMAT = Format(
     suffixes=(".nbib", ".txt", ".medline"),
     sniff=sniff,
     read=read,
+    count=line_start_counter("PMID-"),
 )

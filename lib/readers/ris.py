@@ -26,7 +26,7 @@ from lib.fields import (
 )
 from lib.model import Record
 from lib.readers._doctype import refine_entry_type
-from lib.readers.base import Format, ReadError, ReadResult, Skipped
+from lib.readers.base import Format, ReadError, ReadResult, Skipped, line_start_counter
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -293,4 +293,5 @@ FORMAT = Format(
     suffixes=(".ris", ".txt"),
     sniff=sniff,
     read=read,
+    count=line_start_counter("ER  -", "ER -"),
 )

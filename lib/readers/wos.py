@@ -22,7 +22,7 @@ from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_
 from lib.model import Record
 from lib.readers._pubtypes import entrytype_from_types
 from lib.readers._tagged import RawRecord, add_records, first, split_list, values
-from lib.readers.base import Format, ReadError, ReadResult
+from lib.readers.base import Format, ReadError, ReadResult, line_start_counter
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -294,4 +294,5 @@ FORMAT = Format(
     suffixes=(".txt", ".ciw"),
     sniff=sniff,
     read=read,
+    count=line_start_counter("ER\n", "ER \n"),
 )
