@@ -117,7 +117,7 @@ def apptest_runs(table, repeats: int) -> dict[str, float]:
 
     from lib.project import open_project
 
-    lib.studies.study_table = lambda project: table.copy()
+    lib.studies.study_table = lambda project, **_: table.copy()
     home = Path(tempfile.mkdtemp())
     os.environ["LITREVIEW_HOME"] = str(home)
     firsts: list[float] = []
