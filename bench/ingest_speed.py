@@ -1,13 +1,15 @@
-"""Ingest time and peak memory for large MEDLINE, Web of Science and PubMed XML files.
+"""Ingest time and peak memory for large RIS, BibTeX, MEDLINE, Web of Science and PubMed
+XML files.
 
-Writes seeded synthetic exports (records shaped like real ones: six authors, a ~1,500
-character abstract wrapped the way each database wraps it, MeSH/keywords, DOI, pages)
-into a temporary folder, then reads each through `lib.ingest.read_path` (decoding,
-detection and reading) in a fresh process, reporting wall time, CPU time (the fairer
-figure on a shared machine) and peak resident memory.
+Writes seeded synthetic exports (records shaped like real ones: several authors, a ~1,500
+character abstract wrapped the way each database wraps it, keywords, DOI, pages) into a
+temporary folder, then reads each through `lib.ingest.read_path` (decoding, detection and
+reading) in a fresh process, ``--repeat`` times, reporting the median wall time, the
+median CPU time (the fairer figure on a shared machine) and the largest peak resident
+memory.
 
-    .venv/bin/python bench/bench_tagged_readers.py            # 10k and 100k records
-    .venv/bin/python bench/bench_tagged_readers.py --sizes 1000
+    .venv/bin/python bench/ingest_speed.py                      # every format, 10k and 100k
+    .venv/bin/python bench/ingest_speed.py --formats ris --sizes 100000 --repeat 3
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
+
+from synthetic_exports import write_bibtex, write_ris
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = (
@@ -126,7 +131,13 @@ def write_pubmed_xml(path: Path, n: int) -> None:
         fh.write("</PubmedArticleSet>\n")
 
 
-WRITERS = {"medline": write_medline, "wos": write_wos, "pubmed-xml": write_pubmed_xml}
+WRITERS = {
+    "ris": write_ris,
+    "bibtex": write_bibtex,
+    "medline": write_medline,
+    "wos": write_wos,
+    "pubmed-xml": write_pubmed_xml,
+}
 
 _CHILD = """
 import json, resource, sys, time
@@ -152,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--formats", nargs="+", default=list(WRITERS), choices=list(WRITERS))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per file (median shown)")
     args = parser.parse_args()
     print("| format | records | file MB | read | skipped | wall s | CPU s | peak MiB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -161,17 +173,24 @@ def main() -> None:
                 path = Path(tmp) / f"{fmt}-{n}.txt"
                 WRITERS[fmt](path, n)
                 code = _CHILD.format(root=str(ROOT), path=str(path))
-                out = subprocess.run(
-                    [sys.executable, "-c", code], capture_output=True, text=True, check=True
-                )
-                m = json.loads(out.stdout)
+                runs = []
+                for _ in range(args.repeat):
+                    out = subprocess.run(
+                        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+                    )
+                    runs.append(json.loads(out.stdout))
+                m = runs[0]
                 size = path.stat().st_size / 1e6
                 if "error" in m:
                     print(f"| {fmt} | {n:,} | {size:.0f} | not read: {m['error']} |")
                 else:
+                    wall = statistics.median(r["seconds"] for r in runs)
+                    cpu = statistics.median(r["cpu"] for r in runs)
+                    peak = max(r["peak_mib"] for r in runs)
                     print(
                         f"| {m['format']} | {n:,} | {size:.0f} | {m['read']:,} | {m['skipped']} "
-                        f"| {m['seconds']:.1f} | {m['cpu']:.1f} | {m['peak_mib']:.0f} |"
+                        f"| {wall:.1f} | {cpu:.1f} | {peak:.0f} |",
+                        flush=True,
                     )
                 path.unlink()
 

@@ -48,7 +48,9 @@ def clean_text(value: object) -> str:
         text = text.translate(_INVISIBLE)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split())
+    folded = " ".join(text.split())
+    # the same object when nothing changed: a record then shares it with `original`
+    return text if folded == text else folded
 
 
 _DOI_PREFIX = re.compile(

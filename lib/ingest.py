@@ -14,6 +14,7 @@ from pathlib import Path, PurePath
 
 from lib import limits
 from lib.encoding import decode
+from lib.gcpause import gc_paused
 from lib.model import Record
 from lib.readers.base import ReadError
 from lib.readers.registry import detect, get_format
@@ -100,7 +101,8 @@ def _read_text(
             file_name=file_name,
         )
     try:
-        result = fmt.read(text, file_name)
+        with gc_paused():
+            result = fmt.read(text, file_name)
     except ReadError as exc:
         raise exc.with_file(file_name) from None
     except RecursionError:

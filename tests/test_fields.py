@@ -117,3 +117,13 @@ def test_format_author_never_fails_and_is_stable(text: str) -> None:
 
 def test_split_authors_on_semicolons_and_and() -> None:
     assert split_authors("Smith, J; Doe, A and Roe, B") == ["Smith, J", "Doe, A", "Roe, B"]
+
+
+@given(st.text(), st.integers(min_value=1, max_value=50))
+def test_iter_lines_matches_split_whatever_the_chunk(text: str, chunk: int) -> None:
+    from lib.readers.base import iter_lines
+
+    expected = text.split("\n") if text else []
+    if text.endswith("\n"):
+        expected = expected[:-1]  # the line break ends the last line
+    assert list(iter_lines(text, chunk)) == expected

@@ -17,7 +17,6 @@ How a facet is decided (the same for every facet; the codebook supplies the word
 
 from __future__ import annotations
 
-import gc
 import re
 import weakref
 from collections.abc import Iterable, Sequence
@@ -27,6 +26,7 @@ from typing import NamedTuple
 from lib.coding.codebook import FACETS, FIELDS, Codebook, Facet, facet_column
 from lib.coding.matcher import Matcher, matcher_for
 from lib.coding.patterns import fold
+from lib.gcpause import gc_paused
 from lib.model import Record
 
 __all__ = ["Coding", "Evidence", "code_record", "code_records", "code_texts", "record_texts"]
@@ -173,13 +173,8 @@ def code_records(records: Iterable[Record], codebook: Codebook) -> list[Coding]:
     on the same loaded machine; see BENCHMARKS.md).
     """
     plan = _plan_for(codebook)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return [_code(record.record_id, record_texts(record), plan) for record in records]
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def code_texts(record_id: str, texts: dict[str, str], codebook: Codebook) -> Coding:

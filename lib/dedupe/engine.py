@@ -7,10 +7,8 @@ about a pair someone already decided.
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,6 +22,7 @@ from lib.dedupe.model import PAIR_DECISIONS, TITLE_ONLY_WEIGHT, Decision, Link, 
 from lib.dedupe.normalize import Norm, normalize
 from lib.dedupe.result import DedupeResult
 from lib.dedupe.rules import DUPLICATE, WEAK_TITLE, Verdict, decide
+from lib.gcpause import gc_paused
 from lib.model import Record
 
 __all__ = ["DedupeResult", "deduplicate"]
@@ -39,30 +38,13 @@ def _codes(values: list[str]) -> np.ndarray:
     return np.where((series == "").to_numpy(), -1, codes)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic objects.
-
-    Each collection walks every live object, so with a million records the collector
-    ran far more often than it found anything and took half the time of normalising.
-    Nothing built here is cyclic, so reference counting frees it all the same.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def deduplicate(records: list[Record], decisions: Sequence[Decision] = ()) -> DedupeResult:
     """Group the records that are one publication; see `DedupeResult`.
 
     ``decisions`` (a person's, oldest first) are applied as constraints. Raises
     `ValueError` when two records share a record id.
     """
-    with _gc_paused():
+    with gc_paused():
         return _deduplicate(records, decisions)
 
 

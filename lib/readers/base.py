@@ -11,12 +11,20 @@ be read as this format; a bad record is skipped and reported, never raised.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lib.model import Record
 
-__all__ = ["Format", "ReadError", "ReadResult", "Skipped", "line_start_counter", "one_line"]
+__all__ = [
+    "Format",
+    "ReadError",
+    "ReadResult",
+    "Skipped",
+    "iter_lines",
+    "line_start_counter",
+    "one_line",
+]
 
 
 def one_line(text: object, limit: int = 300) -> str:
@@ -98,6 +106,21 @@ class Format:
     sniff: Callable[[str], float]
     read: Callable[[str, str], ReadResult]
     count: Callable[[str], int] | None = None
+
+
+def iter_lines(text: str, chunk: int = 1 << 20) -> Iterator[str]:
+    """The lines of ``text`` (without their ``\\n``), split a megabyte at a time.
+
+    ``text.split("\\n")`` on a 200 MB export holds two million line strings at once, a
+    third of the peak memory of reading it; this holds one chunk's worth.
+    """
+    start, end_of_text = 0, len(text)
+    while start < end_of_text:
+        end = text.find("\n", start + chunk)
+        if end == -1:  # the last chunk; a final line break does not start another line
+            end = end_of_text - 1 if text.endswith("\n") else end_of_text
+        yield from text[start:end].split("\n")
+        start = end + 1
 
 
 def line_start_counter(*prefixes: str) -> Callable[[str], int]:

@@ -26,7 +26,14 @@ from lib.fields import (
 )
 from lib.model import Record
 from lib.readers._doctype import refine_entry_type
-from lib.readers.base import Format, ReadError, ReadResult, Skipped, line_start_counter
+from lib.readers.base import (
+    Format,
+    ReadError,
+    ReadResult,
+    Skipped,
+    iter_lines,
+    line_start_counter,
+)
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -87,7 +94,7 @@ class _Scan:
         record: Fields | None = None
         start = 0
         last: list[str] | None = None  # the value list a continuation line extends
-        for number, raw in enumerate(text.split("\n"), start=1):
+        for number, raw in enumerate(iter_lines(text), start=1):
             if not raw or raw.isspace():
                 continue
             tag, content = _parse_line(raw)
