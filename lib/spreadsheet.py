@@ -15,15 +15,24 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    """The value as text, neutralised if a spreadsheet would read it as a formula."""
+    """The value as text, neutralised if a spreadsheet would read it as a formula.
+
+    Text that already starts with an apostrophe before a formula character gets one
+    more, so that `unsafe_cell` gives back exactly what was written.
+    """
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) or _quoted_formula(text):
         return "'" + text
     return text
 
 
+def _quoted_formula(text: str) -> bool:
+    stripped = text.lstrip("'")
+    return len(stripped) < len(text) and stripped.startswith(FORMULA_STARTS)
+
+
 def unsafe_cell(text: str) -> str:
     """Undo `safe_cell` (for reading our own exports back)."""
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and _quoted_formula(text):
         return text[1:]
     return text

@@ -10,6 +10,7 @@ from lib.ingest import read_bytes
 from lib.pipeline import refresh
 from lib.project import AlreadyImported
 from lib.readers.base import ReadError
+from lib.textsafe import escape_markdown
 
 project = state.page_setup("Import")
 st.title("Import")
@@ -27,7 +28,7 @@ if uploads:
     st.write("Database label for each file (leave empty to use what the file says):")
     for i, upload in enumerate(uploads):
         labels[upload.file_id] = st.text_input(
-            upload.name, key=f"label_{i}_{upload.name}", placeholder="e.g. Scopus"
+            escape_markdown(upload.name), key=f"label_{i}_{upload.name}", placeholder="e.g. Scopus"
         )
 
 if st.button("Import", key="import", type="primary", disabled=not uploads):

@@ -393,3 +393,12 @@ def test_no_code_path_evaluates_or_unpickles_input() -> None:
     for path in files:
         found += dangerous_calls(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
     assert found == []
+
+
+@given(st.text(max_size=30))
+def test_safe_cell_round_trips_through_unsafe_cell(text: str) -> None:
+    from lib.spreadsheet import FORMULA_STARTS, safe_cell, unsafe_cell
+
+    cell = safe_cell(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    assert unsafe_cell(cell) == text
