@@ -51,8 +51,8 @@ else:
         st.plotly_chart(year_method_figure(studies, Filters()), key="year_chart")
         st.plotly_chart(facet_bar_figure(studies, "population", Filters()), key="pop_chart")
     if counts["to_review"]:
-        st.page_link("pages/2_Duplicates.py", label="Review possible duplicates", icon="🔍")
-    st.page_link("pages/3_Explore.py", label="Explore the studies", icon="🧭")
+        st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon="🔍")
+    st.page_link(state.PAGES["Explore"], label="Explore the studies", icon="🧭")
 
 st.divider()
 st.subheader("Project", anchor=False)

@@ -239,7 +239,7 @@ with tab_groups:
             row = by_id.loc[picked]
             members = list(row["record_ids"])
             st.page_link(
-                "pages/5_Study.py",
+                state.PAGES["Study"],
                 label="Open this study",
                 icon="📄",
                 query_params={"study": picked},

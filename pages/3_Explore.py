@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
-from pathlib import Path
 
 import streamlit as st
 
 from lib import state
 from lib.explore import charts, urlstate
 from lib.explore.filters import FILTER_FACETS, Filters, facet_counts, mask
-from lib.explore.index import StudyIndex
 from lib.explore.labels import facet_label
-from lib.explore.table import DISPLAY_COLUMNS, SORTS, Results
+from lib.explore.table import DISPLAY_COLUMNS, SORTS
 from lib.textsafe import escape_markdown
 
 MAX_ROWS = 2_000  # rows sent to the browser; the rest are a sort or a filter away
-PAGES = Path(__file__).resolve().parent
 SESSION_QUERY = "explore_query"  # the filter, for the Evidence map and Export pages
 WRITTEN = "_explore_url"  # what this page last wrote to the URL
 FACET_KEYS = {facet: f"f_{facet}" for facet in FILTER_FACETS}
@@ -30,27 +27,13 @@ project = state.page_setup("Explore")
 studies = state.studies(project)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Indexing studies …")
-def study_index(path: str, version: int, _studies) -> tuple[StudyIndex, Results]:
-    """The lookup arrays and result rows of one project version (read-only, shared);
-    built whole now so that the first search does not wait for the text index."""
-    return StudyIndex(_studies).prepare(), Results(_studies)
-
-
-def page_path(name: str) -> str | None:
-    """``pages/N_Name.py`` if the app has that page, else ``None``."""
-    found = sorted(PAGES.glob(f"*_{name}.py"))
-    return f"pages/{found[0].name}" if found else None
-
-
 st.title("Explore")
 if studies.empty:
     st.info("No studies yet: import files on the Import page.")
-    if page_path("Import"):
-        st.page_link(page_path("Import"), label="Go to Import", icon="📥")
+    st.page_link(state.PAGES["Import"], label="Go to Import", icon="📥")
     st.stop()
 
-index, results = study_index(str(project.path), project.version, studies)
+index, results = state.study_index(project)
 known = index.known()
 years = index.year_range()
 
@@ -155,12 +138,10 @@ st.markdown(
     + (f" · {escape_markdown(described)}" if described else "")
 )
 links = st.columns(3)
-if page_path("Evidence_map"):
-    links[0].page_link(page_path("Evidence_map"), label="Evidence map of these studies",
-                       icon="🗺️", query_params=query)  # fmt: skip
-if page_path("Export"):
-    links[1].page_link(page_path("Export"), label="Export these studies", icon="⬇️",
-                       query_params=query)  # fmt: skip
+links[0].page_link(state.PAGES["Evidence_map"], label="Evidence map of these studies",
+                   icon="🗺️", query_params=query)  # fmt: skip
+links[1].page_link(state.PAGES["Export"], label="Export these studies", icon="⬇️",
+                   query_params=query)  # fmt: skip
 
 if n_selected == 0:
     st.warning("No studies match: clear a filter (or all of them in the sidebar).")
@@ -194,9 +175,8 @@ with tab_table:
     if rows and rows[0] < len(view):
         chosen = view.iloc[rows[0]]
         st.text(f"{chosen['title']} ({chosen['first_author']}, {chosen['year']})")
-        if page_path("Study"):
-            st.page_link(page_path("Study"), label="Open this study", icon="📄",
-                         query_params={"study": str(chosen["study_id"])})  # fmt: skip
+        st.page_link(state.PAGES["Study"], label="Open this study", icon="📄",
+                     query_params={"study": str(chosen["study_id"])})  # fmt: skip
     else:
         st.caption("Select a row to open its study.")
 

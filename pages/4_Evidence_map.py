@@ -6,46 +6,29 @@ the axes are in the URL too, so a map can be shared.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from lib import state
 from lib.explore import charts, evidence_map, urlstate
 from lib.explore.filters import mask
-from lib.explore.index import StudyIndex
 from lib.explore.labels import code_label, count_text, facet_label
-from lib.explore.table import DISPLAY_COLUMNS, Results
+from lib.explore.table import DISPLAY_COLUMNS
 from lib.textsafe import escape_markdown
 
 MAX_ROWS = 1_000
-PAGES = Path(__file__).resolve().parent
 SESSION_QUERY = "explore_query"  # written by the Explore page
 
 project = state.page_setup("Evidence map")
 studies = state.studies(project)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Indexing studies …")
-def study_index(path: str, version: int, _studies) -> tuple[StudyIndex, Results]:
-    """The lookup arrays and display table of one project version (read-only, shared)."""
-    return StudyIndex(_studies), Results(_studies)
-
-
-def page_path(name: str) -> str | None:
-    """``pages/N_Name.py`` if the app has that page, else ``None``."""
-    found = sorted(PAGES.glob(f"*_{name}.py"))
-    return f"pages/{found[0].name}" if found else None
-
-
 st.title("Evidence map")
 if studies.empty:
     st.info("No studies yet: import files on the Import page.")
-    if page_path("Import"):
-        st.page_link(page_path("Import"), label="Go to Import", icon="📥")
+    st.page_link(state.PAGES["Import"], label="Go to Import", icon="📥")
     st.stop()
 
-index, results = study_index(str(project.path), project.version, studies)
+index, results = state.study_index(project)
 known = index.known()
 params = {key: st.query_params.get_all(key) for key in st.query_params}
 if urlstate.has_filters(params):
@@ -83,9 +66,8 @@ st.markdown(
     f"**{n_selected:,}** of {len(studies):,} studies"
     + (f" · {escape_markdown(described)}" if described else " (no filter)")
 )
-if page_path("Explore"):
-    st.page_link(page_path("Explore"), label="Change the filter on Explore", icon="🔎",
-                 query_params=query)  # fmt: skip
+st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon="🔎",
+             query_params=query)  # fmt: skip
 if n_selected == 0:
     st.warning("No studies match: clear a filter on the Explore page.")
     st.stop()
@@ -126,9 +108,8 @@ with tab_map:
                 },
                 key="cell_studies",
             )
-            if page_path("Explore"):
-                st.page_link(page_path("Explore"), label="Open these studies in Explore",
-                             icon="🔎", query_params=urlstate.to_query(cell))  # fmt: skip
+            st.page_link(state.PAGES["Explore"], label="Open these studies in Explore",
+                         icon="🔎", query_params=urlstate.to_query(cell))  # fmt: skip
 
 with tab_sources:
     combos = evidence_map.overlap_combinations(studies, filters, index)
@@ -155,9 +136,13 @@ with tab_countries:
     )
     no_country = int((selected & ~index.present("country")).sum())
     chosen = charts.selection_to_filters(event, filters) if event is not None else filters
-    if chosen != filters and page_path("Explore"):
-        st.page_link(page_path("Explore"), label="Open the selected countries' studies in Explore",
-                     icon="🔎", query_params=urlstate.to_query(chosen))  # fmt: skip
+    if chosen != filters:
+        st.page_link(
+            state.PAGES["Explore"],
+            label="Open the selected countries' studies in Explore",
+            icon="🔎",
+            query_params=urlstate.to_query(chosen),
+        )
     st.caption(
         "A study done in several countries counts once for each"
         + (f"; {count_text(no_country)} name no country." if no_country else ".")

@@ -119,7 +119,7 @@ def sync(key: str, value: object, pick: str) -> None:
 st.title("Study")
 if studies.empty:
     st.info("No studies yet: import files on the Import page.")
-    st.page_link("pages/1_Import.py", label="Go to Import", icon="📥")
+    st.page_link(state.PAGES["Import"], label="Go to Import", icon="📥")
     st.stop()
 
 by_id = studies.set_index("study_id", drop=False)
@@ -380,7 +380,7 @@ st.dataframe(
     },
 )
 if len(members) > 1:
-    st.page_link("pages/2_Duplicates.py", label="Split records off on the Duplicates page",
+    st.page_link(state.PAGES["Duplicates"], label="Split records off on the Duplicates page",
                  icon="🔍")  # fmt: skip
 
 inside = {rec.record_id for rec in members}
@@ -395,7 +395,7 @@ for link in own_links:
     st.text(f"{other} · {link.reason} · linked by {'you' if link.decision_id else 'the matcher'}")
     if other_study in by_id.index and other_study != pick:
         st.page_link(
-            "pages/5_Study.py",
+            state.PAGES["Study"],
             label=f"Open: {escape_markdown(other_title[:100])}",
             icon="📄",
             query_params={"study": other_study},

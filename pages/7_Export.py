@@ -8,43 +8,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 
 import streamlit as st
 
 from lib import exporting, prisma, state
 from lib.explore import urlstate
 from lib.explore.filters import apply
-from lib.explore.index import StudyIndex
 from lib.textsafe import escape_markdown
 
-PAGES = Path(__file__).resolve().parent
 SESSION_QUERY = "explore_query"  # written by the Explore page
 
 project = state.page_setup("Export")
 studies = state.studies(project)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Indexing studies …")
-def study_index(path: str, version: int, _studies) -> StudyIndex:
-    """The lookup arrays of one project version (read-only, shared between reruns)."""
-    return StudyIndex(_studies)
-
-
-def page_path(name: str) -> str | None:
-    """``pages/N_Name.py`` if the app has that page, else ``None``."""
-    found = sorted(PAGES.glob(f"*_{name}.py"))
-    return f"pages/{found[0].name}" if found else None
-
-
 st.title("Export")
 if studies.empty:
     st.info("No studies yet: import files on the Import page.")
-    if page_path("Import"):
-        st.page_link(page_path("Import"), label="Go to Import", icon="📥")
+    st.page_link(state.PAGES["Import"], label="Go to Import", icon="📥")
     st.stop()
 
-index = study_index(str(project.path), project.version, studies)
+index, _ = state.study_index(project)
 known = index.known()
 params = {key: st.query_params.get_all(key) for key in st.query_params}
 if urlstate.has_filters(params):
@@ -64,9 +48,8 @@ st.markdown(
     f"**{n:,}** of {len(studies):,} studies"
     + (f" · {escape_markdown(described)}" if described else " (no filter: every study)")
 )
-if page_path("Explore"):
-    st.page_link(page_path("Explore"), label="Change the filter on Explore", icon="🔎",
-                 query_params=query)  # fmt: skip
+st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon="🔎",
+             query_params=query)  # fmt: skip
 
 if n == 0:
     st.warning("No studies match: clear a filter on the Explore page.")
