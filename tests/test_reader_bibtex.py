@@ -491,3 +491,9 @@ def test_issuer_of_thesis_report_and_book_stands_in_for_the_journal() -> None:
         ("report", "Ministry of Justice"),
         ("book", "Waterside"),
     ]
+
+
+def test_line_numbers_after_a_line_ending_in_a_backslash() -> None:
+    # bibtexparser reads the line break after a backslash as escaped and miscounts lines
+    text = "\\\n@article{key, title={T}}\n@article{b, title={U}}\n"
+    assert [r.line for r in bibtex.read(text, "x.bib").records] == [2, 3]

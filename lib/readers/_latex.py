@@ -38,6 +38,9 @@ def _decoder() -> LatexNodes2Text:
             MacroTextSpec("copyright", simplify_repl="©"),
             MacroTextSpec("textless", simplify_repl="<"),
             MacroTextSpec("textgreater", simplify_repl=">"),
+            # how a lone brace is written so that BibTeX still counts braces right
+            MacroTextSpec("textbraceleft", simplify_repl="{"),
+            MacroTextSpec("textbraceright", simplify_repl="}"),
         ],
     )
     return LatexNodes2Text(latex_context=db, keep_braced_groups=False, math_mode="text")
@@ -88,15 +91,19 @@ def _command(token: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """The non-command part: braces, ties, dashes and TeX quotes."""
-    if "{" in text or "}" in text:
-        text = text.replace("{", "").replace("}", "")
+    """The non-command part: ties, dashes, TeX quotes, then braces.
+
+    Braces go last: an empty group separates what LaTeX would join, so ``-{}-`` is two
+    hyphens as typed, not an en dash, and ``\`{}\``` two grave accents, not a quote.
+    """
     if "-" in text:
         text = text.replace("---", "\u2014").replace("--", "\u2013")
     if "~" in text:
         text = text.replace("~", " ")
     if "`" in text or "''" in text:
         text = text.replace("``", "\u201c").replace("''", "\u201d")
+    if "{" in text or "}" in text:
+        text = text.replace("{", "").replace("}", "")
     return text
 
 

@@ -300,12 +300,13 @@ class _Reader:
             # A sentinel block after a chunk cut makes an unclosed entry before the cut fail
             # as it would in the whole file ("not closed before the next '@' entry").
             chunk = text[begin:end] if end == len(text) else text[begin:end] + "\n@comment{}"
+            lines = _BlockLines(chunk, line)
             for block in self.split(chunk).blocks:
                 inner = _unwrap(block)
                 if isinstance(inner, Entry):
-                    self.entry(inner, block, line)
+                    self.entry(inner, block, lines.of(block))
                 elif isinstance(block, ParsingFailedBlock) and not isinstance(inner, String):
-                    self.failed(block, line)
+                    self.failed(block, lines.of(block))
         self.finish()
         return self.result
 
@@ -337,8 +338,7 @@ class _Reader:
                     inner.value, self.strings, self.undefined
                 )
 
-    def failed(self, block: ParsingFailedBlock, offset: int = 0) -> None:
-        line = _line(block, offset)
+    def failed(self, block: ParsingFailedBlock, line: int | None) -> None:
         raw = block.raw or ""
         head = _BLOCK_HEAD.match(raw)
         reason = _plain_reason(getattr(block.error, "abort_reason", "") or str(block.error))
@@ -349,8 +349,7 @@ class _Reader:
         hint = f"entry {head.group(2)}" if head and head.group(2) else ""
         self.result.skipped.append(Skipped(line, f"malformed BibTeX entry: {reason}", record=hint))
 
-    def entry(self, entry: Entry, block: Block, offset: int = 0) -> None:
-        line = _line(block, offset)
+    def entry(self, entry: Entry, block: Block, line: int | None) -> None:
         key = entry.key.strip()
         fields: dict[str, list[str]] = {}
         for field in entry.fields:
@@ -480,9 +479,26 @@ def _unwrap(block: Block) -> Block:
     return block
 
 
-def _line(block: Block, offset: int) -> int | None:
-    """1-based line in the file of a block from a chunk that starts after ``offset`` lines."""
-    return None if block.start_line is None else block.start_line + 1 + offset
+class _BlockLines:
+    """1-based file lines of the blocks of one chunk, found from where each block's text
+    is in the chunk. bibtexparser's own ``start_line`` miscounts after a line that ends
+    in a backslash (it reads the line break as escaped), so it is only the fallback."""
+
+    def __init__(self, chunk: str, offset: int) -> None:
+        self.chunk = chunk
+        self.offset = offset  # lines of the file before the chunk
+        self.pos = 0  # where the last block found starts
+        self.newlines = 0  # line breaks in chunk[:pos]
+        self.search = 0  # blocks follow each other: look for the next one after the last
+
+    def of(self, block: Block) -> int | None:
+        raw = block.raw or ""
+        at = self.chunk.find(raw, self.search) if raw else -1
+        if at == -1:
+            return None if block.start_line is None else block.start_line + 1 + self.offset
+        self.newlines += self.chunk.count("\n", self.pos, at)
+        self.pos, self.search = at, at + 1
+        return self.offset + self.newlines + 1
 
 
 def _chunks(starts: list[int], size: int) -> list[tuple[int, int]]:
