@@ -480,25 +480,33 @@ def _unwrap(block: Block) -> Block:
 
 
 class _BlockLines:
-    """1-based file lines of the blocks of one chunk, found from where each block's text
-    is in the chunk. bibtexparser's own ``start_line`` miscounts after a line that ends
-    in a backslash (it reads the line break as escaped), so it is only the fallback."""
+    """1-based file lines of the blocks of one chunk.
+
+    bibtexparser does not count a line break that follows a backslash (it reads it as
+    escaped), so after such a line its ``start_line`` is short by one per backslash-ended
+    line. This maps its numbering back to the file's; where two file lines share one of its
+    numbers, the block's first line of text says which.
+    """
 
     def __init__(self, chunk: str, offset: int) -> None:
-        self.chunk = chunk
         self.offset = offset  # lines of the file before the chunk
-        self.pos = 0  # where the last block found starts
-        self.newlines = 0  # line breaks in chunk[:pos]
-        self.search = 0  # blocks follow each other: look for the next one after the last
+        self.lines = chunk.split("\n")
+        self.starts: dict[int, list[int]] = {}  # bibtexparser's line -> the file's lines
+        counted = 0
+        for line, text in enumerate(self.lines):
+            self.starts.setdefault(counted, []).append(line)
+            if not text.endswith("\\"):
+                counted += 1
 
     def of(self, block: Block) -> int | None:
-        raw = block.raw or ""
-        at = self.chunk.find(raw, self.search) if raw else -1
-        if at == -1:
-            return None if block.start_line is None else block.start_line + 1 + self.offset
-        self.newlines += self.chunk.count("\n", self.pos, at)
-        self.pos, self.search = at, at + 1
-        return self.offset + self.newlines + 1
+        if block.start_line is None:
+            return None
+        candidates = self.starts.get(block.start_line) or [block.start_line]
+        line = candidates[0]
+        if len(candidates) > 1:
+            head = (block.raw or "").split("\n", 1)[0].strip()
+            line = next((c for c in candidates if head and head in self.lines[c]), line)
+        return line + 1 + self.offset
 
 
 def _chunks(starts: list[int], size: int) -> list[tuple[int, int]]:
