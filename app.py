@@ -11,7 +11,7 @@ from lib import paths, state
 from lib.demo import ensure_demo_project
 from lib.explore.charts import facet_bar_figure, year_method_figure
 from lib.explore.filters import Filters
-from lib.prisma import prisma_counts, prisma_figure, prisma_table
+from lib.prisma import from_project, prisma_figure, prisma_table
 from lib.project import ProjectError, open_project
 from lib.textsafe import escape_markdown
 
@@ -35,13 +35,7 @@ if not n_studies:
     st.info("This project is empty: import your exports on the **Import** page.")
 else:
     left, right = st.columns(2)
-    flow = prisma_counts(
-        {
-            "identified": counts["by_database"],
-            "duplicates_removed": counts["duplicates_removed"],
-            "studies": counts["studies"],
-        }
-    )
+    flow = from_project(counts)
     with left:
         st.subheader("PRISMA 2020: identification", anchor=False)
         st.plotly_chart(prisma_figure(flow), key="prisma_chart")

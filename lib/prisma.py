@@ -1,7 +1,7 @@
 """The PRISMA 2020 identification flow: records per database → duplicates → studies.
 
-The counts come from the project (its log, or `counts_from_tables` where the log has
-none) as a plain dict::
+The counts come from the project (`from_project` takes those of
+`lib.project.duplicates.prisma_counts`) or any plain dict::
 
     {"identified": {"Scopus": 120, "PubMed": 80}, "duplicates_removed": 70, "studies": 125}
 
@@ -14,7 +14,7 @@ how many reports were grouped (PRISMA 2020 counts studies and reports apart).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from lib.spreadsheet import safe_cell
 
 __all__ = [
     "PrismaCounts",
-    "counts_from_tables",
+    "from_project",
     "prisma_counts",
     "prisma_csv",
     "prisma_figure",
@@ -97,23 +97,16 @@ def prisma_counts(counts: Mapping[str, Any]) -> PrismaCounts:
     return result
 
 
-def counts_from_tables(
-    imports: Iterable[Mapping[str, Any]], studies: pd.DataFrame
-) -> dict[str, Any]:
-    """Counts from what the project holds: records read per database label (from
-    `Project.imports()`) and the studies table. Every record that is not its study's
-    first counts as a duplicate removed (the project log, where it says more, is better)."""
-    identified: dict[str, int] = {}
-    for item in imports:
-        label = str(item.get("database") or "(no database label)")
-        identified[label] = identified.get(label, 0) + int(item.get("records_read") or 0)
-    total = sum(identified.values())
-    n_studies = len(studies)
-    return {
-        "identified": identified,
-        "duplicates_removed": max(total - n_studies, 0),
-        "studies": min(n_studies, total),
-    }
+def from_project(counts: Mapping[str, Any]) -> PrismaCounts:
+    """The flow from a project's counts (`lib.project.duplicates.prisma_counts`: records
+    per database label, duplicates removed, studies)."""
+    return prisma_counts(
+        {
+            "identified": counts["by_database"],
+            "duplicates_removed": counts["duplicates_removed"],
+            "studies": counts["studies"],
+        }
+    )
 
 
 def prisma_table(counts: PrismaCounts | Mapping[str, Any]) -> pd.DataFrame:

@@ -88,7 +88,7 @@ else:
 st.subheader("PRISMA 2020 identification")
 st.caption("For the whole project, whatever the filter.")
 try:
-    counts = prisma.prisma_counts(prisma.counts_from_tables(project.imports(), studies))
+    counts = prisma.from_project(state.prisma(project))
 except ValueError as exc:
     st.error(f"The PRISMA counts cannot be drawn: {exc}.")
 else:

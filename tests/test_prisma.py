@@ -8,7 +8,6 @@ import io
 import pytest
 
 from lib import prisma
-from tests.factories import make_studies
 
 COUNTS = {"identified": {"Scopus": 120, "PubMed": 80, "Web of Science": 60},
           "duplicates_removed": 90, "studies": 160}  # fmt: skip
@@ -68,16 +67,22 @@ def test_the_figure_shows_every_count_and_draws_labels_as_text() -> None:
     assert len(fig.layout.shapes) == 5
 
 
-def test_counts_from_the_projects_tables() -> None:
-    imports = [
-        {"database": "Scopus", "records_read": 100},
-        {"database": "Scopus", "records_read": 20},
-        {"database": "", "records_read": 5},
-    ]
-    counts = prisma.counts_from_tables(imports, make_studies(90, seed=1))
-    assert counts == {"identified": {"Scopus": 120, "(no database label)": 5},
-                      "duplicates_removed": 35, "studies": 90}  # fmt: skip
-    prisma.prisma_counts(counts)  # consistent
+def test_flow_from_the_projects_counts(tmp_path) -> None:
+    from lib.demo import build_demo_project
+    from lib.project import duplicates
+
+    with build_demo_project(tmp_path / "demo.sqlite") as project:
+        flow = prisma.from_project(duplicates.prisma_counts(project))
+        assert flow.identified == {
+            "EBSCOhost": 18,
+            "Hand search (Zotero)": 11,
+            "PubMed": 20,
+            "Scopus": 27,
+            "Web of Science": 21,
+        }
+        assert flow.total_identified == project.count_records() == 97
+        assert flow.studies == 43  # 41 studies, an erratum and a conference abstract
+        assert flow.duplicates_removed == 97 - 43
 
 
 def test_the_csv_of_counts_is_neutralised() -> None:
