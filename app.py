@@ -13,6 +13,7 @@ from lib.explore.charts import facet_bar_figure, year_method_figure
 from lib.explore.filters import Filters
 from lib.prisma import from_project, prisma_figure, prisma_table
 from lib.project import ProjectError, open_project
+from lib.project.bundle import import_bundle
 from lib.textsafe import escape_markdown
 
 project = state.page_setup("Overview")
@@ -52,7 +53,7 @@ st.divider()
 st.subheader("Project", anchor=False)
 choice = st.radio(
     "Open",
-    ["The demo project", "A new project", "An existing project file"],
+    ["The demo project", "A new project", "An existing project file", "A backup"],
     horizontal=True,
     key="project_choice",
 )
@@ -60,6 +61,22 @@ if choice == "The demo project":
     if st.button("Open the demo", key="open_demo"):
         state.switch_project(ensure_demo_project(paths.demo_project_path()))
         st.rerun()
+elif choice == "A backup":
+    backup = st.file_uploader("Project backup (.json, from the Export page)", key="backup_file")
+    target = st.text_input(
+        "Restore into (a new .sqlite file)",
+        value=str(paths.data_home() / "restored-review.sqlite"),
+        key="restore_file",
+    )
+    if st.button("Restore and open", key="restore", disabled=not (backup and target.strip())):
+        path = Path(target.strip()).expanduser()
+        try:
+            import_bundle(backup.getvalue(), path, source=backup.name).close()
+        except ProjectError as exc:
+            st.error(f"{exc}.")
+        else:
+            state.switch_project(path)
+            st.rerun()
 else:
     default = str(paths.data_home() / "my-review.sqlite") if choice == "A new project" else ""
     target = st.text_input("Project file (.sqlite)", value=default, key="project_file")

@@ -14,9 +14,18 @@ import streamlit as st
 from lib import exporting, prisma, state
 from lib.explore import urlstate
 from lib.explore.filters import apply
+from lib.project import open_project
+from lib.project.bundle import export_bundle
 from lib.textsafe import escape_markdown
 
 SESSION_QUERY = "explore_query"  # written by the Explore page
+
+
+def backup(path: str) -> bytes:
+    """The project as a bundle, read through its own connection (made at click time)."""
+    with open_project(path, create=False) as opened:
+        return export_bundle(opened)
+
 
 project = state.page_setup("Export")
 studies = state.studies(project)
@@ -108,3 +117,18 @@ else:
             on_click="ignore",
         )
 st.caption("Charts: each chart's camera button (top right, on hover) saves it as a PNG.")
+
+st.subheader("The whole project")
+st.download_button(
+    "Project backup (.json)",
+    data=partial(backup, str(project.path)),  # made when clicked
+    file_name=f"{project.path.stem}-backup.json",
+    mime="application/json",
+    key="download_backup",
+    on_click="ignore",
+)
+st.caption(
+    "Everything you imported and decided (records, duplicate decisions, code corrections, "
+    "checks, codebooks, the log) in one file. Restore it on the Overview page, here or on "
+    "another computer."
+)

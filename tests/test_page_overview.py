@@ -124,3 +124,50 @@ def test_a_hostile_project_name_is_shown_as_text(app_home: Path) -> None:  # noq
     rendered = markdown_it.MarkdownIt("commonmark").render(at.title[0].value)
     assert "<strong>" not in rendered and "<a " not in rendered and "<b>" not in rendered
     assert not re.search(r"(?<!\\)[:$\[\]]", at.title[0].value)  # Streamlit's own syntax too
+
+
+def test_a_backup_restores_into_a_new_project_with_every_decision(
+    demo_project: Path,  # noqa: F811
+    app_home: Path,  # noqa: F811
+) -> None:
+    from lib.project import coding, duplicates
+    from lib.project.bundle import export_bundle
+
+    with open_project(demo_project) as project:
+        study = coding.effective_codes(project)["study_id"].iloc[0]
+        coding.set_override(project, study, "method", ["rct"], note="checked the paper")
+        backup = export_bundle(project)
+        decisions = duplicates.decisions(project)
+    at = open_page(demo_project)
+    at.radio(key="project_choice").set_value("A backup").run()
+    assert not errors(at)
+    target = app_home / "restored.sqlite"
+    at.text_input(key="restore_file").set_value(str(target))
+    assert at.button(key="restore").disabled  # nothing uploaded yet
+    uploader = next(u for u in at.get("file_uploader") if u.key == "backup_file")
+    uploader.set_value(("backup.json", backup, "application/json"))
+    at.run()
+    at.button(key="restore").click().run()
+    assert not errors(at)
+    assert Path(at.session_state["project_path"]) == target  # the restored project is open
+    with open_project(target, create=False) as restored:
+        codes = coding.effective_codes(restored).set_index("study_id")
+        assert codes.loc[study, "method"] == "rct"
+        assert duplicates.decisions(restored) == decisions
+    assert metrics(at)["Studies"] == "43"
+
+
+def test_a_broken_backup_is_refused_with_a_message(
+    demo_project: Path,  # noqa: F811
+    app_home: Path,  # noqa: F811
+) -> None:
+    at = open_page(demo_project)
+    at.radio(key="project_choice").set_value("A backup").run()
+    target = app_home / "restored.sqlite"
+    at.text_input(key="restore_file").set_value(str(target))
+    uploader = next(u for u in at.get("file_uploader") if u.key == "backup_file")
+    uploader.set_value(("backup.json", b'{"format": "something else"}', "application/json"))
+    at.run()
+    at.button(key="restore").click().run()
+    assert any("backup.json" in e for e in errors(at))
+    assert not target.exists()
