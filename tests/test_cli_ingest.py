@@ -110,3 +110,19 @@ def test_canonical_csv_keeps_each_records_own_database(tmp_path: Path) -> None:
     again = tmp_path / "again.csv"
     assert main(["ingest", str(merged), "--out", str(again)]) == 0
     assert [r["source"] for r in _rows(again)] == ["Scopus"] * 3 + ["PubMed"]
+
+
+def test_no_files_reads_the_demo_corpus(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "demo.csv"
+    assert main(["ingest", "--out", str(out)]) == 0
+    rows = _rows(out)
+    truth = (ROOT / "data" / "demo" / "truth.csv").read_text(encoding="utf-8")
+    assert len(rows) == truth.count("\n") - 1 == 97
+    assert {r["source"] for r in rows} == {
+        "Scopus",
+        "Web of Science",
+        "PubMed",
+        "EBSCOhost",
+        "Hand search (Zotero)",
+    }
+    assert "reading the demo corpus" in capsys.readouterr().err

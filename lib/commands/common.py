@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from lib.ingest import IngestRun, ingest_paths
+from lib.ingest import IngestRun, ingest_paths, make_ids_unique
 from lib.model import Record
 from lib.spreadsheet import safe_cell
 
@@ -34,7 +34,12 @@ EXIT_UNREADABLE = 2
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="export files to read")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="export files or folders to read (none: the demo corpus in data/demo/exports)",
+    )
     parser.add_argument(
         "--source",
         metavar="LABEL",
@@ -73,10 +78,35 @@ def report_run(run: IngestRun, stream: TextIO | None = None) -> None:
 
 
 def read_inputs(args: argparse.Namespace) -> tuple[list[Record], IngestRun, int]:
-    """Read the FILE arguments; returns the records, the run and the exit code so far."""
-    run = ingest_paths(expand(args.files), database=args.source, format_name=args.format_name)
+    """Read the FILE arguments; returns the records, the run and the exit code so far.
+
+    With no FILE the demo corpus is read, each export under its database's label.
+    """
+    if args.files:
+        run = ingest_paths(expand(args.files), database=args.source, format_name=args.format_name)
+    else:
+        run = _demo_run(args)
     report_run(run)
     return run.records, run, (EXIT_UNREADABLE if run.failures else EXIT_OK)
+
+
+def _demo_run(args: argparse.Namespace) -> IngestRun:
+    from lib.demo import DEMO_DIR, DEMO_EXPORTS
+
+    print("no files given: reading the demo corpus (data/demo/exports)", file=sys.stderr)
+    run = IngestRun()
+    taken: set[str] = set()
+    for name, label in DEMO_EXPORTS.items():
+        part = ingest_paths(
+            [DEMO_DIR / "exports" / name],
+            database=args.source or label,
+            format_name=args.format_name,
+        )
+        for read in part.files:
+            read.report.renamed_ids += make_ids_unique(read.records, taken)
+        run.files += part.files
+        run.failures += part.failures
+    return run
 
 
 def write_csv(path: str, header: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
