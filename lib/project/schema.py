@@ -106,6 +106,29 @@ CREATE TABLE IF NOT EXISTS dedupe_pairs (
     PRIMARY KEY (a, b)
 );
 
+-- One merged record per group of the last run (derived, like the groups): the studies
+-- table reads it instead of merging every group again. `record_ids` (members in arrival
+-- order), `databases`, `authors` and `keywords` are JSON arrays. A group whose members
+-- did not change keeps its row across runs (records never change once imported).
+CREATE TABLE IF NOT EXISTS dedupe_studies (
+    study_id     TEXT PRIMARY KEY,
+    record_ids   TEXT NOT NULL,
+    databases    TEXT NOT NULL,
+    n_records    INTEGER NOT NULL,
+    title        TEXT NOT NULL,
+    authors      TEXT NOT NULL,
+    first_author TEXT NOT NULL,
+    year         INTEGER,
+    journal      TEXT NOT NULL,
+    volume       TEXT NOT NULL,
+    issue        TEXT NOT NULL,
+    pages        TEXT NOT NULL,
+    doi          TEXT NOT NULL,
+    abstract     TEXT NOT NULL,
+    keywords     TEXT NOT NULL,
+    entrytype    TEXT NOT NULL
+);
+
 -- "Same study, other report" links (erratum, preprint, conference abstract and article).
 CREATE TABLE IF NOT EXISTS dedupe_links (
     a           TEXT NOT NULL,
