@@ -438,33 +438,41 @@ def effective_codes(project: Project) -> pd.DataFrame:
     listed by `orphaned_overrides`.
     """
     codebook = project_codebook(project)
-    auto: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for (sid, facet), values in _auto_values(project).items():
-        auto[sid][facet] = values
+    rows = project.conn.execute("SELECT study_id, facet, codes FROM auto_codes").fetchall()
+    # column by column, in one JSON parse: per-study dicts took 2 s at 50k studies
+    parsed = json.loads("[" + ",".join(r[2] for r in rows) + "]") if rows else []
+    by_facet: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for (sid, facet, _), values in zip(rows, parsed, strict=True):
+        by_facet[facet][sid] = values
+    studies = list(dict.fromkeys(r[0] for r in rows))
+    coded = set(studies)
     overrides = _active_overrides(project)
-    checked = dict(project.conn.execute("SELECT study_id, checked FROM study_checks"))
-    plan = [
-        (facet, facet_column(facet), codebook.facets[facet].single, codebook.facets[facet].fallback)
-        for facet in FACETS
+    overridden: dict[str, list[str]] = defaultdict(list)
+    for sid, facet in overrides:
+        if sid in coded:
+            overridden[sid].append(facet)
+    data: dict[str, Any] = {"study_id": studies}
+    for facet in FACETS:
+        spec = codebook.facets[facet]
+        values = by_facet[facet]
+        for (sid, of), (_, codes) in overrides.items():
+            if of == facet and sid in coded:
+                values[sid] = codes
+        if spec.single:
+            data[facet_column(facet)] = [
+                (v[0] if (v := values.get(sid)) else spec.fallback) for sid in studies
+            ]
+        else:
+            data[facet_column(facet)] = [list(values.get(sid, ())) for sid in studies]
+    order = {facet: n for n, facet in enumerate(FACETS)}
+    data["overridden"] = [
+        [facet_column(f) for f in sorted(overridden.get(sid, ()), key=order.__getitem__)]
+        for sid in studies
     ]
-    rows = []
-    for sid, values in auto.items():
-        row: dict[str, Any] = {"study_id": sid}
-        overridden = []
-        for facet, column, single, fallback in plan:
-            value = values.get(facet, [])
-            if (sid, facet) in overrides:
-                value = overrides[(sid, facet)][1]
-                overridden.append(column)
-            if single:
-                row[column] = value[0] if value else fallback
-            else:
-                row[column] = list(value)
-        row["overridden"] = overridden
-        row["checked"] = bool(checked.get(sid, 0))
-        rows.append(row)
-    columns = ["study_id", *(column for _, column, _, _ in plan), "overridden", "checked"]
-    frame = pd.DataFrame(rows, columns=columns)
+    checked = dict(project.conn.execute("SELECT study_id, checked FROM study_checks"))
+    data["checked"] = [bool(checked.get(sid, 0)) for sid in studies]
+    columns = ["study_id", *(facet_column(f) for f in FACETS), "overridden", "checked"]
+    frame = pd.DataFrame(data, columns=columns)
     frame["checked"] = frame["checked"].astype(bool)
     return frame
 
