@@ -2,7 +2,8 @@
 
 The Duplicates page's bulk accept (`lib.bulk_decisions.accept_pairs`) makes one decision
 per pair, stores them together and regroups the project once
-(`lib.project.duplicates.decide_many`), then recodes once (`lib.pipeline.refresh`). This measures both parts on the demo project (97 records) and
+(`lib.project.duplicates.decide_many`), then recodes once (`lib.pipeline.refresh`). This
+measures both parts on the demo project (97 records) and
 on a synthetic project of 5,000 records (`bench/dedupe_synthetic.py`). The demo and the
 synthetic set leave (almost) no pairs to review, so the 50 pairs are records of different
 studies taken in order; the cost of a decision does not depend on which pair it is.

@@ -95,6 +95,9 @@ def combine(groups: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
     with records and duplicate decisions, codes with any coding decision.
     Studies not coded yet (never, once refreshed) get the empty codes.
     """
+    # an empty project's frames have no values to give study_id a type: make it the same
+    groups = groups.astype({"study_id": object})
+    codes = codes.astype({"study_id": object})
     table = groups.merge(codes, on="study_id", how="left")
     for facet, many in FACETS.items():
         if many:

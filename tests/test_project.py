@@ -125,3 +125,13 @@ def test_reopening_while_other_processes_come_and_go(tmp_path: Path) -> None:
         keep.append(project)
     for project in keep:
         project.close()
+
+
+def test_an_empty_project_has_an_empty_studies_table(tmp_path: Path) -> None:
+    from lib.pipeline import refresh
+    from lib.studies import STUDY_COLUMNS, study_table
+
+    with open_project(tmp_path / "empty.sqlite") as project:
+        refresh(project)
+        table = study_table(project)
+        assert table.empty and list(table.columns) == list(STUDY_COLUMNS)

@@ -94,7 +94,7 @@ def _plain(text: str) -> str:
     """The non-command part: ties, dashes, TeX quotes, then braces.
 
     Braces go last: an empty group separates what LaTeX would join, so ``-{}-`` is two
-    hyphens as typed, not an en dash, and ``\`{}\``` two grave accents, not a quote.
+    hyphens as typed, not an en dash, and two grave accents split by ``{}`` are not a quote.
     """
     if "-" in text:
         text = text.replace("---", "\u2014").replace("--", "\u2013")
