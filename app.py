@@ -73,7 +73,7 @@ elif choice == "A backup":
         try:
             import_bundle(backup.getvalue(), path, source=backup.name).close()
         except ProjectError as exc:
-            st.error(f"{exc}.")
+            st.error(f"{escape_markdown(exc)}.")
         else:
             state.switch_project(path)
             st.rerun()
@@ -84,14 +84,19 @@ else:
     if st.button(label, key="open_project", disabled=not target.strip()):
         path = Path(target.strip()).expanduser()
         if choice == "A new project" and path.exists():
-            st.error(f"{path} already exists: choose another name, or open it as existing.")
+            st.error(
+                f"{escape_markdown(path)} already exists: choose another name, or open it as "
+                "existing."
+            )
         elif choice == "An existing project file" and not path.exists():
-            st.error(f"{path}: no such file. Check the path, or create a new project.")
+            st.error(
+                f"{escape_markdown(path)}: no such file. Check the path, or create a new project."
+            )
         else:
             try:
                 open_project(path).close()
             except ProjectError as exc:
-                st.error(f"{exc}.")
+                st.error(f"{escape_markdown(exc)}.")
             else:
                 state.switch_project(path)
                 st.rerun()

@@ -27,8 +27,15 @@ labels: dict[str, str] = {}
 if uploads:
     st.write("Database label for each file (leave empty to use what the file says):")
     for i, upload in enumerate(uploads):
-        labels[upload.file_id] = st.text_input(
-            escape_markdown(upload.name), key=f"label_{i}_{upload.name}", placeholder="e.g. Scopus"
+        # The file name is shown as text, not used as the label: labels are Markdown, and a
+        # screen reader would read the escapes that keep a name like "*x*.ris" literal.
+        name, box = st.columns([2, 3], vertical_alignment="center")
+        name.text(upload.name)
+        labels[upload.file_id] = box.text_input(
+            f"Database label, file {i + 1}",
+            key=f"label_{i}_{upload.name}",
+            placeholder="e.g. Scopus",
+            label_visibility="collapsed",
         )
 
 if st.button("Import", key="import", type="primary", disabled=not uploads):
@@ -36,7 +43,7 @@ if st.button("Import", key="import", type="primary", disabled=not uploads):
     results: list[tuple[str, str, list[str]]] = []  # (kind, file name, report lines)
     imported = 0
     for i, upload in enumerate(uploads or []):
-        progress.progress(i / (len(uploads) + 1), text=f"Reading {upload.name} …")
+        progress.progress(i / (len(uploads) + 1), text=f"Reading {escape_markdown(upload.name)} …")
         if upload.size > limits.MAX_FILE_BYTES:
             results.append(
                 ("error", upload.name, [f"{upload.name}: over the {limits.MAX_FILE_BYTES // 10**6}"
@@ -62,7 +69,7 @@ if st.button("Import", key="import", type="primary", disabled=not uploads):
 
 for kind, name, lines in st.session_state.get("import_results", []):
     box = {"success": st.success, "warning": st.warning, "error": st.error}[kind]
-    box(f"{name}: " + ("imported" if kind == "success" else "not imported"))
+    box(f"{escape_markdown(name)}: " + ("imported" if kind == "success" else "not imported"))
     st.text("\n".join(lines))
 
 st.subheader("Imports in this project")
@@ -87,5 +94,6 @@ else:
     )
     st.dataframe(table, hide_index=True, key="imports_table")
     for item in imports:
-        with st.expander(f"Report: {item['file_name']} (import {item['import_id']})"):
+        name = escape_markdown(item["file_name"])
+        with st.expander(f"Report: {name} (import {item['import_id']})"):
             st.text("\n".join(item["report"].lines()))

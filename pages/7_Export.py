@@ -99,7 +99,7 @@ st.caption("For the whole project, whatever the filter.")
 try:
     counts = prisma.from_project(state.prisma(project))
 except ValueError as exc:
-    st.error(f"The PRISMA counts cannot be drawn: {exc}.")
+    st.error(f"The PRISMA counts cannot be drawn: {escape_markdown(exc)}.")
 else:
     if not counts.identified:
         st.info("No imports recorded yet: import files on the Import page.")

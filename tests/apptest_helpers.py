@@ -16,6 +16,7 @@ Use the fixtures by importing them into a test module::
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +37,7 @@ __all__ = [
     "TIMEOUT",
     "add_hostile_record",
     "app_home",
+    "as_shown",
     "demo_project",
     "demo_template",
     "errors",
@@ -160,6 +162,12 @@ def open_page(
     if page != "app.py":
         at.switch_page(page)
     return at.run()
+
+
+def as_shown(markdown: str) -> str:
+    """What a Markdown message shows a reader: escapes undone, zero-width spaces dropped
+    (messages escape paths and record text with `lib.textsafe.escape_markdown`)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")
 
 
 def errors(at: AppTest) -> list[str]:

@@ -270,8 +270,8 @@ def test_a_newcomers_path_from_import_to_export(
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         [str(first), str(second)]
     )
-    for upload, label in ((first, "Scopus (mine)"), (second, "PubMed (mine)")):
-        box = page.get_by_role("textbox", name=upload.name, exact=True)
+    for n, label in ((1, "Scopus (mine)"), (2, "PubMed (mine)")):
+        box = page.get_by_role("textbox", name=f"Database label, file {n}", exact=True)
         box.fill(label)
         box.press("Enter")
         settle(page)
