@@ -370,3 +370,21 @@ def test_a_newcomers_path_from_import_to_export(
     assert len(rows) == expected
     assert_clean(page, "Export")
     shot(page, "path-7-export")
+
+
+def test_clicking_a_chart_bar_filters_the_table(page: Any, server: str) -> None:
+    """AppTest cannot click a chart; a real browser can. A bar in 'Studies per population'
+    becomes the population filter, in the sidebar and in the URL."""
+    visit(page, server, "Explore")
+    page.get_by_role("tab", name="Charts").click()
+    chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="population").first
+    chart.wait_for()
+    bar = chart.locator("g.point path").first
+    bar.wait_for()
+    box = bar.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_url(page, r"population=")
+    settle(page)
+    assert_clean(page, "Explore after a chart click")
+    shot(page, "chart-click-filtered")
