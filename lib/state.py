@@ -18,22 +18,29 @@ import pandas as pd
 import streamlit as st
 
 from lib import paths, pipeline
+from lib.explore import urlstate
+from lib.explore.filters import Filters
 from lib.explore.index import StudyIndex
 from lib.explore.table import Results
 from lib.model import Record
 from lib.project import Project, ProjectError, open_project
 
 __all__ = [
+    "EXPLORE_QUERY",
     "PAGES",
     "page_setup",
     "prisma",
     "project_path",
     "records_by_id",
+    "shared_filters",
+    "stop_if_empty",
     "studies",
     "switch_project",
+    "url_params",
 ]
 
 _KEY = "project_path"
+EXPLORE_QUERY = "explore_query"  # the filter last set on Explore, as URL parameters
 
 # The app's pages, for st.page_link and st.switch_page (paths relative to app.py).
 PAGES: dict[str, str] = {
@@ -95,6 +102,30 @@ def page_setup(title: str, icon: str = "📚") -> Project:
         name = project.meta("name") or path.stem
         st.caption(f"Project: {textsafe_name(name)} · {project.count_records()} records")
     return project
+
+
+def stop_if_empty(studies: pd.DataFrame) -> None:
+    """On a project with no studies yet: say what to do, link to Import, stop the page."""
+    if studies.empty:
+        st.info("No studies yet: import files on the Import page.")
+        st.page_link(PAGES["Import"], label="Go to Import", icon="📥")
+        st.stop()
+
+
+def url_params() -> dict[str, list[str]]:
+    """The page's query parameters, every value as a list."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def shared_filters(index: StudyIndex) -> tuple[Filters, dict[str, list[str]]]:
+    """The filter a page shows: from its URL if that has one, else the one last set on
+    Explore in this session (so "Evidence map of these studies" and "Export what I
+    filtered" work after moving between pages); with the URL's parameters."""
+    params = url_params()
+    known = index.known()
+    if urlstate.has_filters(params):
+        return urlstate.from_query(params, known), params
+    return urlstate.from_query(st.session_state.get(EXPLORE_QUERY, {}), known), params
 
 
 def textsafe_name(name: str) -> str:

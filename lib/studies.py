@@ -27,6 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.project import Project
+from lib.project.duplicates import GROUP_COLUMNS
 
 __all__ = [
     "FACETS",
@@ -53,21 +54,7 @@ SINGLE_FACETS = tuple(f for f, many in FACETS.items() if not many)
 MULTI_FACETS = tuple(f for f, many in FACETS.items() if many)
 
 STUDY_COLUMNS: tuple[str, ...] = (
-    "study_id",
-    "title",
-    "authors",
-    "first_author",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "abstract",
-    "entrytype",
-    "n_records",
-    "record_ids",
-    "databases",
+    *GROUP_COLUMNS,  # what deduplication gives: the merged record of each group
     *FACETS,
     "overridden",
     "checked",

@@ -19,7 +19,6 @@ from lib.explore.table import DISPLAY_COLUMNS, SORTS
 from lib.textsafe import escape_markdown
 
 MAX_ROWS = 2_000  # rows sent to the browser; the rest are a sort or a filter away
-SESSION_QUERY = "explore_query"  # the filter, for the Evidence map and Export pages
 WRITTEN = "_explore_url"  # what this page last wrote to the URL
 FACET_KEYS = {facet: f"f_{facet}" for facet in FILTER_FACETS}
 
@@ -28,10 +27,7 @@ studies = state.studies(project)
 
 
 st.title("Explore")
-if studies.empty:
-    st.info("No studies yet: import files on the Import page.")
-    st.page_link(state.PAGES["Import"], label="Go to Import", icon="📥")
-    st.stop()
+state.stop_if_empty(studies)
 
 index, results = state.study_index(project)
 known = index.known()
@@ -83,13 +79,13 @@ def on_chart(key: str) -> None:
         widgets_from_filters(changed)
 
 
-params = {key: st.query_params.get_all(key) for key in st.query_params}
+params = state.url_params()
 url_filters = urlstate.from_query(params, known)
 widget_keys = [*(FACET_KEYS[f] for f in FILTER_FACETS if f in known), "f_query", "f_checked"]
 if urlstate.to_query(url_filters) != st.session_state.get(WRITTEN) and urlstate.has_filters(params):
     widgets_from_filters(url_filters)  # a shared link, a reload, a link from another page
 elif not all(k in st.session_state for k in widget_keys):
-    saved = st.session_state.get(SESSION_QUERY, {})
+    saved = st.session_state.get(state.EXPLORE_QUERY, {})
     widgets_from_filters(urlstate.from_query(saved, known))  # back from another page
 
 filters = filters_from_widgets()
@@ -127,7 +123,7 @@ query = urlstate.to_query(filters)
 if params != urlstate.as_lists(query):  # the URL says exactly what is shown
     st.query_params.from_dict(query)
 st.session_state[WRITTEN] = query
-st.session_state[SESSION_QUERY] = query
+st.session_state[state.EXPLORE_QUERY] = query
 
 # -- results ---------------------------------------------------------------------------------
 selected = mask(studies, filters, index)

@@ -16,25 +16,17 @@ from lib.explore.table import DISPLAY_COLUMNS
 from lib.textsafe import escape_markdown
 
 MAX_ROWS = 1_000
-SESSION_QUERY = "explore_query"  # written by the Explore page
 
 project = state.page_setup("Evidence map")
 studies = state.studies(project)
 
 
 st.title("Evidence map")
-if studies.empty:
-    st.info("No studies yet: import files on the Import page.")
-    st.page_link(state.PAGES["Import"], label="Go to Import", icon="📥")
-    st.stop()
+state.stop_if_empty(studies)
 
 index, results = state.study_index(project)
 known = index.known()
-params = {key: st.query_params.get_all(key) for key in st.query_params}
-if urlstate.has_filters(params):
-    filters = urlstate.from_query(params, known)
-else:
-    filters = urlstate.from_query(st.session_state.get(SESSION_QUERY, {}), known)
+filters, params = state.shared_filters(index)
 query = urlstate.to_query(filters)
 
 # -- which map -------------------------------------------------------------------------------

@@ -18,8 +18,6 @@ from lib.project import open_project
 from lib.project.bundle import export_bundle
 from lib.textsafe import escape_markdown
 
-SESSION_QUERY = "explore_query"  # written by the Explore page
-
 
 def backup(path: str) -> bytes:
     """The project as a bundle, read through its own connection (made at click time)."""
@@ -32,18 +30,10 @@ studies = state.studies(project)
 
 
 st.title("Export")
-if studies.empty:
-    st.info("No studies yet: import files on the Import page.")
-    st.page_link(state.PAGES["Import"], label="Go to Import", icon="📥")
-    st.stop()
+state.stop_if_empty(studies)
 
 index, _ = state.study_index(project)
-known = index.known()
-params = {key: st.query_params.get_all(key) for key in st.query_params}
-if urlstate.has_filters(params):
-    filters = urlstate.from_query(params, known)
-else:
-    filters = urlstate.from_query(st.session_state.get(SESSION_QUERY, {}), known)
+filters, params = state.shared_filters(index)
 query = urlstate.to_query(filters)
 if params != urlstate.as_lists(query):
     st.query_params.from_dict(query)  # the URL says exactly what is exported
