@@ -118,11 +118,12 @@ def test_reopening_while_other_processes_come_and_go(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite"
     keep = [open_project(path)]
     keep[0].add_import(read_path(RIS / "scopus.ris"))
-    for _ in range(5):
+    for round_ in range(5):
         subprocess.run([sys.executable, "-c", _OPEN_AND_CLOSE, str(path)], cwd=ROOT, check=True)
-        project = open_project(path)
-        assert project.count_records() == 3
-        keep.append(project)
+        keep.append(open_project(path))
+        for project in keep:  # the connections opened before still work, and see everything
+            assert project.count_records() == 3 * (round_ + 1)
+        keep[0].add_import(read_path(RIS / "scopus.ris"), allow_repeat=True)
     for project in keep:
         project.close()
 
