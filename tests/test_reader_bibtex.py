@@ -11,7 +11,8 @@ from lib.readers import bibtex
 from lib.readers._latex import latex_to_unicode
 from lib.readers.base import ReadError
 from lib.readers.registry import detect
-from tests.conftest import DATA, SHARED, sample_manifest
+from tests.conftest import DATA, SHARED
+from tests.reader_checks import assert_sane, each_sample, read_sample
 
 BIB = DATA / "readers" / "bibtex"
 
@@ -341,16 +342,7 @@ _PIECES = st.sampled_from(
 
 
 def _check(text: str) -> None:
-    try:
-        result = bibtex.read(text, "fuzz.bib")
-    except ReadError:
-        return
-    lines = text.count("\n") + 1
-    for rec in result.records:
-        assert rec.line is not None and 1 <= rec.line <= lines
-        assert rec.title or rec.authors or rec.doi
-    for skipped in result.skipped:
-        assert skipped.line is not None and 1 <= skipped.line <= lines
+    assert_sane(bibtex.read, text, "fuzz.bib")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -421,16 +413,10 @@ def test_detect_picks_bibtex_for_every_fixture() -> None:
 
 # --- the real exports in ../shared/samples -------------------------------------------------
 
-SAMPLES = [r for r in sample_manifest() if r["format"] == "bibtex"]
 
-
-@pytest.mark.skipif(not SAMPLES, reason="../shared/samples is absent")
-@pytest.mark.parametrize("row", SAMPLES, ids=[r["file"] for r in SAMPLES])
+@each_sample("bibtex")
 def test_real_bibtex_exports_read_with_manifest_count(row: dict[str, str]) -> None:
-    read = read_path(SHARED / "samples" / row["file"])
-    assert read.report.format == "bibtex"
-    assert read.report.records_read == int(row["records"]), read.report.skipped
-    assert read.report.records_skipped == 0
+    read = read_sample(row, "bibtex")
     text = "\n".join(f"{r.title} {' '.join(r.authors)} {r.abstract}" for r in read.records)
     assert "\\" not in text and "{" not in text and "}" not in text  # LaTeX decoded
     n_lines = (SHARED / "samples" / row["file"]).read_bytes().count(b"\n") + 1

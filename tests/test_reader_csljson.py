@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from lib.ingest import read_bytes, read_path
 from lib.readers import csljson
 from lib.readers.base import ReadError
-from tests.conftest import DATA, SHARED, sample_manifest
+from tests.conftest import DATA, SHARED
+from tests.reader_checks import assert_sane, cut_and_spliced, each_sample, read_sample
 
 CSL = DATA / "readers" / "csljson"
 
@@ -167,16 +168,7 @@ _ITEM = st.fixed_dictionaries(
 
 
 def _check(text: str) -> None:
-    try:
-        result = csljson.read(text, "fuzz.json")
-    except ReadError:
-        return
-    lines = text.count("\n") + 1
-    for rec in result.records:
-        assert rec.line is not None and 1 <= rec.line <= lines
-        assert rec.title or rec.authors or rec.doi
-    for skipped in result.skipped:
-        assert skipped.line is not None and 1 <= skipped.line <= lines
+    assert_sane(csljson.read, text, "fuzz.json")
 
 
 @settings(max_examples=200, deadline=None)
@@ -197,25 +189,17 @@ _FIXTURE = (CSL / "zotero.json").read_text(encoding="utf-8")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, len(_FIXTURE)), st.integers(0, len(_FIXTURE)))
-def test_truncated_and_spliced_exports(cut: int, start: int) -> None:
-    _check(_FIXTURE[:cut])
-    _check(_FIXTURE[:cut] + _FIXTURE[start:])
+@given(cut_and_spliced([_FIXTURE], len(_FIXTURE)))
+def test_truncated_and_spliced_exports(texts: tuple[str, str]) -> None:
+    for text in texts:
+        _check(text)
 
 
-SAMPLES = [r for r in sample_manifest() if r["format"] == "csl-json"]
-
-
-@pytest.mark.skipif(not SAMPLES, reason="../shared/samples is absent")
-@pytest.mark.parametrize("row", SAMPLES, ids=[r["file"] for r in SAMPLES])
+@each_sample("csl-json")
 def test_real_csl_json_exports_read_with_manifest_count(row: dict[str, str]) -> None:
-    path = SHARED / "samples" / row["file"]
-    read = read_path(path)
-    assert read.report.format == "csl-json"
-    assert read.report.records_read == int(row["records"])
-    assert read.report.records_skipped == 0
+    read = read_sample(row, "csl-json")
     assert all(r.year for r in read.records)  # date-parts with string years
-    n_lines = path.read_bytes().count(b"\n") + 1
+    n_lines = (SHARED / "samples" / row["file"]).read_bytes().count(b"\n") + 1
     lines = [r.line or 0 for r in read.records]
     assert lines == sorted(lines) and all(1 <= n <= n_lines for n in lines)
     if row["has_abstracts"] == "yes":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,17 +10,11 @@ from lib.encoding import decode
 from lib.ingest import read_path
 from lib.readers import ovid
 from lib.readers._citation import parse_source
-from lib.readers.base import SNIFF_CHARS, ReadError
-from lib.readers.registry import MIN_CONFIDENCE, detect
-from tests.conftest import DATA, SHARED, sample_manifest
+from lib.readers.registry import detect
+from tests.conftest import DATA
+from tests.reader_checks import assert_sane, check, cut_and_spliced, not_claimed_test
 
 HERE = DATA / "readers" / "ovid"
-
-
-def check(record: object, **expected: object) -> None:
-    for name, value in expected.items():
-        got = getattr(record, name)
-        assert got == value, f"{name}: {got!r} != {value!r}"
 
 
 def test_medline_labelled_layout_field_by_field() -> None:
@@ -178,21 +170,8 @@ def test_detected_by_content() -> None:
         assert detect(text, name).name == "ovid"
 
 
-def _other_fixtures() -> list[Path]:
-    paths = [p for p in (DATA / "readers").glob("*/*") if p.parent.name != "ovid"]
-    samples = SHARED / "samples"
-    if samples.exists():
-        paths += [samples / r["file"] for r in sample_manifest()]  # Ovid's RIS is RIS
-    return sorted(paths)
-
-
-@pytest.mark.parametrize("path", _other_fixtures(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_does_not_claim_other_formats(path: Path) -> None:
-    try:
-        text, _ = decode(path.read_bytes(), path.name)
-    except ReadError:
-        pytest.skip("not text")
-    assert ovid.sniff(text[:SNIFF_CHARS]) < MIN_CONFIDENCE
+# No shared sample is Ovid text (Ovid's RIS export is RIS), so every one is checked.
+test_does_not_claim_other_formats = not_claimed_test(ovid.sniff, "ovid", "ovid")
 
 
 FIXTURE_TEXT = [
@@ -202,15 +181,7 @@ FIXTURE_TEXT = [
 
 
 def _assert_sane(text: str) -> None:
-    try:
-        result = ovid.read(text, "x.txt")
-    except ReadError:
-        return
-    lines = text.count("\n") + text.count("\r") + 1
-    for record in result.records:
-        assert record.line is not None and 1 <= record.line <= lines
-        assert record.title or record.authors or record.doi
-    assert all(s.line is not None and 1 <= s.line <= lines for s in result.skipped)
+    assert_sane(ovid.read, text, "x.txt", cr_ends_lines=True)
 
 
 @settings(max_examples=200, deadline=None)
@@ -220,16 +191,10 @@ def test_random_text_never_raises_anything_but_read_error(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.sampled_from(FIXTURE_TEXT),
-    st.sampled_from(FIXTURE_TEXT),
-    st.integers(0, 3000),
-    st.integers(0, 3000),
-    st.integers(0, 3000),
-)
-def test_truncated_and_spliced_input_never_raises(a: str, b: str, i: int, j: int, k: int) -> None:
-    _assert_sane(a[:i])
-    _assert_sane(a[:i] + b[j : j + k])
+@given(cut_and_spliced(FIXTURE_TEXT, 3000, 3000))
+def test_truncated_and_spliced_input_never_raises(texts: tuple[str, str]) -> None:
+    for text in texts:
+        _assert_sane(text)
 
 
 @settings(max_examples=100, deadline=None)

@@ -13,6 +13,7 @@ from lib.readers import pop
 from lib.readers.base import ReadError
 from lib.readers.registry import detect
 from tests.conftest import DATA
+from tests.reader_checks import assert_sane, cut_and_spliced
 
 POP = DATA / "readers" / "pop"
 
@@ -111,16 +112,7 @@ _RESULT = st.dictionaries(
 
 
 def _check(text: str) -> None:
-    try:
-        result = pop.read(text, "fuzz.json")
-    except ReadError:
-        return
-    lines = text.count("\n") + 1
-    for rec in result.records:
-        assert rec.line is not None and 1 <= rec.line <= lines
-        assert rec.title or rec.authors or rec.doi
-    for skipped in result.skipped:
-        assert skipped.line is not None and 1 <= skipped.line <= lines
+    assert_sane(pop.read, text, "fuzz.json")
 
 
 @settings(max_examples=200, deadline=None)
@@ -133,8 +125,7 @@ _FIXTURE = (POP / "scholar.json").read_text(encoding="utf-8")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, len(_FIXTURE)), st.integers(0, len(_FIXTURE)), st.text(max_size=50))
-def test_truncated_spliced_and_random(cut: int, start: int, noise: str) -> None:
-    _check(_FIXTURE[:cut])
-    _check(_FIXTURE[:cut] + _FIXTURE[start:])
-    _check(noise)
+@given(cut_and_spliced([_FIXTURE], len(_FIXTURE)), st.text(max_size=50))
+def test_truncated_spliced_and_random(texts: tuple[str, str], noise: str) -> None:
+    for text in (*texts, noise):
+        _check(text)

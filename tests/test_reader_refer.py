@@ -11,6 +11,7 @@ from lib.readers import refer
 from lib.readers.base import ReadError
 from lib.readers.registry import detect
 from tests.conftest import DATA
+from tests.reader_checks import assert_sane, cut_and_spliced
 
 REFER = DATA / "readers" / "refer"
 
@@ -146,16 +147,7 @@ _LINES = st.sampled_from(
 
 
 def _check(text: str) -> None:
-    try:
-        result = refer.read(text, "fuzz.enw")
-    except ReadError:
-        return
-    lines = text.count("\n") + 1
-    for rec in result.records:
-        assert rec.line is not None and 1 <= rec.line <= lines
-        assert rec.title or rec.authors or rec.doi
-    for skipped in result.skipped:
-        assert skipped.line is not None and 1 <= skipped.line <= lines
+    assert_sane(refer.read, text, "fuzz.enw")
 
 
 @settings(max_examples=300, deadline=None)
@@ -175,7 +167,7 @@ _FIXTURE = (REFER / "endnote.enw").read_text(encoding="utf-8")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, len(_FIXTURE)), st.integers(0, len(_FIXTURE)))
-def test_truncated_and_spliced_exports(cut: int, start: int) -> None:
-    _check(_FIXTURE[:cut])
-    _check(_FIXTURE[:cut] + _FIXTURE[start:])
+@given(cut_and_spliced([_FIXTURE], len(_FIXTURE)))
+def test_truncated_and_spliced_exports(texts: tuple[str, str]) -> None:
+    for text in texts:
+        _check(text)

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.encoding import decode, normalise_newlines
+from lib.encoding import normalise_newlines
 from lib.ingest import read_path
 from lib.readers import wos
-from lib.readers.base import SNIFF_CHARS, ReadError, ReadResult
-from lib.readers.registry import MIN_CONFIDENCE, detect
-from tests.conftest import DATA, SHARED, sample_manifest
+from lib.readers.base import ReadError, ReadResult
+from lib.readers.registry import detect
+from tests.conftest import DATA
+from tests.reader_checks import (
+    assert_sane,
+    check,
+    cut_and_spliced,
+    each_sample,
+    not_claimed_test,
+    read_sample,
+)
 
 HERE = DATA / "readers" / "wos"
-
-
-def check(record: object, **expected: object) -> None:
-    for name, value in expected.items():
-        got = getattr(record, name)
-        assert got == value, f"{name}: {got!r} != {value!r}"
 
 
 def test_full_records_field_by_field() -> None:
@@ -107,21 +107,7 @@ def test_not_wos_is_a_read_error() -> None:
         wos.read("FN\nnothing here\n", "x.txt")
 
 
-def _other_fixtures() -> list[Path]:
-    paths = [p for p in (DATA / "readers").glob("*/*") if p.parent.name != "wos"]
-    samples = SHARED / "samples"
-    if samples.exists():
-        paths += [samples / r["file"] for r in sample_manifest() if r["format"] != "wos-txt"]
-    return sorted(paths)
-
-
-@pytest.mark.parametrize("path", _other_fixtures(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_does_not_claim_other_formats(path: Path) -> None:
-    try:
-        text, _ = decode(path.read_bytes(), path.name)
-    except ReadError:
-        pytest.skip("not text")
-    assert wos.sniff(text[:SNIFF_CHARS]) < MIN_CONFIDENCE
+test_does_not_claim_other_formats = not_claimed_test(wos.sniff, "wos", "wos-txt")
 
 
 FIXTURE_TEXT = [
@@ -131,15 +117,7 @@ FIXTURE_TEXT = [
 
 
 def _assert_sane(text: str) -> None:
-    try:
-        result = wos.read(text, "x.txt")
-    except ReadError:
-        return
-    lines = text.count("\n") + text.count("\r") + 1
-    for record in result.records:
-        assert record.line is not None and 1 <= record.line <= lines
-        assert record.title or record.authors or record.doi
-    assert all(s.line is not None and 1 <= s.line <= lines for s in result.skipped)
+    assert_sane(wos.read, text, "x.txt", cr_ends_lines=True)
 
 
 @settings(max_examples=200, deadline=None)
@@ -149,16 +127,10 @@ def test_random_text_never_raises_anything_but_read_error(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.sampled_from(FIXTURE_TEXT),
-    st.sampled_from(FIXTURE_TEXT),
-    st.integers(0, 3000),
-    st.integers(0, 3000),
-    st.integers(0, 3000),
-)
-def test_truncated_and_spliced_input_never_raises(a: str, b: str, i: int, j: int, k: int) -> None:
-    _assert_sane(a[:i])
-    _assert_sane(a[:i] + b[j : j + k])
+@given(cut_and_spliced(FIXTURE_TEXT, 3000, 3000))
+def test_truncated_and_spliced_input_never_raises(texts: tuple[str, str]) -> None:
+    for text in texts:
+        _assert_sane(text)
 
 
 @settings(max_examples=100, deadline=None)
@@ -197,16 +169,9 @@ def test_every_complete_record_is_counted() -> None:
     assert [r.line for r in result.records] == [3 + 6 * n for n in range(250)]
 
 
-MANIFEST = [r for r in sample_manifest() if r["format"] == "wos-txt"]
-
-
-@pytest.mark.skipif(not MANIFEST, reason="../shared/samples is absent")
-@pytest.mark.parametrize("row", MANIFEST, ids=[r["file"] for r in MANIFEST])
+@each_sample("wos-txt")
 def test_real_wos_export_reads_with_manifest_count(row: dict[str, str]) -> None:
-    read = read_path(SHARED / "samples" / row["file"])
-    assert read.report.format == "wos"
-    assert read.report.records_read == int(row["records"])
-    assert read.report.records_skipped == 0
+    read = read_sample(row, "wos")
     ids = [r.record_id for r in read.records]
     assert ids[0] == "WOS:000514379300001" and ids[-1] == "MEDLINE:31858815"
     assert all(r.title and r.authors and r.doi and r.year == 2020 for r in read.records)
@@ -229,18 +194,10 @@ def _shape(raws: list) -> list[tuple]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.sampled_from(FIXTURE_TEXT),
-    st.sampled_from(FIXTURE_TEXT),
-    st.integers(0, 3000),
-    st.integers(0, 3000),
-    st.integers(0, 3000),
-)
-def test_fast_path_reads_exactly_like_the_line_reader(
-    a: str, b: str, i: int, j: int, k: int
-) -> None:
+@given(cut_and_spliced(FIXTURE_TEXT, 3000, 3000))
+def test_fast_path_reads_exactly_like_the_line_reader(texts: tuple[str, str]) -> None:
     """Large files go through a fast path; it must split records exactly as line by line."""
-    text = normalise_newlines(a[:i] + b[j : j + k])
+    text = normalise_newlines(texts[1])
     slow: list = []
     reader = wos._LineReader(slow)
     reader.feed(text, 1)
