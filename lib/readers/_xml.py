@@ -13,23 +13,29 @@ A file cut off or broken part-way keeps the records before the break; the record
 the break is skipped ("the file ends inside this record" when the break is the end of
 the file), and every record start tag after the break is found by a plain text scan and
 reported skipped with its line, so the count of records is still exact.
+
+`read_records` is the whole read both XML readers share on top of that: each record
+element mapped by the reader's own function, skipped with its line and reason when it
+cannot be read or has nothing to identify it, its unknown fields counted, and the file
+refused when its root or its records are not the format's.
 """
 
 from __future__ import annotations
 
 import html.entities
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from lib.readers._tagged import TRUNCATED
-from lib.readers.base import ReadError, Skipped
+from lib.model import Record
+from lib.readers._tagged import NOTHING_IDENTIFYING, TRUNCATED
+from lib.readers.base import ReadError, ReadResult, Skipped
 
-__all__ = ["XmlRead", "flatten", "local", "stream_records", "text_of"]
+__all__ = ["XmlRead", "flatten", "local", "read_records", "stream_records", "text_of"]
 
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _ENTITY_REF = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
@@ -282,3 +288,56 @@ def flatten(elem: Element, inline: frozenset[str] = frozenset()) -> dict[str, li
             add(path, node.text.strip())
         stack.extend((child, path) for child in reversed(node))
     return out
+
+
+def read_records(
+    text: str,
+    *,
+    label: str,
+    roots: Collection[str],
+    record_tags: frozenset[str],
+    to_record: Callable[[Element], Record],
+    inline: frozenset[str],
+    id_name: str,
+    unknown: Callable[[dict[str, list[str]]], Iterable[str]],
+    no_records: str,
+) -> ReadResult:
+    """Read an XML export whose ``record_tags`` elements are one record each.
+
+    ``label`` names the format in messages ("not PubMed XML") and is the exporter.
+    ``roots`` are the root elements the format allows. ``to_record`` maps one record
+    element; ``inline`` is the markup `flatten` folds into the text of
+    ``Record.original``. A record is named in messages by ``id_name`` and its id
+    ("PMID 123"), or by its number when it has none. ``unknown(original)`` gives the
+    fields of one record the reader does not understand, each once. ``no_records`` is
+    the message when the file holds no record at all.
+    """
+    result = ReadResult(exporter=label)
+    count = 0
+
+    def on_record(elem: Element, line: int) -> None:
+        nonlocal count
+        count += 1
+        try:
+            record = to_record(elem)
+            original = flatten(elem, inline)
+        except Exception as exc:  # one odd record must not lose the file  # noqa: BLE001
+            result.skipped.append(Skipped(line, f"could not be read ({exc})", f"record {count}"))
+            return
+        hint = f"{id_name} {record.record_id}" if record.record_id else f"record {count}"
+        if not (record.title or record.authors or record.doi):
+            result.skipped.append(Skipped(line, NOTHING_IDENTIFYING, hint))
+            return
+        record.line = line
+        record.original = original
+        result.records.append(record)
+        result.unknown_fields.update(unknown(original))
+
+    outcome = stream_records(text, record_tags=record_tags, on_record=on_record, label=label)
+    if outcome.root not in roots:
+        raise ReadError(f"not {label} XML: the root element is <{outcome.root}>")
+    if not count and not outcome.skipped:
+        raise ReadError(no_records)
+    result.skipped += outcome.skipped
+    result.notes += outcome.notes
+    return result

@@ -10,15 +10,13 @@ the EndNote library) is the record id and names the record in messages.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from xml.etree.ElementTree import Element
 
 from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_year
 from lib.model import Record
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import NOTHING_IDENTIFYING
-from lib.readers._xml import flatten, stream_records, text_of
-from lib.readers.base import Format, ReadError, ReadResult, Skipped
+from lib.readers._xml import read_records, text_of
+from lib.readers.base import Format, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -166,41 +164,24 @@ def _to_record(record: Element) -> Record:
     )
 
 
+def _unknown(original: dict[str, list[str]]) -> set[str]:
+    """The record's top-level elements neither mapped nor recognised."""
+    tops = {p.split("/")[0].split("@")[0] for p in original if not p.startswith("@")}
+    return {t for t in tops if t not in _KNOWN and t not in _IGNORED}
+
+
 def read(text: str, file_name: str = "") -> ReadResult:
-    result = ReadResult(exporter="EndNote")
-    unknown: Counter[str] = Counter()
-    count = 0
-
-    def on_record(elem: Element, line: int) -> None:
-        nonlocal count
-        count += 1
-        try:
-            record = _to_record(elem)
-            original = flatten(elem, _INLINE)
-        except Exception as exc:  # one odd record must not lose the file  # noqa: BLE001
-            result.skipped.append(Skipped(line, f"could not be read ({exc})", f"record {count}"))
-            return
-        hint = f"rec-number {record.record_id}" if record.record_id else f"record {count}"
-        if not (record.title or record.authors or record.doi):
-            result.skipped.append(Skipped(line, NOTHING_IDENTIFYING, hint))
-            return
-        record.line = line
-        record.original = original
-        result.records.append(record)
-        tops = {p.split("/")[0].split("@")[0] for p in original if not p.startswith("@")}
-        unknown.update(t for t in tops if t not in _KNOWN and t not in _IGNORED)
-
-    outcome = stream_records(
-        text, record_tags=frozenset({"record"}), on_record=on_record, label="EndNote"
+    return read_records(
+        text,
+        label="EndNote",
+        roots=("xml", "records", "record"),
+        record_tags=frozenset({"record"}),
+        to_record=_to_record,
+        inline=_INLINE,
+        id_name="rec-number",
+        unknown=_unknown,
+        no_records="no <record> elements in this EndNote XML file",
     )
-    if outcome.root not in ("xml", "records", "record"):
-        raise ReadError(f"not EndNote XML: the root element is <{outcome.root}>")
-    if not count and not outcome.skipped:
-        raise ReadError("no <record> elements in this EndNote XML file")
-    result.skipped += outcome.skipped
-    result.notes += outcome.notes
-    result.unknown_fields.update(unknown)
-    return result
 
 
 _ROOT = re.compile(r"<xml>\s*<records>", re.IGNORECASE)

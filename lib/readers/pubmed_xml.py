@@ -10,15 +10,13 @@ ELocationID or the PubmedData ArticleId list.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from xml.etree.ElementTree import Element
 
 from lib.fields import clean_doi, clean_pages, clean_text, parse_year
 from lib.model import Record
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import NOTHING_IDENTIFYING
-from lib.readers._xml import flatten, stream_records, text_of
-from lib.readers.base import Format, ReadError, ReadResult, Skipped
+from lib.readers._xml import local, read_records, text_of
+from lib.readers.base import Format, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -242,44 +240,28 @@ def _book_article(elem: Element) -> Record:
     )
 
 
-def _field(path: str) -> str:
-    return "/".join(path.split("/")[:3])
+def _to_record(elem: Element) -> Record:
+    return _book_article(elem) if local(elem.tag) == "PubmedBookArticle" else _article(elem)
+
+
+def _unknown(original: dict[str, list[str]]) -> set[str]:
+    """The record's fields (first three path steps) neither mapped nor recognised."""
+    fields = {"/".join(p.split("/")[:3]) for p in original if "@" not in p}
+    return {f for f in fields if not f.startswith(_KNOWN + _IGNORED)}
 
 
 def read(text: str, file_name: str = "") -> ReadResult:
-    result = ReadResult(exporter="PubMed")
-    unknown: Counter[str] = Counter()
-    count = 0
-
-    def on_record(elem: Element, line: int) -> None:
-        nonlocal count
-        count += 1
-        try:
-            tag = elem.tag.rsplit("}", 1)[-1]
-            record = _book_article(elem) if tag == "PubmedBookArticle" else _article(elem)
-            original = flatten(elem, _INLINE)
-        except Exception as exc:  # one odd record must not lose the file  # noqa: BLE001
-            result.skipped.append(Skipped(line, f"could not be read ({exc})", f"record {count}"))
-            return
-        hint = f"PMID {record.record_id}" if record.record_id else f"record {count}"
-        if not (record.title or record.authors or record.doi):
-            result.skipped.append(Skipped(line, NOTHING_IDENTIFYING, hint))
-            return
-        record.line = line
-        record.original = original
-        result.records.append(record)
-        fields = {_field(p) for p in original if "@" not in p}
-        unknown.update(f for f in fields if not f.startswith(_KNOWN + _IGNORED))
-
-    outcome = stream_records(text, record_tags=_RECORDS, on_record=on_record, label="PubMed")
-    if outcome.root not in ("PubmedArticleSet", "PubmedBookArticleSet", *_RECORDS):
-        raise ReadError(f"not PubMed XML: the root element is <{outcome.root}>")
-    if not count and not outcome.skipped:
-        raise ReadError("no <PubmedArticle> records in this PubMed XML file")
-    result.skipped += outcome.skipped
-    result.notes += outcome.notes
-    result.unknown_fields.update(unknown)
-    return result
+    return read_records(
+        text,
+        label="PubMed",
+        roots=("PubmedArticleSet", "PubmedBookArticleSet", *_RECORDS),
+        record_tags=_RECORDS,
+        to_record=_to_record,
+        inline=_INLINE,
+        id_name="PMID",
+        unknown=_unknown,
+        no_records="no <PubmedArticle> records in this PubMed XML file",
+    )
 
 
 _MARKERS = re.compile(r"<(?:!DOCTYPE\s+)?(PubmedArticleSet|PubmedArticle|PubmedBookArticle)\b")
