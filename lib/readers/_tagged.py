@@ -4,7 +4,8 @@ MEDLINE, Web of Science, Ovid, ProQuest and Cochrane each have their own line sy
 each reader splits its own lines; they all end with the same `RawRecord` (the fields of one
 record in file order, with the line it starts on) and the same last steps, kept here so the
 rules are one: which records are skipped and why, how unknown fields are counted, how a
-truncated last record is recognised.
+truncated last record is recognised. The notes about odd lines (`note_lines`) are worded
+the same way by every line reader, RIS included.
 """
 
 from __future__ import annotations
@@ -18,18 +19,21 @@ from lib.readers.base import ReadResult, Skipped
 
 __all__ = [
     "NOTHING_IDENTIFYING",
+    "OUTSIDE_RECORDS",
     "TRUNCATED",
     "RawRecord",
     "add_records",
     "cleaned",
     "first",
     "mark_truncated_tail",
+    "note_lines",
     "split_list",
     "values",
 ]
 
 TRUNCATED = "the file ends inside this record; the export was cut short: export it again"
 NOTHING_IDENTIFYING = "has no title, author or DOI"
+OUTSIDE_RECORDS = "line(s) of text outside records ignored"
 
 
 @dataclass(slots=True)
@@ -101,6 +105,16 @@ def split_list(items: Iterable[str], separators: str = ";") -> list[str]:
             parts = [p for part in parts for p in part.split(sep)]
         out += [p.strip() for p in parts if p.strip()]
     return out
+
+
+def note_lines(result: ReadResult, lines: Sequence[int], what: str) -> None:
+    """Note lines the reader passed over or repaired: how many, what, and the first.
+
+    "3 line(s) of text outside records ignored (first at line 12)": one note per kind,
+    however many lines, so a user can find them without a note per line.
+    """
+    if lines:
+        result.notes.append(f"{len(lines)} {what} (first at line {lines[0]})")
 
 
 def mark_truncated_tail(raws: Sequence[RawRecord], *, marker: str = "") -> None:

@@ -24,10 +24,12 @@ from lib.fields import clean_doi, clean_pages, format_author, parse_year
 from lib.model import Record
 from lib.readers._pubtypes import entrytype_from_types
 from lib.readers._tagged import (
+    OUTSIDE_RECORDS,
     RawRecord,
     add_records,
     first,
     mark_truncated_tail,
+    note_lines,
     split_list,
     values,
 )
@@ -67,10 +69,7 @@ def _split(lines: list[str], result: ReadResult) -> tuple[list[RawRecord], int |
             current.add(field.group(1), (field.group(2) or "").strip())
         elif not current.extend_last(line.strip()):
             stray.append(number)
-    if stray:
-        result.notes.append(
-            f"{len(stray)} line(s) of text outside records ignored (first at line {stray[0]})"
-        )
+    note_lines(result, stray, OUTSIDE_RECORDS)
     return raws, stated
 
 

@@ -19,7 +19,15 @@ from lib.encoding import normalise_newlines
 from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_year
 from lib.model import Record
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import RawRecord, add_records, first, mark_truncated_tail, values
+from lib.readers._tagged import (
+    OUTSIDE_RECORDS,
+    RawRecord,
+    add_records,
+    first,
+    mark_truncated_tail,
+    note_lines,
+    values,
+)
 from lib.readers.base import Format, ReadError, ReadResult, line_start_counter
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -108,16 +116,12 @@ class _LineReader:
             current.add(tag, value)
 
     def notes(self, result: ReadResult) -> None:
-        if self.stray:
-            result.notes.append(
-                f"{len(self.stray)} line(s) of text outside records ignored "
-                f"(first at line {self.stray[0]})"
-            )
-        if self.loose:
-            result.notes.append(
-                f"{len(self.loose)} unindented line(s) read as continuations of the field "
-                f"before them (first at line {self.loose[0]})"
-            )
+        note_lines(result, self.stray, OUTSIDE_RECORDS)
+        note_lines(
+            result,
+            self.loose,
+            "unindented line(s) read as continuations of the field before them",
+        )
 
 
 def _records(text: str, result: ReadResult) -> list[RawRecord]:

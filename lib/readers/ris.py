@@ -26,6 +26,7 @@ from lib.fields import (
 )
 from lib.model import Record
 from lib.readers._doctype import refine_entry_type
+from lib.readers._tagged import OUTSIDE_RECORDS, note_lines
 from lib.readers.base import (
     Format,
     ReadError,
@@ -268,16 +269,12 @@ def read(text: str, file_name: str = "") -> ReadResult:
         )
     if not parsed and parser.truncated is None:
         raise ReadError("no RIS records found (no 'TY  - ' line starts a record)")
-    if parser.ends_missing:
-        result.notes.append(
-            f"{len(parser.ends_missing)} record(s) had no ER line and were closed by the next "
-            f"TY line (first at line {parser.ends_missing[0]})"
-        )
-    if parser.stray_lines:
-        result.notes.append(
-            f"{len(parser.stray_lines)} line(s) of text outside records ignored "
-            f"(first at line {parser.stray_lines[0]})"
-        )
+    note_lines(
+        result,
+        parser.ends_missing,
+        "record(s) had no ER line and were closed by the next TY line",
+    )
+    note_lines(result, parser.stray_lines, OUTSIDE_RECORDS)
     result.exporter = _exporter([r for _, r in parsed], len(parser.stray_lines))
     return result
 

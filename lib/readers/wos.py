@@ -21,7 +21,15 @@ from lib.encoding import normalise_newlines
 from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_year
 from lib.model import Record
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import RawRecord, add_records, first, split_list, values
+from lib.readers._tagged import (
+    OUTSIDE_RECORDS,
+    RawRecord,
+    add_records,
+    first,
+    note_lines,
+    split_list,
+    values,
+)
 from lib.readers.base import Format, ReadError, ReadResult, line_start_counter
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -109,21 +117,9 @@ class _LineReader:
     def finish(self, result: ReadResult) -> None:
         if self.current is not None:
             self.current.complete = False
-        if self.stray:
-            result.notes.append(
-                f"{len(self.stray)} line(s) of text outside records ignored "
-                f"(first at line {self.stray[0]})"
-            )
-        if self.no_er:
-            result.notes.append(
-                f"{len(self.no_er)} record(s) had no ER line and were closed by what followed "
-                f"(first at line {self.no_er[0]})"
-            )
-        if self.no_pt:
-            result.notes.append(
-                f"{len(self.no_pt)} record(s) did not start with a PT line "
-                f"(first at line {self.no_pt[0]})"
-            )
+        note_lines(result, self.stray, OUTSIDE_RECORDS)
+        note_lines(result, self.no_er, "record(s) had no ER line and were closed by what followed")
+        note_lines(result, self.no_pt, "record(s) did not start with a PT line")
 
 
 _JOIN = "\x00"  # stands for "line break + three-space indent" on the fast path
