@@ -10,6 +10,7 @@ the same way by every line reader, RIS included.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ __all__ = [
     "add_records",
     "cleaned",
     "first",
+    "holds_ris",
     "mark_truncated_tail",
     "note_lines",
     "split_list",
@@ -34,6 +36,17 @@ __all__ = [
 TRUNCATED = "the file ends inside this record; the export was cut short: export it again"
 NOTHING_IDENTIFYING = "has no title, author or DOI"
 OUTSIDE_RECORDS = "line(s) of text outside records ignored"
+_RIS_RECORD = re.compile(r"^TY  - ", re.MULTILINE)
+
+
+def holds_ris(head: str) -> bool:
+    """Whether ``head`` (line ends normalised) has a RIS record start, a ``TY  - `` line.
+
+    Databases put their own lines before RIS records too (Cochrane's ``Record #1 of N``,
+    Ovid's numbering, MEDLINE-like tags), so the sniffer of every other line-tagged format
+    declines such a file and leaves it to the RIS reader.
+    """
+    return _RIS_RECORD.search(head) is not None
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ from lib.readers._tagged import (
     RawRecord,
     add_records,
     first,
+    holds_ris,
     mark_truncated_tail,
     note_lines,
     split_list,
@@ -118,7 +119,6 @@ def read(text: str, file_name: str = "") -> ReadResult:
     return result
 
 
-_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
 _RECORD = re.compile(r"^\s*Record #\s*\d+ of \d+\s*$", re.MULTILINE)
 _TAGS = re.compile(r"^(ID|AU|TI|SO|YR|PT|KY|DOI|US|XR): ", re.MULTILINE)
 
@@ -126,7 +126,7 @@ _TAGS = re.compile(r"^(ID|AU|TI|SO|YR|PT|KY|DOI|US|XR): ", re.MULTILINE)
 def sniff(head: str) -> float:
     """Cochrane by its ``Record #n of N`` lines followed by ``ID:``/``TI:``-style fields."""
     head = normalise_newlines(head)
-    if _RIS_START.search(head) or not _RECORD.search(head):
+    if holds_ris(head) or not _RECORD.search(head):
         return 0.0
     tags = {m.group(1) for m in _TAGS.finditer(head)}
     if len(tags) >= 3:

@@ -24,6 +24,7 @@ from lib.readers._tagged import (
     RawRecord,
     add_records,
     first,
+    holds_ris,
     mark_truncated_tail,
     note_lines,
     values,
@@ -231,7 +232,6 @@ def read(text: str, file_name: str = "") -> ReadResult:
     return result
 
 
-_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
 _OVID = re.compile(r"^(?:<\d+\.?\s*>\s*$|VN  - Ovid)", re.MULTILINE)
 _PMID = re.compile(r"^PMID- ?\d", re.MULTILINE)
 _MEDLINE_ONLY = re.compile(r"^(FAU|STAT|OWN|JT|DP|MH|PT|DCOM|EDAT|TA) {0,2}- ", re.MULTILINE)
@@ -240,7 +240,7 @@ _MEDLINE_ONLY = re.compile(r"^(FAU|STAT|OWN|JT|DP|MH|PT|DCOM|EDAT|TA) {0,2}- ", 
 def sniff(head: str) -> float:
     """MEDLINE when ``PMID-`` lines (or MEDLINE-only tags) appear and nothing says RIS/Ovid."""
     head = normalise_newlines(head)
-    if _RIS_START.search(head) or _OVID.search(head):
+    if holds_ris(head) or _OVID.search(head):
         return 0.0
     tags = {m.group(1) for m in _MEDLINE_ONLY.finditer(head)}
     if _PMID.search(head):

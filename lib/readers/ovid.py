@@ -37,7 +37,7 @@ from lib.fields import clean_doi, clean_pages, format_author, parse_year
 from lib.model import Record
 from lib.readers._citation import parse_source
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import RawRecord, add_records, cleaned, split_list
+from lib.readers._tagged import RawRecord, add_records, cleaned, holds_ris, split_list
 from lib.readers.base import Format, ReadError, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -358,7 +358,6 @@ def read(text: str, file_name: str = "") -> ReadResult:
     return result
 
 
-_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
 _VENDOR = re.compile(r"^VN\s{1,2}- Ovid Technologies", re.MULTILINE)
 _MARKERS = re.compile(r"^<\d+(?:\.\s*)?>[ \t]*\n+(.*)", re.MULTILINE)
 
@@ -366,7 +365,7 @@ _MARKERS = re.compile(r"^<\d+(?:\.\s*)?>[ \t]*\n+(.*)", re.MULTILINE)
 def sniff(head: str) -> float:
     """Ovid by its ``<n>`` record lines followed by an Ovid label or tag line."""
     head = normalise_newlines(head)
-    if _RIS_START.search(head):
+    if holds_ris(head):
         return 0.0
     if _VENDOR.search(head):
         return 0.95

@@ -25,7 +25,14 @@ from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_
 from lib.model import Record
 from lib.readers._citation import parse_source
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import RawRecord, add_records, cleaned, mark_truncated_tail, split_list
+from lib.readers._tagged import (
+    RawRecord,
+    add_records,
+    cleaned,
+    holds_ris,
+    mark_truncated_tail,
+    split_list,
+)
 from lib.readers.base import Format, ReadError, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -226,7 +233,6 @@ def read(text: str, file_name: str = "") -> ReadResult:
     return result
 
 
-_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
 _DOC = re.compile(r"^\s*Document \d+ of \d+\s*$", re.MULTILINE)
 _PQ_LABELS = re.compile(
     r"^(ProQuest document ID|Publication title|Publication info|Document URL|Source type"
@@ -238,7 +244,7 @@ _PQ_LABELS = re.compile(
 def sniff(head: str) -> float:
     """ProQuest by its ``Document n of N`` lines and its own field labels."""
     head = normalise_newlines(head)
-    if _RIS_START.search(head):
+    if holds_ris(head):
         return 0.0
     labels = {m.group(1) for m in _PQ_LABELS.finditer(head)}
     if _DOC.search(head):

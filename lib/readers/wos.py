@@ -26,6 +26,7 @@ from lib.readers._tagged import (
     RawRecord,
     add_records,
     first,
+    holds_ris,
     note_lines,
     split_list,
     values,
@@ -257,7 +258,6 @@ def read(text: str, file_name: str = "") -> ReadResult:
     return result
 
 
-_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
 _HEADER = re.compile(r"^FN (.*)\n(VR .*)?", re.MULTILINE)
 _WOS_TAG = re.compile(r"^(PT|AU|AF|TI|SO|PY|UT|DI|DT|AB|VL|BP)(?: \S|$)", re.MULTILINE)
 _ER = re.compile(r"^ER\s*$", re.MULTILINE)
@@ -266,7 +266,7 @@ _ER = re.compile(r"^ER\s*$", re.MULTILINE)
 def sniff(head: str) -> float:
     """WoS by its ``FN`` header, or by ``PT``..``ER`` blocks of two-letter tags."""
     head = normalise_newlines(head).lstrip("\ufeff")
-    if _RIS_START.search(head):
+    if holds_ris(head):
         return 0.0
     start = head.lstrip("\n")
     header = _HEADER.match(start)
