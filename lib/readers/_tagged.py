@@ -26,9 +26,11 @@ __all__ = [
     "add_records",
     "cleaned",
     "first",
+    "hint_by",
     "holds_ris",
     "mark_truncated_tail",
     "note_lines",
+    "note_stated_count",
     "split_list",
     "values",
 ]
@@ -128,6 +130,27 @@ def note_lines(result: ReadResult, lines: Sequence[int], what: str) -> None:
     """
     if lines:
         result.notes.append(f"{len(lines)} {what} (first at line {lines[0]})")
+
+
+def note_stated_count(result: ReadResult, stated: int | None, found: int, noun: str) -> None:
+    """Note when the count the export states ("Record #1 of 12") is not the count found.
+
+    A mismatch means records were lost before the file reached us (a copy cut short, a
+    page of results not saved); the records found are still read.
+    """
+    if stated is not None and stated != found:
+        result.notes.append(f"the export says it holds {stated} {noun}; {found} found")
+
+
+def hint_by(tag: str, prefix: str = "") -> Callable[[int, RawRecord], str]:
+    """An `add_records` hint: the record's ``tag`` value after ``prefix`` ("PMID 123"),
+    or its number in the file ("record 4") when it has none."""
+
+    def hint(n: int, raw: RawRecord) -> str:
+        value = first(raw, tag)
+        return f"{prefix}{value}" if value else f"record {n}"
+
+    return hint
 
 
 def mark_truncated_tail(raws: Sequence[RawRecord], *, marker: str = "") -> None:

@@ -28,9 +28,11 @@ from lib.readers._tagged import (
     RawRecord,
     add_records,
     first,
+    hint_by,
     holds_ris,
     mark_truncated_tail,
     note_lines,
+    note_stated_count,
     split_list,
     values,
 )
@@ -103,8 +105,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
     raws, stated = _split(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
     if not raws:
         raise ReadError("no Cochrane Library records found (no 'Record #1 of N' lines)")
-    if stated is not None and stated != len(raws):
-        result.notes.append(f"the export says it holds {stated} records; {len(raws)} found")
+    note_stated_count(result, stated, len(raws), "records")
     mark_truncated_tail(raws)
     if raws[-1].complete and not raws[-1].fields:
         raws[-1].complete = False  # "Record #n of N" and then the end of the file
@@ -114,7 +115,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
         _to_record,
         known=KNOWN,
         ignored=IGNORED,
-        hint=lambda n, raw: first(raw, "ID") or f"record {n}",
+        hint=hint_by("ID"),
     )
     return result
 

@@ -24,6 +24,7 @@ from lib.readers._tagged import (
     RawRecord,
     add_records,
     first,
+    hint_by,
     holds_ris,
     mark_truncated_tail,
     note_lines,
@@ -210,11 +211,6 @@ def _to_record(raw: RawRecord) -> Record:
     )
 
 
-def _hint(n: int, raw: RawRecord) -> str:
-    pmid = first(raw, "PMID")
-    return f"PMID {pmid}" if pmid else f"record {n}"
-
-
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="PubMed")
     raws = _records(normalise_newlines(text).lstrip("\ufeff"), result)
@@ -227,7 +223,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
         _to_record,
         known=KNOWN,
         ignored=IGNORED,
-        hint=_hint,
+        hint=hint_by("PMID", "PMID "),
     )
     return result
 

@@ -31,6 +31,7 @@ from lib.readers._tagged import (
     cleaned,
     holds_ris,
     mark_truncated_tail,
+    note_stated_count,
     split_list,
 )
 from lib.readers.base import Format, ReadError, ReadResult
@@ -224,8 +225,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
     raws, stated = _split(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
     if not raws:
         raise ReadError("no ProQuest records found (no 'Document 1 of N' lines)")
-    if stated is not None and stated != len(raws):
-        result.notes.append(f"the export says it holds {stated} documents; {len(raws)} found")
+    note_stated_count(result, stated, len(raws), "documents")
     mark_truncated_tail(raws, marker="separator")
     names = {name for raw in raws for name in raw.fields}
     known = frozenset(n for n in names if n.lower() in _LABELS or n == _HEADING)

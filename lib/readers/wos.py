@@ -26,6 +26,7 @@ from lib.readers._tagged import (
     RawRecord,
     add_records,
     first,
+    hint_by,
     holds_ris,
     note_lines,
     split_list,
@@ -253,7 +254,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
         _to_record,
         known=KNOWN,
         ignored=IGNORED,
-        hint=lambda n, raw: first(raw, "UT") or f"record {n}",
+        hint=hint_by("UT"),
     )
     return result
 
