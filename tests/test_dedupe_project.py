@@ -3,7 +3,6 @@ a new import, and the review queue never asks about a decided pair again."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -11,27 +10,14 @@ import pytest
 from lib.ingest import read_path
 from lib.project import ProjectError, open_project
 from lib.project import duplicates as dup
+from tests.apptest_helpers import write_trap_exports
 
 TRAPS = Path(__file__).parent / "data" / "dedupe" / "traps.csv"
 
 
 def _split_exports(tmp_path: Path) -> tuple[Path, Path]:
     """The trap records as two exports: cases a-f, then g-m (j3 arrives later)."""
-    with TRAPS.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = list(reader)
-        columns = reader.fieldnames or []
-    first = [r for r in rows if r["record_id"][0] <= "f" or r["record_id"] in ("j1", "j2")]
-    second = [r for r in rows if r not in first]
-    paths = []
-    for name, part in (("scopus.csv", first), ("pubmed.csv", second)):
-        path = tmp_path / name
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(part)
-        paths.append(path)
-    return paths[0], paths[1]
+    return write_trap_exports(tmp_path)
 
 
 @pytest.fixture()

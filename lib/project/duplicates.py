@@ -151,24 +151,8 @@ def _store(project: Project, conn: sqlite3.Connection, result: DedupeResult) -> 
 # then merged again on the next run.
 MERGE_VERSION = "1"
 
-_STUDY_COLUMNS = (
-    "study_id",
-    "record_ids",
-    "databases",
-    "n_records",
-    "title",
-    "authors",
-    "first_author",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "abstract",
-    "keywords",
-    "entrytype",
-)
+# The stored columns: the studies table's, plus the keywords the coder reads.
+_STUDY_COLUMNS = (*GROUP_COLUMNS, "keywords")
 
 
 def _store_studies(conn: sqlite3.Connection, result: DedupeResult) -> None:
@@ -196,11 +180,8 @@ def _store_studies(conn: sqlite3.Connection, result: DedupeResult) -> None:
         study = merge_group(sid, recs)
         merged = study.record
         rows.append(
-            (
+            (  # in `_STUDY_COLUMNS` order
                 sid,
-                wanted[sid],
-                json.dumps(sorted(set(study.databases)), ensure_ascii=False),
-                len(recs),
                 merged.title,
                 json.dumps(merged.authors, ensure_ascii=False),
                 _family(merged.authors),
@@ -211,8 +192,11 @@ def _store_studies(conn: sqlite3.Connection, result: DedupeResult) -> None:
                 merged.pages,
                 merged.doi,
                 merged.abstract,
-                json.dumps(merged.keywords, ensure_ascii=False),
                 merged.entrytype,
+                len(recs),
+                wanted[sid],
+                json.dumps(sorted(set(study.databases)), ensure_ascii=False),
+                json.dumps(merged.keywords, ensure_ascii=False),
             )
         )
     conn.executemany(
