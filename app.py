@@ -11,10 +11,10 @@ from lib import paths, state
 from lib.demo import ensure_demo_project
 from lib.explore.charts import facet_bar_figure, year_method_figure
 from lib.explore.filters import Filters
-from lib.prisma import from_project, prisma_figure, prisma_table
 from lib.project import ProjectError, open_project
 from lib.project.bundle import import_bundle
 from lib.textsafe import escape_markdown
+from lib.views.prisma import from_project, prisma_figure, prisma_table
 
 project = state.page_setup("Overview")
 studies = state.studies(project)

@@ -4,7 +4,7 @@ change, ≤ 3 s first render, server time).
     .venv/bin/python bench/app_responsiveness.py --studies 50000 --repeats 7
 
 A factory studies table (`tests.factories.make_studies`) stands in for the project's
-(`lib.studies.study_table` is swapped for it in this process; the pages read it through
+(`lib.views.studies.study_table` is swapped for it in this process; the pages read it through
 `lib.state` as usual), so what is measured is the page and its library, not the reading
 of the project file. Three layers, medians over ``--repeats``:
 
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 import plotly.io as pio  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-import lib.studies  # noqa: E402
+import lib.views.studies  # noqa: E402
 from lib.explore import charts  # noqa: E402
 from lib.explore.filters import FILTER_FACETS, Filters, facet_counts, mask  # noqa: E402
 from lib.explore.index import StudyIndex  # noqa: E402
@@ -107,7 +107,7 @@ def share_studies_without_copying() -> None:
     @st.cache_resource(max_entries=8)
     def shared(path: str, version: int):
         with open_project(path, create=False) as project:
-            return lib.studies.study_table(project)
+            return lib.views.studies.study_table(project)
 
     lib.state.studies = lambda project: shared(str(project.path), project.version)
 
@@ -117,7 +117,7 @@ def apptest_runs(table, repeats: int) -> dict[str, float]:
 
     from lib.project import open_project
 
-    lib.studies.study_table = lambda project, **_: table.copy()
+    lib.views.studies.study_table = lambda project, **_: table.copy()
     home = Path(tempfile.mkdtemp())
     os.environ["LITREVIEW_HOME"] = str(home)
     firsts: list[float] = []

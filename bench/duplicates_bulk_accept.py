@@ -1,6 +1,6 @@
 """How long "accept every pair above a score" takes: 50 decisions stored together.
 
-The Duplicates page's bulk accept (`lib.bulk_decisions.accept_pairs`) makes one decision
+The Duplicates page's bulk accept (`lib.views.bulk_decisions.accept_pairs`) makes one decision
 per pair, stores them together and regroups the project once
 (`lib.project.duplicates.decide_many`), then recodes once (`lib.pipeline.refresh`). This
 measures both parts on the demo project (97 records) and
@@ -25,11 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from lib.bulk_decisions import accept_pairs  # noqa: E402
 from lib.demo import build_demo_project  # noqa: E402
 from lib.ingest import read_path  # noqa: E402
 from lib.pipeline import refresh  # noqa: E402
 from lib.project import Project, duplicates, open_project  # noqa: E402
+from lib.views.bulk_decisions import accept_pairs  # noqa: E402
 
 
 def synthetic_project(folder: Path, n: int) -> Project:

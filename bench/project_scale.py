@@ -3,7 +3,7 @@
 `bench/app_responsiveness.py` measures the Explore page on a factory studies table; this
 measures what a user waits for on a real project file of that size: storing the records,
 the first deduplication and coding (`lib.pipeline.refresh`), building the studies table
-from the file (`lib.studies.study_table`), and the Explore page's first render and a
+from the file (`lib.views.studies.study_table`), and the Explore page's first render and a
 filter change under AppTest with the project's own table.
 
     .venv/bin/python bench/project_scale.py --records 75000
@@ -30,7 +30,7 @@ from lib import pipeline  # noqa: E402
 from lib.ingest import FileRead  # noqa: E402
 from lib.project import open_project  # noqa: E402
 from lib.report import ImportReport  # noqa: E402
-from lib.studies import study_table  # noqa: E402
+from lib.views.studies import study_table  # noqa: E402
 
 
 def seconds(fn) -> tuple[float, object]:  # type: ignore[no-untyped-def]

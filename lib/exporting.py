@@ -38,7 +38,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from lib.model import CANONICAL_COLUMNS
 from lib.safe_links import doi_url
 from lib.spreadsheet import safe_cell
-from lib.studies import FACETS, MULTI_FACETS
+from lib.views.studies import FACETS, MULTI_FACETS
 
 __all__ = [
     "EXPORT_COLUMNS",

@@ -148,14 +148,14 @@ def _groups(path: str, dedupe_state: str) -> pd.DataFrame:
 # studies). Pages must treat it as read-only: filter, select and copy, never assign.
 @st.cache_resource(show_spinner="Loading studies …", max_entries=4)
 def _studies(path: str, version: int, dedupe_state: str) -> pd.DataFrame:
-    from lib import studies as study_module
+    from lib.views import studies as study_module
 
     with open_project(path, create=False) as project:
         return study_module.study_table(project, groups=_groups(path, dedupe_state))
 
 
 def studies(project: Project) -> pd.DataFrame:
-    """The studies table (see `lib.studies`), cached until the project changes. Read-only.
+    """The studies table (see `lib.views.studies`), cached until the project changes. Read-only.
 
     The duplicate groups are cached on their own (they change only with records and
     duplicate decisions), so a correction of a code rebuilds only the codes.

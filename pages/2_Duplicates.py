@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from lib import pipeline, state
-from lib.bulk_decisions import accept_pairs, pairs_at_or_above
-from lib.compare import DIFFERENT, ONLY_A, ONLY_B, SIMILAR, comparison_table
 from lib.explore.filters import Filters, apply
 from lib.model import Record
 from lib.project import ProjectError, duplicates, open_project
 from lib.textsafe import escape_markdown
+from lib.views.bulk_decisions import accept_pairs, pairs_at_or_above
+from lib.views.compare import DIFFERENT, ONLY_A, ONLY_B, SIMILAR, comparison_table
 
 PER_PAGE = 10  # pairs shown at once
 MAX_OPTIONS = 200  # merged studies offered in the picker (search narrows it)

@@ -4,7 +4,7 @@ The study comes from the URL (``?study=<study id>``, as the Explore page links h
 the picker. A code changed here is written to the project file at once as a reviewer's
 override (`lib.project.coding.set_override`), with the value it replaced, and can be
 undone. Record text is shown as text: through ``st.text``/``st.dataframe``, or escaped
-character by character (`lib.highlight`) where it must be Markdown to be highlighted.
+character by character (`lib.views.highlight`) where it must be Markdown to be highlighted.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from lib import pipeline, state
 from lib.coding import FACETS, facet_column
 from lib.dedupe.merge import merge_group
 from lib.explore.filters import Filters, apply
-from lib.highlight import evidence_spans, highlighted_markdown
 from lib.model import Record
 from lib.project import coding, duplicates, open_project
 from lib.safe_links import safe_url, study_link
 from lib.textsafe import escape_markdown
+from lib.views.highlight import evidence_spans, highlighted_markdown
 
 MAX_OPTIONS = 200  # studies offered in the picker at once (the search narrows them)
 MAX_PHRASES = 6  # evidence phrases listed per facet

@@ -13,10 +13,10 @@ import hashlib
 import streamlit as st
 
 from lib import pipeline, state
-from lib.codebook_view import facet_facts, history_table, rules_table
 from lib.coding import FACETS, CodebookError, default_codebook_path, load_codebook
 from lib.project import coding, open_project
 from lib.textsafe import escape_markdown
+from lib.views.codebook import facet_facts, history_table, rules_table
 
 EDITOR = "codebook_yaml"
 NOTE = "codebook_note"

@@ -11,12 +11,13 @@ from functools import partial
 
 import streamlit as st
 
-from lib import exporting, prisma, state
+from lib import exporting, state
 from lib.explore import urlstate
 from lib.explore.filters import apply
 from lib.project import open_project
 from lib.project.bundle import export_bundle
 from lib.textsafe import escape_markdown
+from lib.views import prisma
 
 
 def backup(path: str) -> bytes:

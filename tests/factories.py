@@ -1,8 +1,8 @@
-"""Realistic studies tables (the columns of `lib.studies`) of any size, from a seed.
+"""Realistic studies tables (the columns of `lib.views.studies`) of any size, from a seed.
 
 The app's pages and the explore/export library read one table; these factories make one
 without a project file, so the pure functions can be tested on 50 rows and benchmarked on
-50,000. Values follow the coding vocabulary and the shapes `lib.studies` documents (lists
+50,000. Values follow the coding vocabulary and the shapes `lib.views.studies` documents (lists
 for multi-valued facets, ``Int64`` years with some missing, sorted unique databases).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.studies import FACETS, STUDY_COLUMNS
+from lib.views.studies import FACETS, STUDY_COLUMNS
 
 __all__ = ["HOSTILE_TITLES", "VOCABULARY", "make_studies"]
 
@@ -162,7 +162,7 @@ def _choice(rng: np.random.Generator, facet: str, n: int) -> np.ndarray:
 
 
 def make_studies(n: int, seed: int = 0, *, hostile: bool = False) -> pd.DataFrame:
-    """A studies table of ``n`` rows with every column of `lib.studies.STUDY_COLUMNS`.
+    """A studies table of ``n`` rows with every column of `lib.views.studies.STUDY_COLUMNS`.
 
     The same ``(n, seed)`` always gives the same table. With ``hostile`` the first rows
     carry `HOSTILE_TITLES` (and an abstract and author name of the same kind).
@@ -266,6 +266,6 @@ def make_studies(n: int, seed: int = 0, *, hostile: bool = False) -> pd.DataFram
             table.loc[i, "abstract"] = f"{title} — an abstract that repeats the title."
             table.loc[i, "authors"] = "=cmd|' /C calc'!A0, X.; Smith, J."
             table.loc[i, "first_author"] = "=cmd|' /C calc'!A0"
-    assert tuple(table.columns) == STUDY_COLUMNS, "factory out of step with lib.studies"
+    assert tuple(table.columns) == STUDY_COLUMNS, "factory out of step with lib.views.studies"
     assert set(FACETS) <= set(table.columns)
     return table

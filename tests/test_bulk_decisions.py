@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lib.bulk_decisions import accept_pairs, pairs_at_or_above
 from lib.project import duplicates, open_project
+from lib.views.bulk_decisions import accept_pairs, pairs_at_or_above
 from tests.apptest_helpers import app_home, traps_project  # noqa: F401 (fixtures)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lib.codebook_view import RULE_COLUMNS, facet_facts, history_table, rule_text, rules_table
 from lib.coding import default_codebook_path, load_codebook
 from lib.coding.codebook import Rule
+from lib.views.codebook import RULE_COLUMNS, facet_facts, history_table, rule_text, rules_table
 
 CODEBOOK = load_codebook(default_codebook_path())
 

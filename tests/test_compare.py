@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.compare import (
+from lib.model import Record
+from lib.views.compare import (
     ABSTRACT_CHARS,
     DIFFERENT,
     ONLY_A,
@@ -16,7 +17,6 @@ from lib.compare import (
     comparison_table,
     loose,
 )
-from lib.model import Record
 
 
 def article(**changes: object) -> Record:

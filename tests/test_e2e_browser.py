@@ -33,7 +33,7 @@ import pytest
 
 from lib.demo import ensure_demo_project
 from lib.project import Project, coding, duplicates
-from lib.studies import study_table
+from lib.views.studies import study_table
 from tests.apptest_helpers import (
     HOSTILE_ID,
     HOSTILE_TITLE,

@@ -209,8 +209,8 @@ def test_every_chart_is_a_valid_plotly_figure() -> None:
     """Figures are built without plotly's per-property check (for speed); check them here."""
     import plotly.graph_objects as go
 
-    from lib import prisma
     from lib.explore import evidence_map
+    from lib.views import prisma
 
     f = Filters(population=("women",), year_min=2000)
     matrix = evidence_map.bubble_matrix(TABLE, f, "method", "population", INDEX)

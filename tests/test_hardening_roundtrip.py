@@ -19,7 +19,7 @@ from lib.demo import build_demo_project
 from lib.project import ProjectError, coding, duplicates, open_project
 from lib.project.bundle import BUNDLE_VERSION, BundleError, export_bundle, import_bundle
 from lib.project.store import Project
-from lib.studies import study_table
+from lib.views.studies import study_table
 
 
 def _reviewer_work(project: Project) -> None:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib.coding import Evidence
-from lib.highlight import (
+from lib.views.highlight import (
     escape_piece,
     evidence_spans,
     highlighted_markdown,

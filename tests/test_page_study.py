@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.project import coding, open_project
-from lib.studies import study_table
+from lib.views.studies import study_table
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     add_hostile_record,
     app_home,

@@ -3,7 +3,7 @@
 Two kinds of project:
 
 - a factory table (`tests.factories`), with hostile titles and codes, served in place of
-  `lib.studies.study_table` (AppTest runs the page in this process, so a monkeypatched
+  `lib.views.studies.study_table` (AppTest runs the page in this process, so a monkeypatched
   function is the one the page's loader calls): every page state can be reached, fast;
 - the demo project, built through the public API (`tests.apptest_helpers`).
 
@@ -22,10 +22,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import lib.studies
+import lib.views.studies
 from lib.explore.filters import FILTER_FACETS, Filters, apply
 from lib.project import open_project
-from lib.studies import STUDY_COLUMNS
+from lib.views.studies import STUDY_COLUMNS
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     ROOT,
     TIMEOUT,
@@ -61,7 +61,7 @@ def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[pd.DataF
     def make(table: pd.DataFrame) -> Path:
         path = tmp_path / "home" / "project.sqlite"
         open_project(path).close()
-        monkeypatch.setattr(lib.studies, "study_table", lambda project, **_: table.copy(),
+        monkeypatch.setattr(lib.views.studies, "study_table", lambda project, **_: table.copy(),
                             raising=False)  # fmt: skip
         return path
 
@@ -286,7 +286,7 @@ def test_pages_run_on_the_demo_project(demo_project: Path, page: str) -> None:  
 def test_filtering_the_demo_project_to_one_population(demo_project: Path) -> None:  # noqa: F811
     at = open_page(demo_project, EXPLORE)
     with open_project(demo_project) as project:
-        table = lib.studies.study_table(project)
+        table = lib.views.studies.study_table(project)
     at.multiselect(key="f_population").set_value(["sexual-offences"]).run()
     assert not errors(at)
     expected = apply(table, Filters(population=("sexual-offences",)))

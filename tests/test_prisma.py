@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from lib import prisma
+from lib.views import prisma
 
 COUNTS = {"identified": {"Scopus": 120, "PubMed": 80, "Web of Science": 60},
           "duplicates_removed": 90, "studies": 160}  # fmt: skip

@@ -130,7 +130,7 @@ def test_reopening_while_other_processes_come_and_go(tmp_path: Path) -> None:
 
 def test_an_empty_project_has_an_empty_studies_table(tmp_path: Path) -> None:
     from lib.pipeline import refresh
-    from lib.studies import STUDY_COLUMNS, study_table
+    from lib.views.studies import STUDY_COLUMNS, study_table
 
     with open_project(tmp_path / "empty.sqlite") as project:
         refresh(project)

@@ -143,7 +143,7 @@ class Filters:
 
 
 FILTER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Filters))
-assert set(FILTER_FACETS) <= set(FILTER_FIELDS), "Filters lacks a facet of lib.studies"
+assert set(FILTER_FACETS) <= set(FILTER_FIELDS), "Filters lacks a facet of lib.views.studies"
 
 
 def _index(studies: pd.DataFrame, index: StudyIndex | None) -> StudyIndex:

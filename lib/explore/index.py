@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.explore.labels import order_values
-from lib.studies import FACETS
+from lib.views.studies import FACETS
 
 __all__ = [
     "FILTER_FACETS",

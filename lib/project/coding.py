@@ -433,7 +433,7 @@ def effective_codes(project: Project) -> pd.DataFrame:
     Columns: ``study_id``; ``method`` and ``direction`` (str); ``population``,
     ``perspective``, ``themes``, ``setting``, ``country``, ``peer_role`` (lists);
     ``overridden`` (list of the facet columns set by hand); ``checked`` (bool). These
-    match the coding columns of the studies table (`lib.studies`). Studies are those of
+    match the coding columns of the studies table (`lib.views.studies`). Studies are those of
     the last coding (`recode`/`refresh`); an override of a study that no longer exists is
     listed by `orphaned_overrides`.
     """

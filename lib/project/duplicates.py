@@ -51,7 +51,7 @@ __all__ = [
     "undo",
 ]
 
-# The deduplication columns of the studies table (see lib/studies.py for the contract).
+# The deduplication columns of the studies table (see lib/views/studies.py for the contract).
 GROUP_COLUMNS = (
     "study_id",
     "title",
