@@ -47,11 +47,11 @@ PAGES: dict[str, str] = {
     "Overview": "app.py",
     "Import": "pages/1_Import.py",
     "Duplicates": "pages/2_Duplicates.py",
-    "Explore": "pages/3_Explore.py",
-    "Evidence_map": "pages/4_Evidence_map.py",
-    "Study": "pages/5_Study.py",
-    "Codebook": "pages/6_Codebook.py",
-    "Export": "pages/7_Export.py",
+    "Explore": "pages/5_Explore.py",
+    "Evidence_map": "pages/6_Evidence_map.py",
+    "Study": "pages/7_Study.py",
+    "Codebook": "pages/8_Codebook.py",
+    "Export": "pages/9_Export.py",
 }
 
 
