@@ -193,8 +193,9 @@ SCREENING = """
 -- records of the study as it was when decided: a decision belongs to those records and
 -- so follows them into whatever study they form after a regrouping (lib.screening.
 -- decisions resolves them). `stage`: title-abstract or full-text; `reason` the exclusion
--- reason ('' when none); `origin` how the study came to be shown (ranked, random, chosen)
--- or 'import' (from an earlier tool). Undoing sets `undone_at`: the row stays as history.
+-- reason ('' when none); `origin` how the study came to be shown (ranked, random,
+-- import-order, chosen) or 'import' (from an earlier tool). Undoing sets `undone_at`: the
+-- row stays as history.
 CREATE TABLE IF NOT EXISTS screen_decisions (
     decision_id INTEGER PRIMARY KEY,
     stage       TEXT NOT NULL CHECK (stage IN ('title-abstract', 'full-text')),

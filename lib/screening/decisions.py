@@ -58,7 +58,7 @@ FULL_TEXT = "full-text"
 STAGES = (TITLE_ABSTRACT, FULL_TEXT)
 VERDICTS = ("include", "exclude", "maybe")
 CONFLICT = "conflict"
-ORIGINS = ("ranked", "random", "chosen", "import")
+ORIGINS = ("ranked", "random", "import-order", "chosen", "import")
 DEFAULT_REASONS = (
     "Wrong population",
     "Wrong intervention or exposure",

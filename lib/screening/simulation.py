@@ -18,7 +18,9 @@ prior records are left out (N' = records - 2, R' = included - 1).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -57,8 +59,15 @@ def simulate(
     return simulate_features(features, labels, seed, ranker)
 
 
-def simulate_features(features, labels: np.ndarray, seed: int, ranker: Ranker) -> np.ndarray:
-    """`simulate` on features computed once (the benchmark reuses them across seeds)."""
+def simulate_features(
+    features: Any,
+    labels: np.ndarray,
+    seed: int,
+    ranker: Ranker,
+    schedule: Callable[[int], int] = retrain_after,
+) -> np.ndarray:
+    """`simulate` on features computed once (the benchmark reuses them across seeds);
+    ``schedule`` may replace `retrain_after` to measure how retraining more often helps."""
     n = len(labels)
     first, second = pick_priors(labels, seed)
     order = [first, second]
@@ -68,7 +77,7 @@ def simulate_features(features, labels: np.ndarray, seed: int, ranker: Ranker) -
         rows = np.asarray(order)
         scores = ranker.scores(features, rows, labels[rows])
         rest = np.flatnonzero(~screened)
-        take = order_by_scores(scores, rest)[: retrain_after(len(order))]
+        take = order_by_scores(scores, rest)[: schedule(len(order))]
         order += take.tolist()
         screened[take] = True
     return np.asarray(order)
