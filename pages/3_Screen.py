@@ -93,26 +93,23 @@ with st.sidebar:
     order = st.radio("Order", list(ORDER_LABELS), format_func=ORDER_LABELS.get, key="screen_order")
     maybes = st.toggle("Revisit studies marked maybe", key="screen_maybes")
     seed = st.number_input("Random order: seed", 0, 9999, 1, key="screen_seed")
-    with st.expander("Highlight terms"):
-        with st.form("screen_terms_form", border=False):
-            inc = st.text_area(
-                "Include terms (green)", "\n".join(saved_terms["include"]), key="screen_inc"
-            )
-            exc = st.text_area(
-                "Exclude terms (red)", "\n".join(saved_terms["exclude"]), key="screen_exc"
-            )
-            st.caption("One per line or comma-separated; `prison*` matches any ending.")
-            if st.form_submit_button("Save terms"):
-                terms.save_terms(project, terms.parse_terms(inc), terms.parse_terms(exc))
-                st.rerun()
+    with st.expander("Highlight terms"), st.form("screen_terms_form", border=False):
+        inc = st.text_area(
+            "Include terms (green)", "\n".join(saved_terms["include"]), key="screen_inc"
+        )
+        exc = st.text_area(
+            "Exclude terms (red)", "\n".join(saved_terms["exclude"]), key="screen_exc"
+        )
+        st.caption("One per line or comma-separated; `prison*` matches any ending.")
+        if st.form_submit_button("Save terms"):
+            terms.save_terms(project, terms.parse_terms(inc), terms.parse_terms(exc))
+            st.rerun()
 
 ranking = latest_ranking(project, screening.studies)
 todo = queue(screening, stage=stage, order=order, ranking=ranking, seed=seed, maybes=maybes)
 pinned = st.session_state.get(PINNED)
 shown = pinned if pinned in screening.studies.members else (todo[0] if todo else None)
-if shown == pinned and pinned:
-    origin = "chosen"
-elif maybes:
+if (shown == pinned and pinned) or maybes:
     origin = "chosen"
 else:
     origin = {"ranked": "ranked" if ranking else "import-order"}.get(order, order)
@@ -210,14 +207,13 @@ with st.expander("When to stop"):
             "records: if none is relevant, fewer than 5% of what you included are left."
         )
 
-with st.expander("Reasons to exclude"):
-    with st.form("screen_reasons_form", border=False):
-        edited = st.text_area(
-            "One reason per line", "\n".join(decisions.reasons(project)), key="screen_reasons"
-        )
-        if st.form_submit_button("Save reasons"):
-            decisions.set_reasons(project, edited.splitlines())
-            st.rerun()
+with st.expander("Reasons to exclude"), st.form("screen_reasons_form", border=False):
+    edited = st.text_area(
+        "One reason per line", "\n".join(decisions.reasons(project)), key="screen_reasons"
+    )
+    if st.form_submit_button("Save reasons"):
+        decisions.set_reasons(project, edited.splitlines())
+        st.rerun()
 
 with st.expander("Import decisions made earlier (CSV, Rayyan, ASReview)"):
     upload = st.file_uploader("A file with decisions", key="screen_import_file")

@@ -11,17 +11,23 @@ from lib.project import open_project
 from lib.screening import decisions
 from lib.screening.queue import current
 from lib.screening.terms import load_terms
-from tests.apptest_helpers import (
+from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     HOSTILE_ID,
     add_hostile_record,
-    app_home,  # noqa: F401 - fixture
-    demo_project,  # noqa: F401 - fixture
-    demo_template,  # noqa: F401 - fixture
+    app_home,
+    demo_project,
+    demo_template,
     errors,
     open_page,
 )
 
 PAGE = "pages/3_Screen.py"
+
+
+@pytest.fixture
+def demo(demo_project: Path) -> Path:  # noqa: F811
+    """A fresh copy of the demo project (43 studies)."""
+    return demo_project
 
 
 def metrics(at) -> dict[str, str]:
@@ -37,18 +43,18 @@ def stored(path: Path) -> list[decisions.Decision]:
         return decisions.load(project, include_undone=True)
 
 
-def test_the_page_opens_on_the_first_study_with_progress(demo_project: Path) -> None:
-    at = open_page(demo_project, PAGE)
+def test_the_page_opens_on_the_first_study_with_progress(demo: Path) -> None:
+    at = open_page(demo, PAGE)
     assert not errors(at)
-    with open_project(demo_project) as project:
+    with open_project(demo) as project:
         total = len(current(project).studies)
     assert metrics(at)["Screened"] == f"0 / {total}"
     assert at.button(key="screen_include") and at.button(key="screen_back")
     assert "Import order until you have included one study" in at.caption[0].value
 
 
-def test_include_exclude_maybe_are_stored_at_once_and_back_undoes(demo_project: Path) -> None:
-    at = open_page(demo_project, PAGE)
+def test_include_exclude_maybe_are_stored_at_once_and_back_undoes(demo: Path) -> None:
+    at = open_page(demo, PAGE)
     first = shown_title(at)
     at.button(key="screen_include").click().run()
     assert metrics(at)["Screened"].startswith("1 /") and metrics(at)["Included"] == "1"
@@ -59,7 +65,7 @@ def test_include_exclude_maybe_are_stored_at_once_and_back_undoes(demo_project: 
     at.button(key="screen_exclude").click().run()
     at.button(key="screen_maybe").click().run()
     assert not errors(at)
-    made = stored(demo_project)
+    made = stored(demo)
     assert [d.verdict for d in made] == ["include", "exclude", "maybe"]
     assert (made[1].reason, made[1].note) == ("Wrong setting", "not a prison")
     assert {d.origin for d in made} == {"import-order"}
@@ -67,16 +73,16 @@ def test_include_exclude_maybe_are_stored_at_once_and_back_undoes(demo_project: 
     at.button(key="screen_back").click().run()  # takes back the maybe, shows that study
     at.button(key="screen_back").click().run()  # and the exclusion
     assert shown_title(at) == second
-    assert [d.undone_at is not None for d in stored(demo_project)] == [False, True, True]
+    assert [d.undone_at is not None for d in stored(demo)] == [False, True, True]
     assert metrics(at)["Screened"].startswith("1 /")
     at.button(key="screen_include").click().run()
-    assert stored(demo_project)[-1].origin == "chosen"
+    assert stored(demo)[-1].origin == "chosen"
 
 
 def test_full_text_exclusion_without_reason_is_refused_with_a_message(
-    demo_project: Path,
+    demo: Path,
 ) -> None:
-    at = open_page(demo_project, PAGE)
+    at = open_page(demo, PAGE)
     at.button(key="screen_include").click().run()
     at.radio(key="screen_stage").set_value("full-text").run()
     assert metrics(at)["Screened"] == "0 / 1"
@@ -85,46 +91,46 @@ def test_full_text_exclusion_without_reason_is_refused_with_a_message(
     at.selectbox(key="screen_reason").select("Wrong study design")
     at.button(key="screen_exclude").click().run()
     assert "Nothing left to screen" in at.success[0].value
-    assert stored(demo_project)[-1].stage == "full-text"
+    assert stored(demo)[-1].stage == "full-text"
 
 
 def test_terms_are_saved_in_the_project_and_highlighted_in_two_colours(
-    demo_project: Path,
+    demo: Path,
 ) -> None:
-    at = open_page(demo_project, PAGE)
+    at = open_page(demo, PAGE)
     at.text_area(key="screen_inc").input("peer*, prison")
     at.text_area(key="screen_exc").input("social care")
     next(b for b in at.button if b.label == "Save terms").click().run()
     assert not errors(at)
-    with open_project(demo_project) as project:
+    with open_project(demo) as project:
         assert load_terms(project) == {"include": ["peer*", "prison"], "exclude": ["social care"]}
     title = shown_title(at)
     assert ":green-background[Peer support]" in title or ":green-background[Peer]" in title
     assert ":red-background[social care]" in title
 
 
-def test_reasons_are_edited_on_the_page(demo_project: Path) -> None:
-    at = open_page(demo_project, PAGE)
+def test_reasons_are_edited_on_the_page(demo: Path) -> None:
+    at = open_page(demo, PAGE)
     at.text_area(key="screen_reasons").input("Not about prisons\nNot peer support")
     next(b for b in at.button if b.label == "Save reasons").click().run()
     assert at.selectbox(key="screen_reason").options == ["Not about prisons", "Not peer support"]
 
 
-def test_random_order_is_stable_and_recorded_as_random(demo_project: Path) -> None:
-    at = open_page(demo_project, PAGE)
+def test_random_order_is_stable_and_recorded_as_random(demo: Path) -> None:
+    at = open_page(demo, PAGE)
     at.radio(key="screen_order").set_value("random").run()
     first = shown_title(at)
-    at = open_page(demo_project, PAGE)
+    at = open_page(demo, PAGE)
     at.radio(key="screen_order").set_value("random").run()
     assert shown_title(at) == first
     at.button(key="screen_exclude").click().run()
-    assert stored(demo_project)[-1].origin == "random"
+    assert stored(demo)[-1].origin == "random"
 
 
-def test_hostile_record_text_is_shown_as_text(demo_project: Path) -> None:
-    study = add_hostile_record(demo_project)
+def test_hostile_record_text_is_shown_as_text(demo: Path) -> None:
+    study = add_hostile_record(demo)
     assert study == HOSTILE_ID
-    at = open_page(demo_project, PAGE)
+    at = open_page(demo, PAGE)
     at.session_state["screen_pinned"] = HOSTILE_ID
     at.run()
     title = shown_title(at)
@@ -134,12 +140,12 @@ def test_hostile_record_text_is_shown_as_text(demo_project: Path) -> None:
 
 
 @pytest.mark.parametrize("order", ["ranked", "import"])
-def test_nothing_left_says_so(demo_project: Path, order: str) -> None:
-    with open_project(demo_project) as project:
+def test_nothing_left_says_so(demo: Path, order: str) -> None:
+    with open_project(demo) as project:
         screening = current(project)
         for study in screening.studies.order:
             decisions.decide(project, study, "exclude")
-    at = open_page(demo_project, PAGE)
+    at = open_page(demo, PAGE)
     at.radio(key="screen_order").set_value(order).run()
     assert "Nothing left to screen" in at.success[0].value
     assert metrics(at)["Since last include"] == str(len(screening.studies))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import pairwise
 
 from lib.project import Project
 from lib.screening.terms import term_spans
@@ -42,7 +43,7 @@ def terms_markdown(text: str, include: list[str], exclude: list[str]) -> str:
     unwanted = merge_spans(term_spans(text, exclude), len(text))
     cuts = sorted({0, len(text), *(p for s in wanted + unwanted for p in s)})
     parts = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in pairwise(cuts):
         piece = escape_piece(text[start:end])
         colour = (
             INCLUDE_COLOUR
