@@ -20,20 +20,20 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.screening_sets import SETS, load  # noqa: E402
-from lib.screening.ranking import DEFAULT, MODELS  # noqa: E402
-from lib.screening.simulation import figures, simulate_features  # noqa: E402
+from bench.screening_sets import SETS, load
+from lib.screening.ranking import DEFAULT, MODELS
+from lib.screening.simulation import figures, simulate_features
 
 # README of ../shared/benchmarks/screening: the plain NB baseline (WSS@95, RRF@10, n95)
 BASELINE = {
@@ -130,7 +130,7 @@ def retraining(n: int, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--model", default="logistic", choices=list(MODELS))
+    parser.add_argument("--model", default="svm", choices=list(MODELS))
     parser.add_argument("--retrain-records", type=int, default=50_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-quality", action="store_true")

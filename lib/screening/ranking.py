@@ -7,9 +7,12 @@ simulation (`lib.screening.simulation`) and the benchmark all call these two fun
 so what the benchmark measures is what the reviewer gets.
 
 The model was chosen by measurement (``bench/screening_models.py``, results in
-BENCHMARKS.md): on the three shared labelled sets, features of 1-2-word terms with
-sublinear term frequency and a class-balanced logistic regression did at least as well
-as naive Bayes everywhere and generalised better than per-set tuning (see `DEFAULT`).
+BENCHMARKS.md): on the three shared labelled sets, a linear SVM (C 0.11, ASReview LAB 2's
+default "ELAS u4" value) on TF-IDF of words and word pairs that occur in at least two
+records did best on average (mean WSS@95 65.2% against 61.7% for the README's naive Bayes
+baseline), and best on the hardest set; logistic regression and naive Bayes variants
+came within seed-to-seed noise of it but never above it on the mean. No parameter was
+tuned to one set.
 scikit-learn is imported inside the functions: the command line must start fast.
 """
 
@@ -152,7 +155,7 @@ def order_by_scores(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 MODELS: dict[str, Ranker] = {
     "nb": Ranker(model="nb", alpha=3.822, ngrams=1, sublinear=False),
-    "svm": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False),
+    "svm": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=2),
     "logistic": Ranker(model="logistic", c=1.0, ngrams=2, sublinear=True),
 }
 DEFAULT: Ranker = MODELS["svm"]
