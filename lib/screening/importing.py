@@ -27,6 +27,8 @@ transaction, as decisions of origin "import".
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -34,9 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lib.fields import clean_doi
-from lib.ingest import FileRead, read_bytes, read_path
+from lib.ingest import FileRead, read_bytes
 from lib.model import Record
 from lib.project import Project
+from lib.readers.base import ReadError
 from lib.screening.decisions import TITLE_ABSTRACT, decide_many
 from lib.screening.queue import current
 
@@ -215,6 +218,46 @@ def _label(record: Record) -> ImportedLabel:
     )
 
 
+def _decision_table(data: bytes, name: str) -> FileRead | None:
+    """A sheet of decisions only (``record_id,included``, no bibliographic columns), which
+    the export readers refuse as "not a bibliography"; None when it is not one either."""
+    from lib.encoding import decode
+    from lib.report import ImportReport
+
+    try:
+        text, _ = decode(data, name)
+    except (ValueError, UnicodeError):
+        return None
+    lines = text.splitlines()
+    if not lines:
+        return None
+    delimiter = max(",;\t", key=lines[0].count)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header = [h.strip() for h in rows[0]]
+    lower = [h.lower() for h in header]
+    keys = {"record_id", "id", "doi", "title"}
+    if not (keys & set(lower)) or not (set(DECISION_COLUMNS) & set(lower)):
+        return None
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        original = {h: [v] for h, v in zip(header, row, strict=False) if h and v.strip()}
+        cells = dict(zip(lower, row, strict=False))
+        records.append(
+            Record(
+                record_id=(cells.get("record_id") or cells.get("id") or "").strip(),
+                title=(cells.get("title") or "").strip(),
+                doi=clean_doi(cells.get("doi") or ""),
+                line=number,
+                original=original,
+            )
+        )
+    report = ImportReport(file_name=name, format="decision table")
+    report.records_read = len(records)
+    return FileRead(records, report)
+
+
 def labels_from(read: FileRead) -> list[ImportedLabel]:
     """The decision each record of a read file carries (``verdict`` "" when none)."""
     return [_label(record) for record in read.records]
@@ -304,10 +347,14 @@ def import_decisions(
     """
     if isinstance(source, tuple):
         data, name = source
-        read = read_bytes(data, name)
     else:
-        read = read_path(source)
-        name = Path(source).name
+        data, name = Path(source).read_bytes(), Path(source).name
+    try:
+        read = read_bytes(data, name)
+    except ReadError:
+        read = _decision_table(data, name)
+        if read is None:
+            raise
     result = LabelImport(file_name=name, stage=stage, read=read)
     labels = labels_from(read)
     if not any(label.source for label in labels):
