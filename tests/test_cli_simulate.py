@@ -90,10 +90,11 @@ def test_bibtex_with_a_label_field_is_read_too(tmp_path: Path) -> None:
     entries = []
     for i in range(30):
         topic = ON_TOPIC if i % 5 == 0 else OFF_TOPIC
+        title = " ".join(topic[(i + j) % len(topic)] for j in range(5))
         entries.append(
-            f"@article{{k{i},\n  title = {{{' '.join(topic[(i + j) % len(topic)] for j in range(5))}}},\n"
-            f"  author = {{Author{i}, A.}},\n  year = {{2020}},\n  label_included = {{{int(i % 5 == 0)}}}\n}}\n"
-        )  # fmt: skip
+            f"@article{{k{i},\n  title = {{{title}}},\n  author = {{Author{i}, A.}},\n"
+            f"  year = {{2020}},\n  label_included = {{{int(i % 5 == 0)}}}\n}}\n"
+        )
     source = tmp_path / "labelled.bib"
     source.write_text("\n".join(entries), encoding="utf-8")
     out = tmp_path / "order.csv"
@@ -105,10 +106,16 @@ def test_bibtex_with_a_label_field_is_read_too(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("record_id,title\nr1,A\nr2,B\n", "no label_included column"),
-        ("record_id,title,label_included\nr1,A,1\nr2,B,yes\nr3,C,\n", "line 3 (r2): label_included is 'yes'"),
-        ("record_id,title,label_included\nr1,A,1\nr2,B,1\n", "at least one included and one excluded"),
+        (
+            "record_id,title,label_included\nr1,A,1\nr2,B,yes\nr3,C,\n",
+            "line 3 (r2): label_included is 'yes'",
+        ),
+        (
+            "record_id,title,label_included\nr1,A,1\nr2,B,1\n",
+            "at least one included and one excluded",
+        ),
     ],
-)  # fmt: skip
+)
 def test_files_it_cannot_simulate_get_a_message_and_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
 ) -> None:

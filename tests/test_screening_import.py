@@ -100,10 +100,11 @@ def test_rayyan_notes_give_decisions_reasons_and_disagreements(project, tmp_path
         "articles.csv",
         "key,title,authors,journal,year,url,notes,abstract\n"
         '1,"Listeners and suicide prevention in custody","Jones A.",BMJ,2020,'
-        'https://doi.org/10.1000/p2,"RAYYAN-INCLUSION: {""Ann""=>""Included"", ""Bo""=>""Included""}'
-        ' | RAYYAN-LABELS: core",x\n'
+        'https://doi.org/10.1000/p2,"RAYYAN-INCLUSION: {""Ann""=>""Included"", '
+        '""Bo""=>""Included""} | RAYYAN-LABELS: core",x\n'
         '2,"Cardiac outcomes after bypass surgery","Lee M.",Heart,2017,,'
-        '"RAYYAN-INCLUSION: {""Ann""=>""Excluded""} | RAYYAN-EXCLUSION-REASONS: wrong population",y\n'
+        '"RAYYAN-INCLUSION: {""Ann""=>""Excluded""} | '
+        'RAYYAN-EXCLUSION-REASONS: wrong population",y\n'
         '3,"Wounded healers and desistance","Brown K.",Crim J,2018,,'
         '"RAYYAN-INCLUSION: {""Ann""=>""Included"", ""Bo""=>""Excluded""}",z\n',
     )

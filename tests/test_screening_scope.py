@@ -11,7 +11,6 @@ from lib.ingest import read_bytes
 from lib.project import duplicates, open_project
 from lib.screening import decisions as dec
 from lib.screening.decisions import Decision
-from lib.screening.queue import current
 from lib.screening.scope import prisma_counts, studies_in_scope
 from lib.screening.stopping import estimate, proportion_interval
 from lib.screening.studies import StudyMap

@@ -137,8 +137,7 @@ def retrain(project: Project, trainer: Trainer | None = None) -> bool:
     conn = project.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("DELETE FROM screen_rankings")
-        conn.execute(
+        cur = conn.execute(
             "INSERT INTO screen_rankings (trained_on, model, n_included, n_excluded, "
             "record_ids, seconds, made_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -151,6 +150,9 @@ def retrain(project: Project, trainer: Trainer | None = None) -> bool:
                 now(),
             ),
         )
+        # older rankings go after the new one is in: its id stays above theirs, so a
+        # reader's memo keyed on the id never mistakes the new ranking for an old one
+        conn.execute("DELETE FROM screen_rankings WHERE ranking_id < ?", (cur.lastrowid,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
