@@ -101,6 +101,15 @@ def test_a_decision_follows_its_record_into_a_merged_study(project) -> None:
     assert "j3" not in current(project).studies.members
 
 
+def test_a_decision_on_a_study_merged_meanwhile_goes_to_the_merged_study(project) -> None:
+    stale = study_map(project)  # what a page drew before another session merged j3
+    dup.decide(project, "same", ["j1", "j3"])
+    dec.decide(project, "j3", "exclude", studies=None)
+    assert verdict(project, "j1") == "exclude"
+    assert dec.load(project)[0].record_ids == ("j1", "j2", "j3")
+    assert "j3" in stale.members
+
+
 def test_merging_differently_decided_studies_shows_a_conflict_not_a_winner(project) -> None:
     dec.decide(project, "j1", "include")
     dec.decide(project, "j3", "exclude", reason="Wrong population")

@@ -159,6 +159,9 @@ def decide_many(
     rows = []
     for study_id, verdict, reason, note in items:
         _check(stage, verdict, reason)
+        # a study's id is its first record's id: if a regrouping since the page was drawn
+        # merged it into another study, the decision goes to the study it is part of now
+        study_id = study_id if study_id in studies.members else studies.study(study_id)
         records = studies.members.get(study_id)
         if not records:
             raise ValueError(f"no such study in the project: {study_id}")
