@@ -85,6 +85,8 @@ try:
 except OSError as exc:  # the page works without a ranking; say why it is missing
     st.sidebar.warning(f"The ranking cannot start ({exc.strerror}); records come in import order.")
 
+if failed := worker.last_error(project):
+    st.sidebar.warning(f"The ranking could not be updated: {escape_markdown(failed)}")
 screening = screening_state(path, project.version)
 saved_terms = terms.load_terms(project)
 

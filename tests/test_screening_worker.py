@@ -100,3 +100,29 @@ def test_one_background_process_per_project(path: Path) -> None:
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+
+
+def test_a_failed_retraining_is_kept_for_the_page_to_say(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self, project):
+        raise MemoryError("no room for the features")
+
+    monkeypatch.setattr(worker.Trainer, "rank", broken)
+    monkeypatch.setattr(worker, "_write_quietly", _keep_row(worker._write_quietly))
+    with open_project(path) as project:
+        dec.decide(project, "peer0", "include")
+        dec.decide(project, "heart0", "exclude")
+    worker.run(path, idle_seconds=1.0)
+    with open_project(path) as project:
+        assert worker.last_error(project) == "MemoryError: no room for the features"
+
+
+def _keep_row(write):
+    """The worker removes its row when it stops; keep it so the test can read the error."""
+
+    def keeping(project, sql, args):
+        if not sql.startswith("DELETE FROM screen_worker"):
+            write(project, sql, args)
+
+    return keeping

@@ -224,12 +224,13 @@ CREATE TABLE IF NOT EXISTS screen_rankings (
 );
 
 -- The one ranking worker of this project file (any app session may start it; the
--- others see its heartbeat and leave it alone).
+-- others see its heartbeat and leave it alone). `error`: why its last retraining failed.
 CREATE TABLE IF NOT EXISTS screen_worker (
     slot     INTEGER PRIMARY KEY CHECK (slot = 1),
     pid      INTEGER NOT NULL,
     host     TEXT NOT NULL,
-    beat_at  REAL NOT NULL
+    beat_at  REAL NOT NULL,
+    error    TEXT NOT NULL DEFAULT ''
 );
 """
 

@@ -34,7 +34,14 @@ from lib.screening.queue import current
 from lib.screening.ranking import DEFAULT, Ranker, document_text
 from lib.screening.studies import StudyMap
 
-__all__ = ["IDLE_SECONDS", "Trainer", "ensure_worker", "retrain", "training_state"]
+__all__ = [
+    "IDLE_SECONDS",
+    "Trainer",
+    "ensure_worker",
+    "last_error",
+    "retrain",
+    "training_state",
+]
 
 IDLE_SECONDS = 600.0
 POLL_SECONDS = 0.5
@@ -161,6 +168,12 @@ def retrain(project: Project, trainer: Trainer | None = None) -> bool:
 
 
 # -- the process ----------------------------------------------------------------------------
+def last_error(project: Project) -> str:
+    """Why the worker's last retraining failed ('' when it did not)."""
+    row = project.conn.execute("SELECT error FROM screen_worker").fetchone()
+    return str(row[0]) if row else ""
+
+
 def _alive(project: Project) -> bool:
     row = project.conn.execute("SELECT pid, host, beat_at FROM screen_worker").fetchone()
     return row is not None and time.time() - float(row[2]) < STALE_AFTER
@@ -217,8 +230,13 @@ def run(path: Path, parent: int | None = None, idle_seconds: float = IDLE_SECOND
             while time.monotonic() - last_work < idle_seconds:
                 if parent is not None and not _process_exists(parent):
                     return
-                if retrain(project, trainer):
-                    last_work = time.monotonic()
+                try:
+                    if retrain(project, trainer):
+                        last_work = time.monotonic()
+                        _write_quietly(project, "UPDATE screen_worker SET error = ''", ())
+                except Exception as exc:  # noqa: BLE001 - said on the page, the loop goes on
+                    message = f"{type(exc).__name__}: {exc}"[:500]
+                    _write_quietly(project, "UPDATE screen_worker SET error = ?", (message,))
                 if time.monotonic() - last_beat > BEAT_SECONDS:
                     if not _claim(project):
                         return  # another worker took over
