@@ -20,7 +20,13 @@ from lib.screening.importing import import_decisions
 from lib.screening.queue import Screening, current, latest_ranking, progress, queue
 from lib.screening.stopping import estimate
 from lib.textsafe import escape_markdown
-from lib.views.screening import ORDER_LABELS, STAGE_LABELS, study_card, terms_markdown
+from lib.views.screening import (
+    ORDER_LABELS,
+    STAGE_LABELS,
+    history_table,
+    study_card,
+    terms_markdown,
+)
 
 MADE = "screen_made"  # this session's decision ids, newest last: what Back undoes
 PINNED = "screen_pinned"  # a study to show again (after Back), whatever the order
@@ -191,6 +197,9 @@ else:
             else:
                 st.caption("No abstract: decide on the title, or mark maybe.")
             st.caption(f"Study {escape_markdown(shown)} · {len(card.record_ids)} record(s)")
+        made = decisions.history(project, shown, screening.studies)
+        with st.expander(f"History of this study ({len(made)})"):
+            st.dataframe(history_table(made), hide_index=True)
 
 with st.expander("When to stop"):
     aid = estimate(screening)

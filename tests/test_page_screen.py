@@ -75,6 +75,8 @@ def test_include_exclude_maybe_are_stored_at_once_and_back_undoes(demo: Path) ->
     assert shown_title(at) == second
     assert [d.undone_at is not None for d in stored(demo)] == [False, True, True]
     assert metrics(at)["Screened"].startswith("1 /")
+    history = at.dataframe[0].value  # the study shown again: its decision, undone
+    assert list(history["decision"]) == ["exclude"] and history["undone (UTC)"][0]
     at.button(key="screen_include").click().run()
     assert stored(demo)[-1].origin == "chosen"
 

@@ -260,8 +260,14 @@ def last_decision(project: Project, *, stage: str | None = None) -> Decision | N
 def history(project: Project, study_id: str, studies: StudyMap | None = None) -> list[Decision]:
     """Every decision touching the study's records, undone ones included, oldest first."""
     studies = studies or study_map(project)
-    mine = set(studies.members.get(study_id, [study_id]))
-    return [d for d in load(project, include_undone=True) if mine.intersection(d.record_ids)]
+    mine = studies.members.get(study_id, [study_id])
+    # the ids as they stand in the JSON arrays: a text search, then checked exactly
+    quoted = [json.dumps(r) for r in mine]
+    where = " OR ".join("instr(record_ids, ?) > 0" for _ in quoted)
+    rows = project.conn.execute(
+        f"SELECT {_COLUMNS} FROM screen_decisions WHERE {where} ORDER BY decision_id", quoted
+    ).fetchall()
+    return [d for d in _decisions(rows) if set(mine).intersection(d.record_ids)]
 
 
 def resolve(

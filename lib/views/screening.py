@@ -12,7 +12,10 @@ import json
 from dataclasses import dataclass
 from itertools import pairwise
 
+import pandas as pd
+
 from lib.project import Project
+from lib.screening.decisions import Decision
 from lib.screening.terms import term_spans
 from lib.views.highlight import escape_piece, merge_spans
 
@@ -22,6 +25,7 @@ __all__ = [
     "ORDER_LABELS",
     "STAGE_LABELS",
     "StudyCard",
+    "history_table",
     "study_card",
     "terms_markdown",
 ]
@@ -105,3 +109,21 @@ def study_card(project: Project, study_id: str) -> StudyCard | None:
         json.loads(databases),
         json.loads(record_ids),
     )
+
+
+def history_table(made: list[Decision]) -> pd.DataFrame:
+    """A study's decisions, newest first, for a table (undone ones say when)."""
+    rows = [
+        {
+            "when (UTC)": d.made_at[:16].replace("T", " "),
+            "stage": STAGE_LABELS.get(d.stage, d.stage),
+            "decision": d.verdict,
+            "reason": d.reason,
+            "note": d.note,
+            "how": d.origin,
+            "undone (UTC)": (d.undone_at or "")[:16].replace("T", " "),
+        }
+        for d in reversed(made)
+    ]
+    return pd.DataFrame(rows, columns=["when (UTC)", "stage", "decision", "reason", "note", "how",
+                                       "undone (UTC)"])  # fmt: skip
