@@ -25,10 +25,8 @@ from lib.screening.simulation import figures, simulate_features
 CANDIDATES: dict[str, Ranker] = {
     **MODELS,
     "nb-12": Ranker(model="nb", alpha=3.822, ngrams=2, sublinear=False),
-    "nb-12-sub": Ranker(model="nb", alpha=1.0, ngrams=2, sublinear=True),
-    "svm-sub": Ranker(model="svm", c=0.11, ngrams=2, sublinear=True),
-    "svm-df2": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=2),
-    "svm-c0.3": Ranker(model="svm", c=0.3, ngrams=2, sublinear=False),
+    "svm-df1-sub": Ranker(model="svm", c=0.11, ngrams=2, sublinear=True),
+    "svm-df1": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=1),
     "logistic-1": Ranker(model="logistic", c=1.0, ngrams=1, sublinear=True),
     "logistic-c0.3": Ranker(model="logistic", c=0.3, ngrams=2, sublinear=True),
     "logistic-c3": Ranker(model="logistic", c=3.0, ngrams=2, sublinear=True),

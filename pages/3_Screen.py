@@ -153,6 +153,7 @@ if FLASH in st.session_state:
 
 if shown is None:
     st.success(f"Nothing left to screen at this stage ({STAGE_LABELS[stage].lower()}).")
+    st.button("Back", key="screen_back", shortcut="B", on_click=back, args=(stage,))
 else:
     status = screening.of(shown, stage)
     reasons = decisions.reasons(project)

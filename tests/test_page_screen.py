@@ -94,6 +94,8 @@ def test_full_text_exclusion_without_reason_is_refused_with_a_message(
     at.button(key="screen_exclude").click().run()
     assert "Nothing left to screen" in at.success[0].value
     assert stored(demo)[-1].stage == "full-text"
+    at.button(key="screen_back").click().run()  # the last one can be taken back too
+    assert metrics(at)["Screened"] == "0 / 1"
 
 
 def test_terms_are_saved_in_the_project_and_highlighted_in_two_colours(
