@@ -17,7 +17,7 @@ from lib.project import ProjectError, open_project
 from lib.readers.base import ReadError
 from lib.screening import decisions, terms, worker
 from lib.screening.importing import import_decisions
-from lib.screening.queue import Screening, current, latest_ranking, progress, queue
+from lib.screening.queue import Screening, current, latest_ranking, pending, progress
 from lib.screening.stopping import estimate
 from lib.textsafe import escape_markdown
 from lib.views.screening import (
@@ -114,9 +114,9 @@ with st.sidebar:
             st.rerun()
 
 ranking = latest_ranking(project, screening.studies)
-todo = queue(screening, stage=stage, order=order, ranking=ranking, seed=seed, maybes=maybes)
+todo = pending(screening, stage=stage, order=order, ranking=ranking, seed=seed, maybes=maybes)
 pinned = st.session_state.get(PINNED)
-shown = pinned if pinned in screening.studies.members else (todo[0] if todo else None)
+shown = pinned if pinned in screening.studies.members else next(todo, None)
 if (shown == pinned and pinned) or maybes:
     origin = "chosen"
 else:

@@ -158,5 +158,7 @@ def test_the_project_file_holds_what_was_decided_through_merges_and_reloads(
             screening = current(project)
             assert [d.decision_id for d in screening.decisions] == expected
             check(screening.decisions, screening.studies.study_of)
+            # the state kept up to date decision by decision equals one computed afresh
+            assert screening.status == resolve(dec.load(project), screening.studies.study_of)
     finally:
         project.close()

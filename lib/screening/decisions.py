@@ -41,6 +41,7 @@ __all__ = [
     "STAGES",
     "VERDICTS",
     "Decision",
+    "Resolver",
     "Status",
     "decide",
     "decide_many",
@@ -236,12 +237,15 @@ def _decisions(rows: Sequence[tuple[Any, ...]]) -> list[Decision]:
     ]
 
 
-def load(project: Project | sqlite3.Connection, *, include_undone: bool = False) -> list[Decision]:
-    """The stored decisions, oldest first (by default only those not undone)."""
+def load(
+    project: Project | sqlite3.Connection, *, include_undone: bool = False, after: int = 0
+) -> list[Decision]:
+    """The stored decisions, oldest first (by default only those not undone; ``after``:
+    only those with a larger id)."""
     conn = project.conn if isinstance(project, Project) else project
-    where = "" if include_undone else " WHERE undone_at IS NULL"
+    where = " WHERE decision_id > ?" + ("" if include_undone else " AND undone_at IS NULL")
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM screen_decisions{where} ORDER BY decision_id"
+        f"SELECT {_COLUMNS} FROM screen_decisions{where} ORDER BY decision_id", (after,)
     ).fetchall()
     return _decisions(rows)
 
@@ -270,6 +274,60 @@ def history(project: Project, study_id: str, studies: StudyMap | None = None) ->
     return [d for d in _decisions(rows) if set(mine).intersection(d.record_ids)]
 
 
+class Resolver:
+    """Decisions applied one by one, oldest first, keeping each study's status current.
+
+    `resolve` runs it over a whole list; `lib.screening.queue.current` keeps one per
+    project and applies only the decisions made since, so a decision on a 50k-study
+    project costs the work of that decision, not of every earlier one. `copy` gives an
+    independent snapshot (a cached state must not change under a page that holds it).
+    """
+
+    __slots__ = ("_live", "last_id", "status", "study_of")
+
+    def __init__(self, study_of: Mapping[str, str]) -> None:
+        self.study_of = study_of
+        # stage -> study -> [(records of the study the decision covered, decision)]
+        self._live: dict[str, dict[str, list[tuple[frozenset[str], Decision]]]] = {
+            s: {} for s in STAGES
+        }
+        self.status: dict[str, dict[str, Status]] = {s: {} for s in STAGES}
+        self.last_id = 0
+
+    def copy(self) -> Resolver:
+        other = Resolver(self.study_of)
+        other._live = {s: dict(v) for s, v in self._live.items()}
+        other.status = {s: dict(v) for s, v in self.status.items()}
+        other.last_id = self.last_id
+        return other
+
+    def apply(self, decision: Decision) -> None:
+        study_of = self.study_of
+        covered: dict[str, set[str]] = {}
+        for record_id in decision.record_ids:
+            covered.setdefault(study_of.get(record_id, record_id), set()).add(record_id)
+        live = self._live[decision.stage]
+        statuses = self.status[decision.stage]
+        for study, records in covered.items():
+            frozen = frozenset(records)
+            before = live.get(study)
+            kept = [(c, d) for c, d in before if not c <= frozen] if before else []
+            kept.append((frozen, decision))
+            live[study] = kept
+            statuses[study] = _status(kept)
+        self.last_id = max(self.last_id, decision.decision_id)
+
+
+def _status(entries: list[tuple[frozenset[str], Decision]]) -> Status:
+    newest = entries[-1][1]
+    if len(entries) == 1:
+        return Status(newest.verdict, newest.reason, newest.note, (newest,))
+    in_force = tuple(d for _, d in entries)
+    if len({d.verdict for d in in_force}) == 1:
+        return Status(newest.verdict, newest.reason, newest.note, in_force)
+    return Status(CONFLICT, "", "", in_force)
+
+
 def resolve(
     decisions: Iterable[Decision], study_of: Mapping[str, str]
 ) -> dict[str, dict[str, Status]]:
@@ -278,30 +336,10 @@ def resolve(
     ``study_of`` maps record id -> current study id; a record it does not know is a
     study of its own. See the module docstring for the rules.
     """
-    # stage -> study -> [(records of the study this decision covered, decision)]
-    live: dict[str, dict[str, list[tuple[frozenset[str], Decision]]]] = {s: {} for s in STAGES}
+    resolver = Resolver(study_of)
     for decision in decisions:
-        covered: dict[str, set[str]] = {}
-        for record_id in decision.record_ids:
-            covered.setdefault(study_of.get(record_id, record_id), set()).add(record_id)
-        by_study = live[decision.stage]
-        for study, records in covered.items():
-            frozen = frozenset(records)
-            kept = [(c, d) for c, d in by_study.get(study, ()) if not c <= frozen]
-            kept.append((frozen, decision))
-            by_study[study] = kept
-    out: dict[str, dict[str, Status]] = {}
-    for stage, by_study in live.items():
-        statuses: dict[str, Status] = {}
-        for study, entries in by_study.items():
-            in_force = tuple(d for _, d in entries)
-            newest = in_force[-1]
-            if len({d.verdict for d in in_force}) == 1:
-                statuses[study] = Status(newest.verdict, newest.reason, newest.note, in_force)
-            else:
-                statuses[study] = Status(CONFLICT, "", "", in_force)
-        out[stage] = statuses
-    return out
+        resolver.apply(decision)
+    return resolver.status
 
 
 # -- the reviewer's list of reasons ---------------------------------------------------------
