@@ -33,11 +33,11 @@ from lib.ingest import FileRead  # noqa: E402
 from lib.project import open_project  # noqa: E402
 from lib.report import ImportReport  # noqa: E402
 from lib.screening import decisions, worker  # noqa: E402
-from lib.screening.queue import current, latest_ranking, queue  # noqa: E402
+from lib.screening.queue import current, latest_ranking, pending, progress  # noqa: E402
 
 
 def ms(values: list[float]) -> str:
-    return f"**{statistics.median(values) * 1000:.0f} ms** ({min(values) * 1000:.0f})"
+    return f"**{statistics.median(values) * 1000:.1f} ms** ({min(values) * 1000:.1f})"
 
 
 def main() -> None:
@@ -62,8 +62,8 @@ def main() -> None:
             print(f"deduplicated and coded in {time.perf_counter() - started:.0f} s")
             order = current(project).studies.order
         print(f"{len(records):,} records, {len(order):,} studies; load {os.getloadavg()[0]:.1f}\n")
-        print("| decided before | store one decision | state + queue | page rerun after a click "
-              "(server) | load avg |")  # fmt: skip
+        print("| decided before | store one decision | state, next study, progress | page rerun "
+              "after a click (server) | load avg |")  # fmt: skip
         print("|---:|---:|---:|---:|---:|")
         done = 0
         for target in args.decided:
@@ -79,12 +79,13 @@ def main() -> None:
                 trained = time.perf_counter() - started
                 store, state = [], []
                 for i in range(args.repeats):
-                    todo = queue(current(project), ranking=None)
+                    shown = next(pending(current(project)))
                     t0 = time.perf_counter()
-                    decisions.decide(project, todo[0], "exclude", origin="ranked")
+                    decisions.decide(project, shown, "exclude", origin="ranked")
                     t1 = time.perf_counter()
                     screening = current(project)
-                    queue(screening, ranking=latest_ranking(project, screening.studies))
+                    next(pending(screening, ranking=latest_ranking(project, screening.studies)))
+                    progress(screening)
                     t2 = time.perf_counter()
                     store.append(t1 - t0)
                     state.append(t2 - t1)
