@@ -210,7 +210,8 @@ CREATE TABLE IF NOT EXISTS screen_decisions (
 );
 
 -- The relevance ranking the background worker computed last (derived, replaced whole):
--- `record_ids` (JSON array) holds one record per study, most likely relevant first;
+-- `record_ids` (JSON array) holds one record per study not yet included or excluded at
+-- title/abstract when it was made, most likely relevant first (a study's id is a record id);
 -- `trained_on` says from which decisions and groups it was computed.
 CREATE TABLE IF NOT EXISTS screen_rankings (
     ranking_id  INTEGER PRIMARY KEY,

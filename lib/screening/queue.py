@@ -11,7 +11,6 @@ screener or a calibration round sees a stable sequence), or the order of import.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -187,19 +186,23 @@ def pending(
             return status is not None and status.verdict == "maybe"
         return status is None
 
-    conflicts = {s for s, st in statuses.items() if st.verdict == CONFLICT}
-    yield from (s for s in studies.order if s in conflicts)
+    conflicts = [s for s, st in statuses.items() if st.verdict == CONFLICT]
+    yield from sorted(conflicts, key=lambda s: studies.position.get(s, -1))
     if order == "random":
         sequence: Iterable[str] = random_order(studies, seed)
     elif order == "ranked" and ranking is not None:
-        known = set(ranking.order)
-        sequence = itertools.chain(
-            (s for s in ranking.order if s in studies.members),
-            (s for s in studies.order if s not in known),
-        )
+        sequence = _ranked(ranking, studies)
     else:
         sequence = studies.order
     yield from (s for s in sequence if waiting(s))
+
+
+def _ranked(ranking: Ranking, studies: StudyMap) -> Iterator[str]:
+    """The ranking's studies, then those it does not know (imported or decided since it
+    was made) in import order; the second part is worked out only when reached."""
+    yield from (s for s in ranking.order if s in studies.members)
+    known = set(ranking.order)
+    yield from (s for s in studies.order if s not in known)
 
 
 def queue(screening: Screening, **options: Any) -> list[str]:
@@ -233,8 +236,7 @@ def progress(screening: Screening, stage: str = TITLE_ABSTRACT) -> Progress:
         in_stage = [statuses[s] for s in eligible if s in statuses]
         to_screen = len(eligible)
     else:
-        members = screening.studies.members
-        in_stage = [st for s, st in statuses.items() if s in members]
+        in_stage = list(statuses.values())  # every key is a current study
         to_screen = len(screening.studies)
     counts = {"include": 0, "exclude": 0, "maybe": 0, CONFLICT: 0}
     for status in in_stage:

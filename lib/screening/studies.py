@@ -25,6 +25,11 @@ class StudyMap:
     order: list[str]  # study ids, in the order their first records arrived
     members: dict[str, list[str]] = field(repr=False)  # study id -> record ids, arrival order
     key: str = ""  # the groups' state it was read at
+    position: dict[str, int] = field(default_factory=dict, repr=False)  # study -> its index
+
+    def __post_init__(self) -> None:
+        if not self.position and self.order:
+            self.position.update((s, i) for i, s in enumerate(self.order))
 
     def study(self, record_id: str) -> str:
         """The study of a record (a record not grouped yet is a study of its own)."""

@@ -106,11 +106,12 @@ class Trainer:
         scores = self.ranker.scores(features, rows, labels)
         order = np.argsort(-scores, kind="stable")
         self.last_seconds = time.perf_counter() - started
-        return {
+        learnt = set(rows.tolist())  # decided studies are left out: the page skips no
+        return {  # thousands of them to find the first one to show
             "model": self.ranker.name,
             "n_included": n_included,
             "n_excluded": len(labelled) - n_included,
-            "record_ids": [studies.order[i] for i in order],  # a study's id is a record id
+            "record_ids": [studies.order[i] for i in order if i not in learnt],
             "seconds": self.last_seconds,
         }
 
