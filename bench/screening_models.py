@@ -32,6 +32,8 @@ CANDIDATES: dict[str, Ranker] = {
     "logistic-c3": Ranker(model="logistic", c=3.0, ngrams=2, sublinear=True),
     "logistic-c10": Ranker(model="logistic", c=10.0, ngrams=2, sublinear=True),
     "logistic-df2": Ranker(model="logistic", c=1.0, ngrams=2, sublinear=True, min_df=2),
+    "logistic-c10-df2": Ranker(model="logistic", c=10.0, ngrams=2, sublinear=True, min_df=2),
+    "svm-df3": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=3),
 }
 
 
