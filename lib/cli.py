@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "lib.commands.ingest",
     "dedupe": "lib.commands.dedupe",
     "code": "lib.commands.code",
+    "simulate": "lib.commands.simulate",
 }
 
 

@@ -187,7 +187,55 @@ CREATE TABLE IF NOT EXISTS study_checks (
 );
 """
 
-SCHEMA = CORE + DEDUPE + CODING
+# ---- screening (owned by lib.screening) -------------------------------------------------
+SCREENING = """
+-- A reviewer's screening decisions, oldest first. `record_ids` (JSON array) are the
+-- records of the study as it was when decided: a decision belongs to those records and
+-- so follows them into whatever study they form after a regrouping (lib.screening.
+-- decisions resolves them). `stage`: title-abstract or full-text; `reason` the exclusion
+-- reason ('' when none); `origin` how the study came to be shown (ranked, random,
+-- import-order, chosen) or 'import' (from an earlier tool). Undoing sets `undone_at`: the
+-- row stays as history.
+CREATE TABLE IF NOT EXISTS screen_decisions (
+    decision_id INTEGER PRIMARY KEY,
+    stage       TEXT NOT NULL CHECK (stage IN ('title-abstract', 'full-text')),
+    verdict     TEXT NOT NULL CHECK (verdict IN ('include', 'exclude', 'maybe')),
+    reason      TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    record_ids  TEXT NOT NULL,
+    study_id    TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    made_at     TEXT NOT NULL,
+    undone_at   TEXT
+);
+
+-- The relevance ranking the background worker computed last (derived, replaced whole):
+-- `record_ids` (JSON array) holds one record per study not yet included or excluded at
+-- title/abstract when it was made, most likely relevant first (a study's id is a record id);
+-- `trained_on` says from which decisions and groups it was computed.
+CREATE TABLE IF NOT EXISTS screen_rankings (
+    ranking_id  INTEGER PRIMARY KEY,
+    trained_on  TEXT NOT NULL,
+    model       TEXT NOT NULL,
+    n_included  INTEGER NOT NULL,
+    n_excluded  INTEGER NOT NULL,
+    record_ids  TEXT NOT NULL,
+    seconds     REAL NOT NULL,
+    made_at     TEXT NOT NULL
+);
+
+-- The one ranking worker of this project file (any app session may start it; the
+-- others see its heartbeat and leave it alone). `error`: why its last retraining failed.
+CREATE TABLE IF NOT EXISTS screen_worker (
+    slot     INTEGER PRIMARY KEY CHECK (slot = 1),
+    pid      INTEGER NOT NULL,
+    host     TEXT NOT NULL,
+    beat_at  REAL NOT NULL,
+    error    TEXT NOT NULL DEFAULT ''
+);
+"""
+
+SCHEMA = CORE + DEDUPE + CODING + SCREENING
 
 # version -> SQL that upgrades a file from version-1 to version. Empty until version 2.
 MIGRATIONS: dict[int, str] = {}

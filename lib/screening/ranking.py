@@ -1,0 +1,161 @@
+"""Relevant records first: TF-IDF features and a linear model, as ASReview ranks records.
+
+One `Ranker` is the whole model: `features` turns the records' text into a TF-IDF matrix
+once per set of records, `scores` fits the classifier on the labelled rows and scores
+every row. The app's background worker (`lib.screening.worker`), the command line's
+simulation (`lib.screening.simulation`) and the benchmark all call these two functions,
+so what the benchmark measures is what the reviewer gets.
+
+The model was chosen by measurement (``bench/screening_models.py``, results in
+BENCHMARKS.md): on the three shared labelled sets, a linear SVM (C 0.11, ASReview LAB 2's
+default "ELAS u4" value) on TF-IDF of words and word pairs that occur in at least two
+records did best on average (mean WSS@95 65.2% against 61.7% for the README's naive Bayes
+baseline), and best on the hardest set; logistic regression and naive Bayes variants
+came within seed-to-seed noise of it but never above it on the mean. No parameter was
+tuned to one set.
+scikit-learn is imported inside the functions: the command line must start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+__all__ = ["DEFAULT", "MODELS", "Ranker", "document_text", "order_by_scores"]
+
+
+def document_text(title: str, abstract: str, keywords: Sequence[str] = ()) -> str:
+    """What the model reads of a record: title, abstract and keywords, in one text."""
+    parts = [title.strip(), abstract.strip(), "; ".join(k for k in keywords if k)]
+    return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranker:
+    """A feature extractor and a classifier, with the settings that define them.
+
+    ``model``: "logistic" (logistic regression), "nb" (multinomial naive Bayes) or "svm"
+    (linear support vector machine); ``c`` the inverse regularisation strength of the
+    first and last, ``alpha`` the smoothing of naive Bayes. ``ngrams`` 1 or 2 (words, or
+    words and word pairs); ``min_df`` the fewest records a term must occur in.
+    """
+
+    model: str = "logistic"
+    c: float = 1.0
+    alpha: float = 3.822
+    ngrams: int = 2
+    min_df: int = 1
+    sublinear: bool = True
+    max_features: int | None = 1_000_000
+    max_train: int = 10_000  # labelled records fitted on at most (see `training_rows`)
+
+    @property
+    def name(self) -> str:
+        knob = f"alpha={self.alpha:g}" if self.model == "nb" else f"C={self.c:g}"
+        return (
+            f"{self.model} ({knob}), TF-IDF 1-{self.ngrams}-grams"
+            f"{', sublinear tf' if self.sublinear else ''}"
+            f"{f', min_df={self.min_df}' if self.min_df > 1 else ''}"
+        )
+
+    def with_(self, **changes: Any) -> Ranker:
+        return replace(self, **changes)
+
+    def features(self, texts: Sequence[str]) -> csr_matrix:
+        """The TF-IDF matrix of ``texts`` (one row per record, L2-normalised rows)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(
+            ngram_range=(1, self.ngrams),
+            min_df=self.min_df if len(texts) > self.min_df else 1,
+            sublinear_tf=self.sublinear,
+            strip_accents="unicode",
+            max_features=self.max_features,
+            dtype=np.float32,
+        )
+        if not any(t.strip() for t in texts):  # nothing to learn from: one empty feature
+            from scipy.sparse import csr_matrix
+
+            return csr_matrix((len(texts), 1), dtype=np.float32)
+        try:
+            return vectorizer.fit_transform(texts).tocsr()
+        except ValueError:  # only stop words or punctuation in every text
+            from scipy.sparse import csr_matrix
+
+            return csr_matrix((len(texts), 1), dtype=np.float32)
+
+    def scores(self, features: csr_matrix, labelled: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Relevance scores of every row (higher = more likely relevant).
+
+        ``labelled`` are row numbers with ``labels`` (1 relevant, 0 not). Needs at least
+        one of each: `ValueError` otherwise. Classes are weighted to balance, so a few
+        includes among many excludes still pull their words up.
+        """
+        labels = np.asarray(labels, dtype=np.int8)
+        if labels.min(initial=1) != 0 or labels.max(initial=0) != 1:
+            raise ValueError("ranking needs at least one included and one excluded record")
+        labelled, labels = training_rows(np.asarray(labelled), labels, self.max_train)
+        x = features[labelled]
+        weights = _balanced_weights(labels)
+        if self.model == "nb":
+            from sklearn.naive_bayes import MultinomialNB
+
+            nb = MultinomialNB(alpha=self.alpha).fit(x, labels, sample_weight=weights)
+            log_prob = nb.predict_joint_log_proba(features)
+            return np.asarray(log_prob[:, 1] - log_prob[:, 0])
+        if self.model == "svm":
+            from sklearn.svm import LinearSVC
+
+            svm = LinearSVC(C=self.c, class_weight="balanced", dual="auto", max_iter=5000)
+            return np.asarray(svm.fit(x, labels).decision_function(features))
+        if self.model == "logistic":
+            from sklearn.linear_model import LogisticRegression
+
+            logistic = LogisticRegression(
+                C=self.c, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000
+            )
+            return np.asarray(logistic.fit(x, labels).decision_function(features))
+        raise ValueError(f"unknown model {self.model!r}; use one of: {', '.join(MODELS)}")
+
+
+def training_rows(
+    rows: np.ndarray, labels: np.ndarray, limit: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``limit`` labelled rows to fit on: every included one, and a fixed random
+    sample of the excluded (as ASReview's undersampling balance does). Fitting time grows
+    with the rows; past 10,000, more excluded records barely move the ranking, and this
+    keeps a retraining on a 50k-record project within two seconds."""
+    if len(rows) <= limit:
+        return rows, labels
+    included = np.flatnonzero(labels == 1)
+    excluded = np.flatnonzero(labels == 0)
+    room = max(limit - len(included), min(len(excluded), limit // 2))
+    sample = np.random.default_rng(len(rows)).choice(excluded, size=room, replace=False)
+    keep = np.sort(np.concatenate([included, sample]))
+    return rows[keep], labels[keep]
+
+
+def _balanced_weights(labels: np.ndarray) -> np.ndarray:
+    """Per-row weights that give both classes the same total weight."""
+    n = len(labels)
+    n_pos = int(labels.sum())
+    return np.where(labels == 1, n / (2 * n_pos), n / (2 * (n - n_pos)))
+
+
+def order_by_scores(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows`` sorted by score, highest first; ties keep the rows' own order."""
+    return rows[np.argsort(-scores[rows], kind="stable")]
+
+
+MODELS: dict[str, Ranker] = {
+    "nb": Ranker(model="nb", alpha=3.822, ngrams=1, sublinear=False),
+    "svm": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=2),
+    "logistic": Ranker(model="logistic", c=1.0, ngrams=2, sublinear=True),
+}
+DEFAULT: Ranker = MODELS["svm"]
