@@ -161,23 +161,30 @@ def format_author(raw: object) -> str:
         family, _, given = name.partition(",")
         given = given.strip(" ,")
         # "Smith, J. A., Jr." -> keep the suffix with the given names
-        return f"{family.strip()}, {given}" if given else family.strip()
+        return _family_given(family, given)
     parts = name.split()
     if len(parts) == 1:
         return parts[0]
     if _CJK.match(name):  # Chinese, Japanese, Korean names are written family name first
-        return f"{parts[0]}, {' '.join(parts[1:])}"
+        return _family_given(parts[0], " ".join(parts[1:]))
     # "Smith JA" / "Smith J A" / "van der Berg K": trailing initials follow the family name
     tail = []
     while len(parts) > 1 and _INITIALS.match(parts[-1]) and parts[-1].upper() == parts[-1]:
         tail.insert(0, parts.pop())
     if tail:
-        return f"{' '.join(parts)}, {' '.join(tail)}"
+        return _family_given(" ".join(parts), " ".join(tail))
     # "John A. Smith", "Ludwig van Beethoven": family name is the last word plus particles
     family = [parts.pop()]
     while len(parts) > 1 and parts[-1].lower() in _PARTICLES:
         family.insert(0, parts.pop())
-    return f"{' '.join(family)}, {' '.join(parts)}"
+    return _family_given(" ".join(family), " ".join(parts))
+
+
+def _family_given(family: str, given: str) -> str:
+    """"Family, Given" with separators trimmed from both parts, so that formatting the
+    result again gives the same name ("0; 0" once gave "0, 0;", then "0, 0")."""
+    family, given = family.strip(" ;,"), given.strip(" ;,")
+    return f"{family}, {given}" if given and family else family or given
 
 
 def split_authors(value: object, *, separators: str = ";") -> list[str]:
