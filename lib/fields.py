@@ -26,8 +26,13 @@ __all__ = [
 # HTML/JATS/MathML tags are lower case (``<i>``, ``<jats:p>``, ``<mml:math>``); EndNote's
 # ``<Go to ISI>`` link placeholder and text such as ``<Review>`` are not tags.
 _TAG = re.compile(r"</?(?:[a-z][a-z0-9]*:)?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>")
-# Zero-width and other invisible format characters that exports leave in text.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width and other invisible format characters that exports leave in text, and the
+# bidirectional embeddings, overrides and isolates (see `lib.textsafe.neutralise`). The
+# zero-width joiner and non-joiner stay: Persian, Indic scripts and emoji need them.
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u2060\ufeff\u00ad"), *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
+    None,
+)
 
 
 def clean_text(value: object) -> str:
@@ -149,6 +154,12 @@ def format_author(raw: object) -> str:
     Handles "Smith, John A.", "Smith JA" (MEDLINE/Scopus initials after the family name),
     "John A. Smith", "J.A. Smith", "van der Berg, K." and "Smith, J. A., Jr.".
     """
+    # a separator left inside a part ("0; 0" becoming "0, 0;") is stripped at the end too,
+    # so that formatting a formatted name changes nothing
+    return _format_author(raw).strip(" ;,")
+
+
+def _format_author(raw: object) -> str:
     name = clean_text(raw).strip(" ;,")
     name = _TRAILING_DOT.sub("", name)  # "Smith." but not the initial in "Smith J."
     if not name:
