@@ -72,23 +72,31 @@ def _looks_utf16(data: bytes) -> str | None:
 _OPENING = "\u2018\u201c\u201e\u00ab"  # ‘ “ „ «
 _CLOSING = "\u2019\u201d\u00bb"  # ’ ” »
 _DASHES = "\u2013\u2014"  # – —
-_OTHER_TYPOGRAPHIC = "\u2026\u00a0\u00b0\u00a9\u00ae\u20ac\u2022\u2122\u00b7"
+_OTHER_TYPOGRAPHIC = "\u00a0\u00b0\u00a9\u00ae\u20ac\u2022\u2122\u00b7"
+# Letters one code page has where the other has a common one, but that text hardly ever
+# holds: Mac Roman's ÿ ı ﬁ ﬂ (cp1252's Ø õ Þ ß), cp1252's ƒ (Mac Roman's É).
+_RARE_LETTERS = "\u00ff\u0131\ufb01\ufb02\u0192"
 
 
 def _char_score(prev: str, ch: str, nxt: str) -> int:
-    """How likely ``ch`` is, between ``prev`` and ``next``, in the text of a reference.
+    """How likely ``ch`` is, between ``prev`` and ``nxt``, in the text of a reference.
 
     What tells cp1252 from Mac Roman apart is where their readings of one byte differ:
     cp1252's 0x80-0x9F are typographic punctuation (’ “ ” – —) where Mac Roman has
     accented lower-case letters, and cp1252's accented letters are Mac Roman's accented
-    capitals and symbols. Punctuation in the place punctuation goes (an apostrophe after a
-    letter, a dash between spaces or digits) is likelier than a letter that ends a word
-    before a space, and a capital inside a lower-case word, or a symbol, is unlikely.
+    capitals and symbols (and the other way round). Punctuation in the place punctuation
+    goes (an apostrophe after a letter, a dash between spaces or digits) is likelier than
+    a lower-case letter ending a word, which is likelier than an accented capital; a
+    capital inside a word, a modifier or a symbol is unlikely.
     """
     prev_letter, next_letter = prev.isalpha(), nxt.isalpha()
     if ch in _CLOSING:
-        return 3 if prev_letter or prev in ".,!?" or prev.isdigit() else 1
+        if ch == "\u00bb":  # », with a space before it in French
+            return 2 if prev.isspace() or prev_letter else 0
+        return 3 if prev_letter or prev in ".,!?" or prev.isdigit() else 0
     if ch in _OPENING:
+        if ch == "\u00ab":  # «
+            return 2 if nxt.isspace() or next_letter else 0
         return 3 if (nxt.isalnum() and not prev_letter) else 1
     if ch in _DASHES:
         spaced = (prev.isspace() or prev.isdigit()) and (nxt.isspace() or nxt.isdigit())
@@ -97,20 +105,22 @@ def _char_score(prev: str, ch: str, nxt: str) -> int:
         # "support—a": an em dash between words; as likely as a letter there (ties go
         # to cp1252, by far the commoner of the two today)
         return 2 if ch == "\u2014" and prev_letter and next_letter else 1
+    if ch == "\u2026":  # …, never right before a letter
+        return 0 if next_letter else 2
     if ch in _OTHER_TYPOGRAPHIC:
         return 1
+    if ch in _RARE_LETTERS:
+        return -1
     category = unicodedata.category(ch)
     if category == "Ll":
-        return 2 if prev_letter and next_letter else 1 if prev_letter or next_letter else 0
+        return 2 if prev_letter or next_letter else 0
     if category == "Lu":
-        if prev.islower():
-            return -2  # a capital inside a lower-case word: "rÈsumÈ"
-        if nxt.islower() or prev.isupper() or nxt.isupper():
-            return 2  # a capital starting a word ("École") or inside an upper-case one
-        return 0
-    if category.startswith("L"):
-        return 1
-    return -2  # a symbol, a modifier or a control character amid the text
+        if prev.islower() or (prev.isupper() and nxt.islower()):
+            return -2  # a capital inside a word: "rÈsumÈ", "HŠftlinge"
+        if not prev_letter and (nxt.islower() or not next_letter):
+            return 1  # a capital starting a word ("École"), or one standing alone ("Ó")
+        return 1 if prev.isupper() or nxt.isupper() else 0  # in a word in capitals
+    return -2  # a modifier ("ˆ"), a symbol or a control character amid the text
 
 
 def _wordlike_score(text: str) -> int:

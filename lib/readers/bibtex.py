@@ -296,6 +296,7 @@ class _Reader:
         self.wos_keys = 0
         self.scopus = 0
         self.placeholder = ""
+        self.hidden = 0  # entries inside @comment blocks
 
     def read(self, text: str) -> ReadResult:
         """Read the text in chunks of whole blocks (see `_chunks`), macros first."""
@@ -355,6 +356,7 @@ class _Reader:
         if not pieces:
             return text
         pieces.append(text[done:])
+        self.hidden = len(hidden)
         if hidden:
             self.result.notes.append(
                 f"{len(hidden)} entr{'y' if len(hidden) == 1 else 'ies'} inside @comment "
@@ -529,8 +531,9 @@ class _Reader:
             times = "once" if n == 1 else f"{n} times"
             result.notes.append(f"undefined @string macro {name!r} kept as written ({times})")
         if not result.records and not result.skipped:
+            hidden = f"; {self.hidden} inside @comment blocks, commented out" if self.hidden else ""
             raise ReadError(
-                "no BibTeX entries found (expected entries like @article{key, ...})",
+                f"no BibTeX entries found (expected entries like @article{{key, ...}}{hidden})",
                 file_name=self.file_name,
             )
 
