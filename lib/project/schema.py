@@ -8,7 +8,7 @@ are created together so a project file is always complete.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CORE = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS records (
     issn       TEXT NOT NULL,
     isbn       TEXT NOT NULL,
     line       INTEGER,
-    original   TEXT NOT NULL
+    original   TEXT NOT NULL,
+    incomplete TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS records_import ON records (import_id);
 
@@ -68,6 +69,48 @@ CREATE TABLE IF NOT EXISTS log (
     event  TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+"""
+
+# ---- removed imports (owned by lib.project.store) ----------------------------------------
+IMPORT_REMOVALS = """
+-- Imports a person removed, oldest first. Removing moves the import's records out of
+-- `records` into `removed_records` (so every count, group and code follows); undoing sets
+-- `undone_at` and moves them back. The rows stay for the audit trail.
+CREATE TABLE IF NOT EXISTS import_removals (
+    removal_id INTEGER PRIMARY KEY,
+    import_id  INTEGER NOT NULL REFERENCES imports (import_id),
+    note       TEXT NOT NULL,
+    removed_at TEXT NOT NULL,
+    undone_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS import_removals_import ON import_removals (import_id);
+
+-- The records of removed imports, as they were in `records` (same columns, same `rid`).
+CREATE TABLE IF NOT EXISTS removed_records (
+    rid        INTEGER PRIMARY KEY,
+    record_id  TEXT NOT NULL UNIQUE,
+    import_id  INTEGER NOT NULL,
+    source_db  TEXT NOT NULL,
+    entrytype  TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    authors    TEXT NOT NULL,
+    year       INTEGER,
+    journal    TEXT NOT NULL,
+    volume     TEXT NOT NULL,
+    issue      TEXT NOT NULL,
+    pages      TEXT NOT NULL,
+    doi        TEXT NOT NULL,
+    abstract   TEXT NOT NULL,
+    keywords   TEXT NOT NULL,
+    language   TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    issn       TEXT NOT NULL,
+    isbn       TEXT NOT NULL,
+    line       INTEGER,
+    original   TEXT NOT NULL,
+    incomplete TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS removed_records_import ON removed_records (import_id);
 """
 
 # ---- deduplication (owned by lib.project.duplicates) --------------------------------------
@@ -187,7 +230,11 @@ CREATE TABLE IF NOT EXISTS study_checks (
 );
 """
 
-SCHEMA = CORE + DEDUPE + CODING
+SCHEMA = CORE + IMPORT_REMOVALS + DEDUPE + CODING
 
-# version -> SQL that upgrades a file from version-1 to version. Empty until version 2.
-MIGRATIONS: dict[int, str] = {}
+# version -> SQL that upgrades a file from version-1 to version.
+MIGRATIONS: dict[int, str] = {
+    # issue 16: records the file ends inside, or with no title, author or DOI, are kept
+    # and say why they may be incomplete
+    2: "ALTER TABLE records ADD COLUMN incomplete TEXT NOT NULL DEFAULT ''",
+}
