@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePath
 
 from lib import limits
@@ -227,21 +227,8 @@ def _neutralise(rec: Record) -> None:
                 values[i] = neutralise(value)
 
 
-_TEXT_FIELDS = (
-    "record_id",
-    "title",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "abstract",
-    "language",
-    "url",
-    "issn",
-    "isbn",
-    "source_db",
-)
+# Every text field of a record (lists and the original fields are handled apart).
+_TEXT_FIELDS = tuple(f.name for f in fields(Record) if f.type == "str")
 
 
 def ingest_paths(

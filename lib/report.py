@@ -9,27 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from lib.readers.base import Skipped, one_line
+from lib.readers.base import Skipped
 
 __all__ = ["ImportReport", "Incomplete"]
 
 
-@dataclass(slots=True)
-class Incomplete:
-    """A record kept but marked incomplete (`Record.incomplete`), and where it is."""
-
-    line: int | None
-    reason: str
-    record: str = ""  # "record smith2020": the id the file gave (or made for it)
-
-    def __post_init__(self) -> None:
-        self.reason = one_line(self.reason)
-        self.record = one_line(self.record, 80)
-
-    def message(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "position unknown"
-        hint = f" ({self.record})" if self.record else ""
-        return f"{where}{hint}: {self.reason}"
+class Incomplete(Skipped):
+    """A record kept but marked incomplete (`Record.incomplete`), and where it is: its
+    line, why, and ``record``, the id the file gave it ("record smith2020")."""
 
 
 # Incomplete records listed one per line in `ImportReport.lines`; the Import page lists all.

@@ -85,31 +85,10 @@ CREATE TABLE IF NOT EXISTS import_removals (
 );
 CREATE INDEX IF NOT EXISTS import_removals_import ON import_removals (import_id);
 
--- The records of removed imports, as they were in `records` (same columns, same `rid`).
-CREATE TABLE IF NOT EXISTS removed_records (
-    rid        INTEGER PRIMARY KEY,
-    record_id  TEXT NOT NULL UNIQUE,
-    import_id  INTEGER NOT NULL,
-    source_db  TEXT NOT NULL,
-    entrytype  TEXT NOT NULL,
-    title      TEXT NOT NULL,
-    authors    TEXT NOT NULL,
-    year       INTEGER,
-    journal    TEXT NOT NULL,
-    volume     TEXT NOT NULL,
-    issue      TEXT NOT NULL,
-    pages      TEXT NOT NULL,
-    doi        TEXT NOT NULL,
-    abstract   TEXT NOT NULL,
-    keywords   TEXT NOT NULL,
-    language   TEXT NOT NULL,
-    url        TEXT NOT NULL,
-    issn       TEXT NOT NULL,
-    isbn       TEXT NOT NULL,
-    line       INTEGER,
-    original   TEXT NOT NULL,
-    incomplete TEXT NOT NULL DEFAULT ''
-);
+-- The records of removed imports, as they were in `records`: the same columns (copied
+-- from it when the table is made), the same `rid`s (never given twice, see
+-- `Project.add_import`).
+CREATE TABLE IF NOT EXISTS removed_records AS SELECT * FROM records WHERE 0;
 CREATE INDEX IF NOT EXISTS removed_records_import ON removed_records (import_id);
 """
 

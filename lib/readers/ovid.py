@@ -2,8 +2,9 @@
 
 Two layouts follow the ``<1>`` (or ``<1. >``) line that opens each record:
 
-- labelled ("Ovid" display format): a field label alone on a line (``Title``, ``Authors``,
-  ``Source``...) and its values on the following lines, indented::
+- labelled ("Ovid" display format): a field label alone on a line (``Title``, ``Author``,
+  ``Source``, ``Abstract``, ``Score``...) and its values on the following lines,
+  indented (a file whose values are not indented is read by the labels Ovid uses)::
 
       <1>
       Unique Identifier
@@ -15,9 +16,11 @@ Two layouts follow the ``<1>`` (or ``<1. >``) line that opens each record:
 - tagged ("Reprint/Medlars" format): ``VN  - Ovid Technologies``, ``TI  - ...`` lines, the
   tag set of the database (BIOSIS, IPSA, MEDLINE).
 
-Text before the first ``<1>`` (Ovid's search history) is ignored. When the journal,
-volume, issue and pages are not given as fields, they are taken from the ``Source``
-citation (`lib.readers._citation`).
+Text before the first ``<1>`` (Ovid's header and search history) is ignored, and so is
+such a header between records, where a second export was appended (as is a byte-order
+mark mid-file, `_tagged.sections`). Blank or space-only lines after ``<n>`` are allowed.
+When the journal, volume, issue and pages are not given as fields, they are taken from
+the ``Source`` citation (`lib.readers._citation`).
 
 What could not be checked against real exports (none were at hand; the layouts come from
 Ovid's documentation and the Zotero "OVID Tagged" translator's test exports): the exact
@@ -25,7 +28,7 @@ label spellings of every database and segment, whether long values wrap onto sev
 indented lines (they are joined), and how a cut-off file ends. Labels are therefore
 matched case-insensitively against a table of variants; labels not in it are kept and
 reported as not understood. A last record whose last label has no value, or a ``<n>``
-line with nothing after it, is reported as truncated.
+line with nothing after it, is read as far as it goes and marked incomplete.
 """
 
 from __future__ import annotations
