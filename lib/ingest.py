@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from lib import limits
@@ -19,7 +19,7 @@ from lib.model import Record
 from lib.readers.base import NOTHING_IDENTIFYING, ReadError, mark_incomplete
 from lib.readers.registry import detect, get_format
 from lib.report import ImportReport, Incomplete
-from lib.textsafe import neutralise
+from lib.textsafe import neutralise, neutralise_export
 
 __all__ = ["FileRead", "IngestRun", "ingest_paths", "make_ids_unique", "read_bytes", "read_path"]
 
@@ -95,6 +95,10 @@ def _read_text(
     max_records: int | None,
     notes: tuple[str, ...] = (),
 ) -> FileRead:
+    # bidirectional controls and zero-width spaces go before reading, from every field
+    # at once (`lib.textsafe`); a file name can hold them too, and is shown
+    text = neutralise_export(text)
+    file_name = neutralise(file_name)
     fmt = get_format(format_name) if format_name else detect(text, file_name)
     cap = limits.MAX_RECORDS if max_records is None else max_records
     if fmt.count is not None and (at_least := fmt.count(text)) > cap:
@@ -125,7 +129,6 @@ def _read_text(
     for n, rec in enumerate(result.records, start=1):
         if not rec.record_id:
             rec.record_id = f"{stem}-{n}"
-        _neutralise(rec)
         if not rec.identifies():  # every reader marks these; this keeps the rule whole
             mark_incomplete(rec, NOTHING_IDENTIFYING)
         if rec.incomplete:
@@ -208,27 +211,6 @@ def make_ids_unique(records: Iterable[Record], taken: set[str]) -> list[tuple[st
             renamed.append((rid, rec.record_id))
         taken.add(rec.record_id)
     return renamed
-
-
-def _neutralise(rec: Record) -> None:
-    """Remove bidirectional controls and zero-width spaces from every text of a record
-    (`lib.textsafe.neutralise`), its original fields included: they are shown too."""
-    for name in _TEXT_FIELDS:
-        value = getattr(rec, name)
-        if not value.isascii():
-            setattr(rec, name, neutralise(value))
-    for name in ("authors", "keywords"):
-        values = getattr(rec, name)
-        if not all(v.isascii() for v in values):
-            setattr(rec, name, [neutralise(v) for v in values])
-    for values in rec.original.values():
-        for i, value in enumerate(values):
-            if isinstance(value, str) and not value.isascii():
-                values[i] = neutralise(value)
-
-
-# Every text field of a record (lists and the original fields are handled apart).
-_TEXT_FIELDS = tuple(f.name for f in fields(Record) if f.type == "str")
 
 
 def ingest_paths(

@@ -20,12 +20,26 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape_markdown", "neutralise"]
+__all__ = ["escape_markdown", "neutralise", "neutralise_export"]
 
 _INVISIBLE = dict.fromkeys(
     [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0xFEFF],
     None,
 )
+
+
+# The same characters, found in a whole export at C speed; a byte-order mark is left in
+# place there, where it marks a second export appended (`lib.readers._tagged.sections`).
+_INVISIBLE_IN_EXPORT = re.compile("[\u202a-\u202e\u2066-\u2069\u200b]")
+
+
+def neutralise_export(text: str) -> str:
+    """A whole export's text without bidirectional controls and zero-width spaces, before
+    it is read: so every field of every record, original fields included, is neutral.
+    None of these characters is syntax in any format, nor a line break."""
+    if text.isascii() or not _INVISIBLE_IN_EXPORT.search(text):
+        return text
+    return _INVISIBLE_IN_EXPORT.sub("", text)
 
 
 def neutralise(text: str) -> str:

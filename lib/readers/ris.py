@@ -127,7 +127,8 @@ class _Scan:
                 if last is not None and content:
                     more.append(content)
                 continue
-            join()
+            if more:
+                join()
             if tag == "ER":
                 yield start, record, True
                 record, last = None, None
