@@ -14,6 +14,7 @@ from lib.ingest import make_ids_unique, read_bytes, read_path
 from lib.model import Record
 from lib.readers import bibtex
 from lib.readers.base import CUT_SHORT, NOTHING_IDENTIFYING, ReadError
+from lib.textsafe import escape_markdown
 from tests.conftest import DATA
 from tests.reader_checks import check
 
@@ -347,3 +348,10 @@ def test_bidi_overrides_and_zero_width_spaces_go_joiners_stay() -> None:
     assert record.keywords == ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"]  # ZWNJ kept
     # the original fields are shown too (the Study page): neutral as well
     assert record.original["TI"] == ["Peer support gnippoolc in prison"]
+
+
+def test_text_shown_as_markdown_is_neutral_too() -> None:
+    """Record text from anywhere (a project imported before) shown in a label or caption."""
+    shown = escape_markdown("Peer \u202eroppus\u202c and \u2066isolated\u2069 \u200bspace")
+    assert not {"\u202e", "\u202c", "\u2066", "\u2069", "\u200b"} & set(shown)
+    assert escape_markdown("\U0001f468\u200d\U0001f469") == "\U0001f468\u200d\U0001f469"
