@@ -4,18 +4,24 @@ Detection is hand-written: the library detectors (chardet, charset-normalizer) g
 poorly on short bibliographic files and cannot tell cp1252 from Mac Roman reliably, while
 the cases reviewers meet are few and have clear signatures: a BOM, valid UTF-8, UTF-16
 without a BOM (every other byte NUL), or a legacy 8-bit code page. For the last we decode
-with both cp1252 and Mac Roman and keep the reading whose non-ASCII characters look like
-letters in words rather than stray symbols.
+with both cp1252 and Mac Roman and keep the reading whose non-ASCII characters sit where
+such characters go: typographic punctuation where punctuation goes, accented letters
+inside words, capitals at the start of words (`_char_score`).
+
+A few NUL bytes in a text export (a database's padding inside one field) are removed and
+reported with their lines, and the file is read; a file with many control bytes is
+binary and refused.
 """
 
 from __future__ import annotations
 
 import codecs
 import unicodedata
+from dataclasses import dataclass
 
 from lib.readers.base import ReadError
 
-__all__ = ["decode", "normalise_newlines"]
+__all__ = ["Decoded", "decode", "decode_file", "normalise_newlines"]
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
@@ -63,29 +69,139 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+_OPENING = "\u2018\u201c\u201e\u00ab"  # ‘ “ „ «
+_CLOSING = "\u2019\u201d\u00bb"  # ’ ” »
+_DASHES = "\u2013\u2014"  # – —
+_OTHER_TYPOGRAPHIC = "\u00a0\u00b0\u00a9\u00ae\u20ac\u2022\u2122\u00b7"
+# Letters one code page has where the other has a common one, but that text hardly ever
+# holds: Mac Roman's ÿ ı ﬁ ﬂ (cp1252's Ø õ Þ ß), cp1252's ƒ (Mac Roman's É).
+_RARE_LETTERS = "\u00ff\u0131\ufb01\ufb02\u0192"
+
+
+def _char_score(prev: str, ch: str, nxt: str) -> int:
+    """How likely ``ch`` is, between ``prev`` and ``nxt``, in the text of a reference.
+
+    What tells cp1252 from Mac Roman apart is where their readings of one byte differ:
+    cp1252's 0x80-0x9F are typographic punctuation (’ “ ” – —) where Mac Roman has
+    accented lower-case letters, and cp1252's accented letters are Mac Roman's accented
+    capitals and symbols (and the other way round). Punctuation in the place punctuation
+    goes (an apostrophe after a letter, a dash between spaces or digits) is likelier than
+    a lower-case letter ending a word, which is likelier than an accented capital; a
+    capital inside a word, a modifier or a symbol is unlikely.
+    """
+    prev_letter, next_letter = prev.isalpha(), nxt.isalpha()
+    if ch in _CLOSING:
+        if ch == "\u00bb":  # », with a space before it in French
+            return 2 if prev.isspace() or prev_letter else 0
+        return 3 if prev_letter or prev in ".,!?" or prev.isdigit() else 0
+    if ch in _OPENING:
+        if ch == "\u00ab":  # «
+            return 2 if nxt.isspace() or next_letter else 0
+        return 3 if (nxt.isalnum() and not prev_letter) else 1
+    if ch in _DASHES:
+        spaced = (prev.isspace() or prev.isdigit()) and (nxt.isspace() or nxt.isdigit())
+        if spaced:
+            return 3
+        # "support—a": an em dash between words; as likely as a letter there (ties go
+        # to cp1252, by far the commoner of the two today)
+        return 2 if ch == "\u2014" and prev_letter and next_letter else 1
+    if ch == "\u2026":  # …, never right before a letter
+        return 0 if next_letter else 2
+    if ch in _OTHER_TYPOGRAPHIC:
+        return 1
+    if ch in _RARE_LETTERS:
+        return -1
+    category = unicodedata.category(ch)
+    if category == "Ll":
+        return 2 if prev_letter or next_letter else 0
+    if category == "Lu":
+        if prev.islower() or (prev.isupper() and nxt.islower()):
+            return -2  # a capital inside a word: "rÈsumÈ", "HŠftlinge"
+        if not prev_letter and (nxt.islower() or not next_letter):
+            return 1  # a capital starting a word ("École"), or one standing alone ("Ó")
+        return 1 if prev.isupper() or nxt.isupper() else 0  # in a word in capitals
+    return -2  # a modifier ("ˆ"), a symbol or a control character amid the text
+
+
 def _wordlike_score(text: str) -> int:
-    """How many non-ASCII characters sit like letters inside words (higher is better)."""
+    """How plausible the non-ASCII characters of a reading are (higher is better)."""
     score = 0
+    last = len(text) - 1
     for i, ch in enumerate(text):
         if ord(ch) < 128:
             continue
-        category = unicodedata.category(ch)
-        if category.startswith("L"):
-            prev_ok = i > 0 and (text[i - 1].isalpha() or text[i - 1].isspace())
-            next_ok = i + 1 < len(text) and (text[i + 1].isalpha() or text[i + 1].isspace())
-            score += 2 if (prev_ok or next_ok) else 1
-        elif ch in "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0\u00b0\u00a9\u00ae":
-            score += 1  # typographic punctuation is common in both code pages
-        else:
-            score -= 1
+        prev = text[i - 1] if i > 0 else " "
+        nxt = text[i + 1] if i < last else " "
+        score += _char_score(prev, ch, nxt)
     return score
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A file's text (LF line ends), the encoding it was read in, and what was repaired."""
+
+    text: str
+    encoding: str
+    notes: tuple[str, ...] = ()
 
 
 def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
     """Decode a file, returning ``(text, encoding name)`` with LF line ends.
 
-    Raises `ReadError` (naming the file) for empty and binary files.
+    Raises `ReadError` (naming the file) for empty and binary files. See `decode_file`
+    for the notes on what was repaired.
     """
+    decoded = decode_file(data, file_name)
+    return decoded.text, decoded.encoding
+
+
+# Control bytes (NUL included; tab, line ends and form feeds excepted) above this share of
+# the first 64 KiB make a file binary. Text exports have none, or a few NULs padding a
+# field; binary files have them everywhere (one byte in eight in random data).
+_BINARY_SHARE = 0.05
+_SAMPLE = 65536
+
+
+_CONTROL = bytes([*range(9), *range(14, 32)])
+
+
+def _control_share(data: bytes) -> float:
+    sample = data[:_SAMPLE]
+    control = len(sample) - len(sample.translate(None, _CONTROL))
+    return control / max(1, len(sample))
+
+
+def _strip_nuls(data: bytes, file_name: str) -> tuple[bytes, str]:
+    """The bytes without their NULs, and a note naming the lines they were on."""
+    if _control_share(data) > _BINARY_SHARE:
+        raise ReadError(
+            "contains many NUL and control bytes, so it is a binary file, not a text "
+            "export; export the references as RIS, BibTeX, CSV or text",
+            file_name=file_name,
+        )
+    breaks = b"\n" if b"\n" in data else b"\r"
+    lines: list[int] = []
+    pos = data.find(b"\x00")
+    line, counted = 1, 0
+    while pos >= 0:
+        line += data.count(breaks, counted, pos)
+        counted = pos
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        pos = data.find(b"\x00", pos + 1)
+    count = data.count(b"\x00")
+    shown = ", ".join(map(str, lines[:10])) + (
+        f" and {len(lines) - 10} more" if len(lines) > 10 else ""
+    )
+    note = (
+        f"{count} NUL byte(s) removed from the text (line{'s' if len(lines) > 1 else ''} "
+        f"{shown}); the records there were read without them"
+    )
+    return data.replace(b"\x00", b""), note
+
+
+def decode_file(data: bytes, file_name: str = "") -> Decoded:
+    """Decode a file (see the module docstring); raises `ReadError` naming the file."""
     if not data or data.isspace():
         raise ReadError(
             "the file is empty; export the references again and check the export finished",
@@ -97,7 +213,7 @@ def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             try:
-                return normalise_newlines(data[len(bom) :].decode(codec)), label
+                return Decoded(normalise_newlines(data[len(bom) :].decode(codec)), label)
             except UnicodeDecodeError as exc:
                 raise ReadError(
                     f"starts with a {label} byte-order mark but is not valid {label} "
@@ -107,21 +223,20 @@ def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
     utf16 = _looks_utf16(data)
     if utf16:
         try:
-            return normalise_newlines(data.decode(utf16)), "utf-16"
+            return Decoded(normalise_newlines(data.decode(utf16)), "utf-16")
         except UnicodeDecodeError:
             pass
-    if b"\x00" in data[:65536]:
-        raise ReadError(
-            "contains NUL bytes, so it is a binary file, not a text export; "
-            "export the references as RIS, BibTeX, CSV or text",
-            file_name=file_name,
-        )
+    notes: tuple[str, ...] = ()
+    if b"\x00" in data:
+        data, note = _strip_nuls(data, file_name)
+        notes = (note,)
+        if not data or data.isspace():
+            raise ReadError("holds nothing but NUL bytes", file_name=file_name)
     try:
-        return normalise_newlines(data.decode("utf-8")), "utf-8"
+        return Decoded(normalise_newlines(data.decode("utf-8")), "utf-8", notes)
     except UnicodeDecodeError:
         pass
-    control = sum(1 for b in data[:65536] if b < 9 or 13 < b < 32)
-    if control > 0.01 * min(len(data), 65536):
+    if _control_share(data) > 0.01:
         raise ReadError(
             "looks binary (many control bytes), not a text export; "
             "export the references as RIS, BibTeX, CSV or text",
@@ -135,4 +250,4 @@ def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
             continue  # cp1252 leaves five bytes undefined
         candidates.append((_wordlike_score(text), -len(candidates), text, label))
     best = max(candidates)
-    return normalise_newlines(best[2]), best[3]
+    return Decoded(normalise_newlines(best[2]), best[3], notes)

@@ -26,8 +26,13 @@ __all__ = [
 # HTML/JATS/MathML tags are lower case (``<i>``, ``<jats:p>``, ``<mml:math>``); EndNote's
 # ``<Go to ISI>`` link placeholder and text such as ``<Review>`` are not tags.
 _TAG = re.compile(r"</?(?:[a-z][a-z0-9]*:)?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>")
-# Zero-width and other invisible format characters that exports leave in text.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width and other invisible format characters that exports leave in text, and the
+# bidirectional embeddings, overrides and isolates (see `lib.textsafe.neutralise`). The
+# zero-width joiner and non-joiner stay: Persian, Indic scripts and emoji need them.
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u2060\ufeff\u00ad"), *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
+    None,
+)
 
 
 def clean_text(value: object) -> str:
@@ -149,6 +154,12 @@ def format_author(raw: object) -> str:
     Handles "Smith, John A.", "Smith JA" (MEDLINE/Scopus initials after the family name),
     "John A. Smith", "J.A. Smith", "van der Berg, K." and "Smith, J. A., Jr.".
     """
+    # a separator left inside a part ("0; 0" becoming "0, 0;") is stripped at the end too,
+    # so that formatting a formatted name changes nothing
+    return _format_author(raw).strip(" ;,")
+
+
+def _format_author(raw: object) -> str:
     name = clean_text(raw).strip(" ;,")
     name = _TRAILING_DOT.sub("", name)  # "Smith." but not the initial in "Smith J."
     if not name:
@@ -161,30 +172,23 @@ def format_author(raw: object) -> str:
         family, _, given = name.partition(",")
         given = given.strip(" ,")
         # "Smith, J. A., Jr." -> keep the suffix with the given names
-        return _family_given(family, given)
+        return f"{family.strip()}, {given}" if given else family.strip()
     parts = name.split()
     if len(parts) == 1:
         return parts[0]
     if _CJK.match(name):  # Chinese, Japanese, Korean names are written family name first
-        return _family_given(parts[0], " ".join(parts[1:]))
+        return f"{parts[0]}, {' '.join(parts[1:])}"
     # "Smith JA" / "Smith J A" / "van der Berg K": trailing initials follow the family name
     tail = []
     while len(parts) > 1 and _INITIALS.match(parts[-1]) and parts[-1].upper() == parts[-1]:
         tail.insert(0, parts.pop())
     if tail:
-        return _family_given(" ".join(parts), " ".join(tail))
+        return f"{' '.join(parts)}, {' '.join(tail)}"
     # "John A. Smith", "Ludwig van Beethoven": family name is the last word plus particles
     family = [parts.pop()]
     while len(parts) > 1 and parts[-1].lower() in _PARTICLES:
         family.insert(0, parts.pop())
-    return _family_given(" ".join(family), " ".join(parts))
-
-
-def _family_given(family: str, given: str) -> str:
-    """"Family, Given" with separators trimmed from both parts, so that formatting the
-    result again gives the same name ("0; 0" once gave "0, 0;", then "0, 0")."""
-    family, given = family.strip(" ;,"), given.strip(" ;,")
-    return f"{family}, {given}" if given and family else family or given
+    return f"{' '.join(family)}, {' '.join(parts)}"
 
 
 def split_authors(value: object, *, separators: str = ";") -> list[str]:

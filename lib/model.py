@@ -22,6 +22,10 @@ Field conventions (readers must follow them; `lib.fields` has the helpers):
 - ``source_db``: the database label the user gave the import ("Scopus"); ``source_file``
   the file name; ``import_id`` the project's import number once stored (``None`` before).
 - ``line``: 1-based line (or row) in the file where the record starts, for messages.
+- ``incomplete``: empty for a whole record; else why it may be incomplete ("has no title,
+  author or DOI", "the file ends inside this record"). Such records are kept, so counts
+  reconcile with the export, and shown to the user; deduplication never merges them on
+  its own.
 - ``original``: every field as read, ``{field name: [values...]}`` in file order.
 """
 
@@ -69,7 +73,15 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "entrytype",
 )
 # Written after the canonical columns so a round trip through the CSV keeps them.
-EXTRA_COLUMNS: tuple[str, ...] = ("language", "url", "issn", "isbn", "source_file", "line")
+EXTRA_COLUMNS: tuple[str, ...] = (
+    "language",
+    "url",
+    "issn",
+    "isbn",
+    "source_file",
+    "line",
+    "incomplete",
+)
 
 
 @dataclass(slots=True)
@@ -96,6 +108,7 @@ class Record:
     source_file: str = ""
     import_id: int | None = None
     line: int | None = None
+    incomplete: str = ""
     original: dict[str, list[str]] = field(default_factory=dict)
 
     def to_row(self) -> dict[str, str]:
@@ -120,7 +133,13 @@ class Record:
             "isbn": self.isbn,
             "source_file": self.source_file,
             "line": "" if self.line is None else str(self.line),
+            "incomplete": self.incomplete,
         }
+
+    def identifies(self) -> bool:
+        """True when the record has what it takes to be found again: a title, an author or
+        a DOI. A record without any is kept but marked `incomplete`."""
+        return bool(self.title or self.authors or self.doi)
 
     def is_empty(self) -> bool:
         """True when the record carries nothing that identifies a publication."""

@@ -11,7 +11,16 @@ from typing import Any
 
 from lib.readers.base import Skipped
 
-__all__ = ["ImportReport"]
+__all__ = ["ImportReport", "Incomplete"]
+
+
+class Incomplete(Skipped):
+    """A record kept but marked incomplete (`Record.incomplete`), and where it is: its
+    line, why, and ``record``, the id the file gave it ("record smith2020")."""
+
+
+# Incomplete records listed one per line in `ImportReport.lines`; the Import page lists all.
+_SHOWN = 20
 
 
 @dataclass(slots=True)
@@ -28,20 +37,30 @@ class ImportReport:
     unknown_fields: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     renamed_ids: list[tuple[str, str]] = field(default_factory=list)  # (given, used)
+    incomplete: list[Incomplete] = field(default_factory=list)  # kept, among records_read
 
     @property
     def records_skipped(self) -> int:
         return len(self.skipped)
+
+    @property
+    def records_incomplete(self) -> int:
+        return len(self.incomplete)
 
     def lines(self) -> list[str]:
         """The report as short human-readable lines (for the terminal and the app)."""
         head = (
             f"{self.file_name}: {self.format_label or self.format}, {self.encoding}"
             f"{f', database {self.database}' if self.database else ''}: "
-            f"{self.records_read} read, {self.records_skipped} skipped"
+            f"{self.records_read} read"
+            + (f" ({self.records_incomplete} incomplete)" if self.incomplete else "")
+            + f", {self.records_skipped} skipped"
         )
         out = [head]
         out += [f"  skipped {s.message()}" for s in self.skipped]
+        out += [f"  incomplete, kept: {i.message()}" for i in self.incomplete[:_SHOWN]]
+        if len(self.incomplete) > _SHOWN:
+            out.append(f"  and {len(self.incomplete) - _SHOWN} more incomplete record(s)")
         if self.unknown_fields:
             fields = ", ".join(f"{k} ({v})" for k, v in sorted(self.unknown_fields.items()))
             out.append(f"  fields kept but not understood: {fields}")
@@ -64,6 +83,7 @@ class ImportReport:
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
         data = dict(data)
         data["skipped"] = [Skipped(**s) for s in data.get("skipped", [])]
+        data["incomplete"] = [Incomplete(**i) for i in data.get("incomplete", [])]
         data["renamed_ids"] = [tuple(p) for p in data.get("renamed_ids", [])]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})

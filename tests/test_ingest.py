@@ -52,7 +52,9 @@ def test_report_counts_and_hash() -> None:
     data = (CSV / "bad_row.csv").read_bytes()
     read = read_bytes(data, "bad_row.csv")
     report = read.report
-    assert (report.records_read, report.records_skipped) == (2, 2)
+    # rows read (one of them, with only a year, kept but incomplete) and skipped
+    assert (report.records_read, report.records_incomplete, report.records_skipped) == (3, 1, 1)
     assert report.size == len(data) and len(report.sha256) == 64
     text = "\n".join(report.lines())
-    assert "line 3" in text and "line 5" in text
+    assert "3 read (1 incomplete), 1 skipped" in text
+    assert "skipped line 3" in text and "incomplete, kept: line 5" in text

@@ -18,8 +18,11 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     open_page,
     write_trap_exports,
 )
+from tests.conftest import DATA
 
 IMPORT = "pages/1_Import.py"
+CSV_DATA = DATA / "readers" / "csv"
+FAMILIES = DATA / "families"
 
 
 def imports_of(path: Path) -> list[tuple[str, str, int]]:
@@ -104,3 +107,70 @@ def test_the_same_file_twice_is_refused_the_second_time(
     assert [w.value for w in at.warning] == [f"{escape_markdown(first.name)}: not imported"]
     assert any("already imported" in t.value.lower() for t in at.text)
     assert len(imports_of(demo_project)) == 6
+
+
+def _upload_and_import(at, path: Path):  # type: ignore[no-untyped-def]
+    at.get("file_uploader")[0].set_value((path.name, path.read_bytes(), "text/plain"))
+    at.run()
+    at.button(key="import").click().run()
+    return at
+
+
+def test_an_import_with_skipped_or_incomplete_records_is_a_warning(
+    demo_project: Path,  # noqa: F811
+) -> None:
+    at = _upload_and_import(open_page(demo_project, IMPORT), CSV_DATA / "bad_row.csv")
+    assert not errors(at)
+    assert at.success == []
+    assert [w.value for w in at.warning] == [
+        f"{escape_markdown('bad_row.csv')}: imported, but 1 record(s) skipped and 1 "
+        "incomplete record(s) kept: see the report"
+    ]
+    assert len(imports_of(demo_project)) == 6
+
+
+def test_the_sidebar_count_follows_the_import_at_once(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project, IMPORT)
+    assert any("· 97 records" in c.value for c in at.sidebar.caption)
+    _upload_and_import(at, FAMILIES / "3-endnote-broken-entries.bib")
+    assert any("· 101 records" in c.value for c in at.sidebar.caption), [
+        c.value for c in at.sidebar.caption
+    ]
+
+
+def test_incomplete_records_are_listed_on_the_page(demo_project: Path) -> None:  # noqa: F811
+    at = _upload_and_import(
+        open_page(demo_project, IMPORT), FAMILIES / "3-endnote-broken-entries.bib"
+    )
+    table = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    assert list(table["record"]) == ["RN13", "RN14"]
+    assert list(table["line"]) == [12, 17]
+    assert set(table["why"]) == {"has no title, author or DOI"}
+    imports = next(d.value for d in at.dataframe if "incomplete" in d.value.columns)
+    assert list(imports["incomplete"])[-1] == 2
+
+
+def test_an_import_is_removed_with_confirmation_and_the_removal_undone(
+    demo_project: Path,  # noqa: F811
+) -> None:
+    at = open_page(demo_project, IMPORT)
+    last = imports_of(demo_project)[-1]
+    with open_project(demo_project) as project:
+        before = duplicates.prisma_counts(project)
+    at.selectbox(key="remove_choice").set_value(5).run()
+    assert at.button(key="remove_import").disabled  # not before "Yes, remove" is ticked
+    at.checkbox(key="remove_confirm_5").check().run()
+    at.button(key="remove_import").click().run()
+    assert not errors(at)
+    with open_project(demo_project) as project:
+        counts = duplicates.prisma_counts(project)
+        assert counts["records_identified"] == before["records_identified"] - last[2]
+        assert [e["import_id"] for e in project.events("remove_import")] == [5]
+    assert any(f"· {97 - last[2]} records" in c.value for c in at.sidebar.caption)
+    table = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    assert list(table["status"])[-1].startswith("removed ")
+    at.button(key="undo_removal").click().run()
+    assert not errors(at)
+    with open_project(demo_project) as project:
+        assert duplicates.prisma_counts(project) == before
+    assert any("· 97 records" in c.value for c in at.sidebar.caption)

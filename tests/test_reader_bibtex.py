@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lib.ingest import read_bytes, read_path
 from lib.readers import bibtex
 from lib.readers._latex import latex_to_unicode
-from lib.readers.base import ReadError
+from lib.readers.base import CUT_SHORT, ReadError
 from lib.readers.registry import detect
 from tests.conftest import DATA, SHARED
 from tests.reader_checks import assert_sane, each_sample, read_sample
@@ -200,34 +200,35 @@ def test_endnote_type_field_line_keywords_and_isi_links() -> None:
     assert chapter.authors == ["Smith, John"]  # the editor is not an author
 
 
-def test_malformed_entries_are_skipped_with_line_and_reason() -> None:
+def test_malformed_entries_are_kept_or_skipped_with_line_and_reason() -> None:
     read = read_path(BIB / "malformed.bib")
-    assert [r.title for r in read.records] == [
-        "A good entry",
-        "Read although the entry before it is broken",
-        "Same key again",
-        "Uses an undefined macro",
+    assert [(r.record_id, r.title, r.line, r.incomplete) for r in read.records] == [
+        ("good_one", "A good entry", 1, ""),
+        # its closing brace is missing: read as far as the next entry, and flagged
+        (
+            "unclosed",
+            "This entry is never closed",
+            12,
+            "the entry is not closed (a '}' is missing), so it may be cut short",
+        ),
+        ("after_unclosed", "Read although the entry before it is broken", 16, ""),
+        ("nothing_here", "", 22, "has no title, author or DOI"),  # kept: counts reconcile
+        ("good_one~2", "Same key again", 27, ""),
+        ("macro_unknown", "Uses an undefined macro", 32, ""),
+        ("truncated_at_end", "The file ends inside this entry", 37, CUT_SHORT),
     ]
     skipped = [(s.line, s.record, s.reason) for s in read.report.skipped]
     assert skipped == [
         (7, "entry no_comma_after_key", "malformed BibTeX entry: no comma after the entry key"),
-        (
-            12,
-            "entry unclosed",
-            "malformed BibTeX entry: the entry is not closed before the next '@' entry "
-            "(a '}' is missing)",
-        ),
-        (22, "entry nothing_here", "has no title, author or DOI"),
-        (
-            37,
-            "entry truncated_at_end",
-            "malformed BibTeX entry: the entry is not closed before the end of the file",
-        ),
+    ]
+    assert [(i.line, i.record) for i in read.report.incomplete] == [
+        (12, "record unclosed"),
+        (22, "record nothing_here"),
+        (37, "record truncated_at_end"),
     ]
     # a repeated key is read, and made unique by ingest (which reports it)
-    assert [r.record_id for r in read.records][2] == "good_one~2"
     assert read.report.renamed_ids == [("good_one", "good_one~2")]
-    assert read.records[3].journal == "undefinedjournal"
+    assert read.records[5].journal == "undefinedjournal"
     assert any("undefined @string macro 'undefinedjournal'" in n for n in read.report.notes)
 
 

@@ -27,6 +27,7 @@ def test_zotero_items_field_by_field() -> None:
         "preprint1",
         "thesis1",
         "report1",
+        "nothing",  # kept, marked incomplete: the count matches the export
         "weird",
     ]
     art = recs["http://zotero.org/users/1/items/ABCD1234"]
@@ -70,8 +71,11 @@ def test_zotero_items_field_by_field() -> None:
     assert weird.authors == ["Cher", "Doe, Jane"]  # non-names dropped
     assert (weird.year, weird.pages) == (2017, "5")
 
+    assert (recs["nothing"].line, recs["nothing"].incomplete) == (
+        93,
+        "has no title, author or DOI",
+    )
     assert [(s.line, s.record, s.reason) for s in read.report.skipped] == [
-        (93, "item nothing", "has no title, author or DOI"),
         (98, "item 8", "a string, not an object"),
     ]
     assert read.report.unknown_fields == {"source": 1, "publisher": 3, "editor": 1, "accessed": 1}

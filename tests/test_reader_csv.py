@@ -81,11 +81,15 @@ def test_table_without_bibliographic_columns_is_refused_by_name() -> None:
     assert "no bibliographic columns" in message and "name, amount, date" in message
 
 
-def test_rows_with_extra_cells_or_nothing_identifying_are_skipped_with_line() -> None:
+def test_rows_with_extra_data_cells_are_skipped_and_rows_with_little_kept() -> None:
     read = read_path(CSV / "bad_row.csv")
-    assert [r.title for r in read.records] == ["Good row", "Another good row"]
+    assert [(r.title, r.year, r.incomplete) for r in read.records] == [
+        ("Good row", 2001, ""),
+        ("", 2003, "has no title, author or DOI"),  # only a year: kept, marked
+        ("Another good row", 2004, ""),
+    ]
     reasons = [(s.line, s.reason.split(" (")[0]) for s in read.report.skipped]
-    assert reasons == [(3, "has 5 cells but the header has 3"), (5, "has no title, author or DOI")]
+    assert reasons == [(3, "has 5 cells but the header has 3")]
 
 
 @settings(max_examples=200)

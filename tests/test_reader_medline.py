@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lib.encoding import normalise_newlines
 from lib.ingest import read_path
 from lib.readers import medline
-from lib.readers.base import ReadError, ReadResult
+from lib.readers.base import CUT_SHORT, ReadError
 from lib.readers.registry import detect
 from tests.conftest import DATA
 from tests.reader_checks import (
@@ -30,7 +30,7 @@ def test_nbib_records_field_by_field() -> None:
     read = read_path(HERE / "peer-support.nbib")
     assert read.report.format == "medline"
     assert read.report.database == "PubMed"  # the exporter, when the user gives no label
-    review, erratum, letter = read.records
+    review, erratum, letter, empty = read.records
     check(
         review,
         record_id="31234567",
@@ -73,9 +73,9 @@ def test_nbib_records_field_by_field() -> None:
     # No DP: the year comes from the electronic date; Letter beats Comment and Article.
     check(letter, record_id="30000001", entrytype="letter", year=2024, line=60)
     assert letter.doi == "10.1000/pilot.2024.1"  # from AID when there is no LID
-    (skipped,) = read.report.skipped
-    assert (skipped.line, skipped.record) == (71, "PMID 30000002")
-    assert "no title, author or DOI" in skipped.reason
+    # a record with nothing to identify it is kept and marked, so counts reconcile
+    check(empty, record_id="30000002", line=71, incomplete="has no title, author or DOI")
+    assert read.report.skipped == []
     assert read.report.unknown_fields == {"XX": 1}  # PubMed's housekeeping tags not listed
 
 
@@ -83,7 +83,7 @@ def test_crlf_pasted_records_and_truncated_last_record() -> None:
     assert b"\r\n" in (HERE / "crlf-pasted-truncated.txt").read_bytes()
     read = read_path(HERE / "crlf-pasted-truncated.txt")
     assert read.report.format == "medline"
-    first, second = read.records
+    first, second, cut = read.records
     check(
         first,
         title="Peer educators in a women’s prison: an ethnography.",
@@ -93,10 +93,16 @@ def test_crlf_pasted_records_and_truncated_last_record() -> None:
     )
     check(second, record_id="40000002", line=10)
     # No blank line before the third PMID: still a new record; the file ends inside it
-    # (no SO line, while every other record ends with SO).
-    (cut,) = read.report.skipped
-    assert (cut.line, cut.record) == (17, "PMID 40000003")
-    assert "file ends inside this record" in cut.reason
+    # (no SO line, while every other record ends with SO): read as far as it goes, marked.
+    check(
+        cut,
+        record_id="40000003",
+        line=17,
+        title="Peer support for people convicted of sexual offences.",
+        incomplete=CUT_SHORT,
+    )
+    assert read.report.skipped == []
+    assert [(i.line, i.reason) for i in read.report.incomplete] == [(17, CUT_SHORT)]
 
 
 def test_detected_by_content_whatever_the_suffix(tmp_path: Path) -> None:
@@ -105,7 +111,7 @@ def test_detected_by_content_whatever_the_suffix(tmp_path: Path) -> None:
         assert detect(text, name).name == "medline"
     renamed = tmp_path / "pubmed-result.txt"
     renamed.write_text(text, encoding="utf-8")
-    assert len(read_path(renamed).records) == 3
+    assert len(read_path(renamed).records) == 4
 
 
 def test_not_medline_is_a_read_error() -> None:
@@ -187,7 +193,9 @@ def test_fast_path_reads_exactly_like_the_line_reader(texts: tuple[str, str]) ->
     text = normalise_newlines(texts[1])
     slow: list = []
     medline._LineReader(slow).feed(text, 1)
-    assert _shape(medline._records(text, ReadResult())) == _shape(slow)
+    for raw in slow:
+        raw.close()
+    assert _shape(medline._records(text, medline._LineReader([]))) == _shape(slow)
 
 
 def test_bom_and_crlf_given_directly_read_the_same() -> None:

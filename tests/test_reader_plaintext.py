@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lib.encoding import decode
 from lib.ingest import read_path
 from lib.readers import cochrane, proquest
-from lib.readers.base import ReadError
+from lib.readers.base import CUT_SHORT, ReadError
 from lib.readers.registry import detect
 from tests.conftest import DATA
 from tests.reader_checks import assert_sane, check, cut_and_spliced, not_claimed_test
@@ -66,9 +66,13 @@ def test_proquest_records_field_by_field() -> None:
 
 def test_proquest_truncated_last_record() -> None:
     read = read_path(PQ / "truncated-no-separator.txt")
-    assert [r.record_id for r in read.records] == ["1", "2"]
-    (cut,) = read.report.skipped
-    assert cut.line == 25 and "file ends inside this record" in cut.reason
+    # no closing line after the last document: read as far as it goes, marked
+    assert [(r.record_id, r.line, r.incomplete) for r in read.records] == [
+        ("1", 1, ""),
+        ("2", 13, ""),
+        ("truncated-no-separator-3", 25, CUT_SHORT),
+    ]
+    assert read.report.skipped == []
 
 
 def test_cochrane_records_field_by_field() -> None:
@@ -107,13 +111,12 @@ def test_cochrane_records_field_by_field() -> None:
 def test_cochrane_crlf_truncated_last_record() -> None:
     assert b"\r\n" in (CO / "truncated-crlf.txt").read_bytes()
     read = read_path(CO / "truncated-crlf.txt")
-    assert [(r.record_id, r.line) for r in read.records] == [
-        ("CN-00000001", 1),
-        ("CN-00000002", 9),
+    assert [(r.record_id, r.line, r.incomplete) for r in read.records] == [
+        ("CN-00000001", 1, ""),
+        ("CN-00000002", 9, ""),
+        ("CN-00000003", 17, CUT_SHORT),  # the file ends inside it: kept, marked
     ]
-    (cut,) = read.report.skipped
-    assert (cut.line, cut.record) == (17, "CN-00000003")
-    assert "file ends inside this record" in cut.reason
+    assert read.report.skipped == []
 
 
 def test_cochrane_ris_is_left_to_the_ris_reader() -> None:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from lib.ingest import read_bytes, read_path
 from lib.readers import ris
-from lib.readers.base import ReadError
+from lib.readers.base import CUT_SHORT, ReadError
 from tests.conftest import DATA
 from tests.reader_checks import assert_sane
 
@@ -72,23 +72,28 @@ def test_ebsco_crlf_repeated_abstract_and_doi_in_l3() -> None:
 
 def test_lenient_tags_missing_er_and_truncated_last_record() -> None:
     read = read_path(RIS / "lenient_and_truncated.ris")
-    titles = [r.title for r in read.records]
-    assert titles == [
-        "One space before the dash",
-        "Closed by the next record, no ER",
-        "Complete record",
+    assert [(r.title, r.incomplete) for r in read.records] == [
+        ("One space before the dash", ""),
+        ("Closed by the next record, no ER", ""),
+        ("Complete record", ""),
+        # no ER line at the end of the file: read as far as it goes, marked
+        ("The file ends inside this record", CUT_SHORT),
     ]
-    (skipped,) = read.report.skipped
-    assert skipped.line == 16
-    assert "ends inside this record" in skipped.reason
+    assert read.records[-1].line == 16
+    assert read.report.skipped == []
+    assert [i.line for i in read.report.incomplete] == [16]
     assert read.report.unknown_fields == {"XY": 1}
     assert any("no ER line" in n for n in read.report.notes)
 
 
-def test_record_with_nothing_identifying_is_skipped_with_line() -> None:
+def test_record_with_nothing_identifying_is_kept_and_marked() -> None:
     read = read_path(RIS / "empty_record.ris")
-    assert [r.title for r in read.records] == ["A real one"]
-    assert [(s.line, s.reason) for s in read.report.skipped] == [(1, "has no title, author or DOI")]
+    assert [(r.title, r.line, r.incomplete) for r in read.records] == [
+        ("", 1, "has no title, author or DOI"),
+        ("A real one", 4, ""),
+    ]
+    assert read.report.skipped == []
+    assert "2 read (1 incomplete), 0 skipped" in read.report.lines()[0]
 
 
 def test_no_records_is_a_clear_error() -> None:

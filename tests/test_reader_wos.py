@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lib.encoding import normalise_newlines
 from lib.ingest import read_path
 from lib.readers import wos
-from lib.readers.base import ReadError, ReadResult
+from lib.readers.base import CUT_SHORT, NOTHING_IDENTIFYING, ReadError
 from lib.readers.registry import detect
 from tests.conftest import DATA
 from tests.reader_checks import (
@@ -28,7 +28,7 @@ def test_full_records_field_by_field() -> None:
     read = read_path(HERE / "full-record.txt")
     assert read.report.format == "wos"
     assert read.report.database == "Web of Science"
-    article, review, chapter, no_title = read.records
+    article, review, chapter, no_title, nothing = read.records
     check(
         article,
         record_id="WOS:000341234500007",
@@ -77,9 +77,9 @@ def test_full_records_field_by_field() -> None:
         line=60,
     )
     check(no_title, title="", authors=["Nobody, A"], pages="1722034", line=72)  # "UNSP" dropped
-    (skipped,) = read.report.skipped
-    assert (skipped.line, skipped.record) == (81, "WOS:000999999900001")
-    assert "no title, author or DOI" in skipped.reason
+    # nothing to identify it: kept and marked, so counts reconcile
+    check(nothing, record_id="WOS:000999999900001", line=81, incomplete=NOTHING_IDENTIFYING)
+    assert read.report.skipped == []
     assert read.report.unknown_fields == {}  # every tag here is mapped or recognised
 
 
@@ -87,12 +87,13 @@ def test_no_header_crlf_missing_er_and_truncated_last_record() -> None:
     assert b"\r\n" in (HERE / "no-header-crlf-truncated.txt").read_bytes()
     read = read_path(HERE / "no-header-crlf-truncated.txt")
     assert read.report.format == "wos"  # detected without the FN header
-    editorial, second = read.records
+    editorial, second, cut = read.records
     check(editorial, entrytype="editorial", pages="12", issue="1", volume="27", line=1)
     check(second, authors=["Ware, Jayson"], record_id="WOS:000700000000002", line=13)
-    (cut,) = read.report.skipped
-    assert (cut.line, cut.record) == (19, "record 3")
-    assert "file ends inside this record" in cut.reason
+    # no ER at the end of the file: read as far as it goes, marked
+    check(cut, line=19, incomplete=CUT_SHORT)
+    assert cut.title.startswith("A record whose file")
+    assert read.report.skipped == []
     assert any("no ER line" in n for n in read.report.notes)  # the second record's ER
 
 
@@ -201,5 +202,7 @@ def test_fast_path_reads_exactly_like_the_line_reader(texts: tuple[str, str]) ->
     slow: list = []
     reader = wos._LineReader(slow)
     reader.feed(text, 1)
-    reader.finish(ReadResult())
-    assert _shape(wos._records(text, ReadResult())) == _shape(slow)
+    reader.end_section()
+    for raw in slow:
+        raw.close()
+    assert _shape(wos._records(text, wos._LineReader([]))) == _shape(slow)

@@ -8,10 +8,15 @@ files still read); 1 a usage or output error (bad option, output not writable).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import os
+import signal
 import sys
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from lib.ingest import IngestRun, ingest_paths, make_ids_unique
@@ -112,20 +117,108 @@ def _demo_run(args: argparse.Namespace) -> IngestRun:
 def write_csv(path: str, header: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
     """Write a CSV for spreadsheets: UTF-8, RFC 4180, no cell that starts a formula.
 
-    ``-`` writes to standard output.
+    ``-`` writes to standard output. A file appears under its name only once complete
+    (`_replacing`): a write that fails or is killed leaves the old file, if any, and no
+    half-written one.
     """
     if path == "-":
         _write(sys.stdout, header, rows)
         return
-    target = Path(path)
-    tmp = target.with_name(target.name + ".part")
+    with _replacing(Path(path)) as fh:
+        _write(fh, header, rows)
+
+
+@contextlib.contextmanager
+def _replacing(target: Path) -> Iterator[TextIO]:
+    """A text file that becomes ``target`` when the block ends without error.
+
+    Where the system allows (Linux), the text goes to an unnamed file in the target's
+    folder (``O_TMPFILE``), given a name only when complete: a process killed mid-write,
+    even by SIGKILL, leaves nothing behind. Elsewhere it goes to ``<target>.<pid>.part``,
+    removed on any error and on SIGTERM; one left by a killed process is removed by the
+    next write to the same target.
+    """
+    _remove_stale_parts(target)
+    unnamed = _open_unnamed(target.parent)
+    if unnamed is not None:
+        with unnamed as fh:
+            yield fh
+            fh.flush()
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+            temporary.unlink(missing_ok=True)
+            # a folder descriptor makes os.link use linkat(AT_SYMLINK_FOLLOW), which gives
+            # the unnamed file a name; plain link() would link the /proc symlink itself
+            folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.link(
+                    f"/proc/self/fd/{fh.fileno()}",
+                    temporary.name,
+                    dst_dir_fd=folder,
+                    follow_symlinks=True,
+                )
+            finally:
+                os.close(folder)
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # the target is a folder, say
+            raise
+        return
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            _write(fh, header, rows)
-        tmp.replace(target)
+        with _sigterm_exits(), temporary.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+        temporary.replace(target)
     except BaseException:
-        tmp.unlink(missing_ok=True)  # never leave a half-written file behind
+        temporary.unlink(missing_ok=True)  # never leave a half-written file behind
         raise
+
+
+def _open_unnamed(folder: Path) -> TextIO | None:
+    """An unnamed file in ``folder`` (Linux ``O_TMPFILE``), or None where unsupported."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        fd = os.open(folder, flag | os.O_WRONLY, 0o666)
+    except OSError:
+        return None  # a file system without it (or the folder is missing: said later)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove ``<target>.<pid>.part`` files whose process is gone (killed mid-write)."""
+    for part in target.parent.glob(f"{target.name}.*.part"):
+        pid = part.name[len(target.name) + 1 : -len(".part")]
+        if pid.isdigit() and not _alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """While writing, SIGTERM raises SystemExit, so the clean-up above runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(143)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _write(fh: TextIO, header: Sequence[str], rows: Iterable[dict[str, object]]) -> None:

@@ -2,7 +2,8 @@
 
 With --project the records are also stored in that project file, each file as one
 import (all of its records or none); a file imported before is reported and not stored
-again.
+again. When another import is writing to the same project, this one says so and waits
+for it; if it waits too long it stops with one line (exit 1), storing nothing more.
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ def run(args: argparse.Namespace) -> int:
         with project:
             for read in run_.files:
                 try:
-                    import_id = project.add_import(read)
+                    import_id = project.add_import(read, on_wait=_say_waiting)
                 except AlreadyImported as exc:
                     print(f"note: {exc}", file=sys.stderr)
                     continue
+                except ProjectError as exc:  # busy too long, or the file cannot be written
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 1
                 print(
                     f"{read.report.file_name}: stored as import {import_id} in {args.project}",
                     file=sys.stderr,
@@ -57,3 +61,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
     return EXIT_UNREADABLE if code else 0
+
+
+def _say_waiting(message: str) -> None:
+    print(f"note: {message} …", file=sys.stderr, flush=True)

@@ -68,6 +68,7 @@ def _deduplicate(records: list[Record], decisions: Sequence[Decision]) -> Dedupe
 
     t0 = time.perf_counter()
     verdicts, codes, scores, reasons = _score_pairs(norms, ia, ib)
+    _hold_incomplete(records, ia, ib, codes, reasons)
     stats["compared_in_detail"] = len(verdicts)
     stats["seconds_score"] = time.perf_counter() - t0
 
@@ -155,6 +156,24 @@ def _score_pairs(
         scores[k] = verdict.score
         reasons[k] = verdict.reason
     return verdicts, codes, scores, reasons
+
+
+def _hold_incomplete(
+    records: list[Record],
+    ia: np.ndarray,
+    ib: np.ndarray,
+    codes: np.ndarray,
+    reasons: dict[int, str],
+) -> None:
+    """A pair with a record marked incomplete (`Record.incomplete`: nothing to identify it,
+    or cut short) is at most "possible": a person decides, nothing is merged on its own."""
+    flagged = np.array([bool(r.incomplete) for r in records], dtype=bool)
+    if not len(ia) or not flagged.any():
+        return
+    held = (codes == _DUP) & (flagged[ia] | flagged[ib])
+    for k in np.flatnonzero(held):
+        reasons[int(k)] = f"{reasons.get(int(k), '')}; a record is incomplete: check by hand"
+    codes[held] = _POSSIBLE
 
 
 def _joined_by(

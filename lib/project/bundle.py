@@ -34,12 +34,16 @@ BUNDLE_VERSION = 1
 _TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("imports", "import_id", ("report",)),
     ("records", "rid", ("authors", "keywords", "original")),
+    ("import_removals", "removal_id", ()),
+    ("removed_records", "rid", ("authors", "keywords", "original")),
     ("dedupe_decisions", "decision_id", ("record_ids", "against")),
     ("codebooks", "codebook_id", ()),
     ("code_overrides", "override_id", ("codes", "previous")),
     ("study_checks", "study_id", ()),
     ("log", "id", ("detail",)),
 )
+# Tables a bundle from an older version of the tool lacks: read as empty.
+_OPTIONAL = frozenset({"import_removals", "removed_records"})
 # Meta keys that are not the user's: versions, and fingerprints of derived state.
 _DERIVED_META = frozenset(
     {"schema_version", "version", "dedupe_state", "coding_state", "pipeline_coded"}
@@ -100,6 +104,8 @@ def _load(data: bytes, source: str) -> dict[str, Any]:
             f"{source}: made by a newer version of this tool (bundle version {version}, this "
             f"one reads up to {BUNDLE_VERSION}); update the tool to import it"
         )
+    for table in _OPTIONAL:
+        doc.setdefault(table, [])
     missing = [table for table, _, _ in _TABLES if not isinstance(doc.get(table), list)]
     if missing:
         raise BundleError(

@@ -8,7 +8,7 @@ are created together so a project file is always complete.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CORE = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS records (
     issn       TEXT NOT NULL,
     isbn       TEXT NOT NULL,
     line       INTEGER,
-    original   TEXT NOT NULL
+    original   TEXT NOT NULL,
+    incomplete TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS records_import ON records (import_id);
 
@@ -68,6 +69,27 @@ CREATE TABLE IF NOT EXISTS log (
     event  TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+"""
+
+# ---- removed imports (owned by lib.project.store) ----------------------------------------
+IMPORT_REMOVALS = """
+-- Imports a person removed, oldest first. Removing moves the import's records out of
+-- `records` into `removed_records` (so every count, group and code follows); undoing sets
+-- `undone_at` and moves them back. The rows stay for the audit trail.
+CREATE TABLE IF NOT EXISTS import_removals (
+    removal_id INTEGER PRIMARY KEY,
+    import_id  INTEGER NOT NULL REFERENCES imports (import_id),
+    note       TEXT NOT NULL,
+    removed_at TEXT NOT NULL,
+    undone_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS import_removals_import ON import_removals (import_id);
+
+-- The records of removed imports, as they were in `records`: the same columns (copied
+-- from it when the table is made), the same `rid`s (never given twice, see
+-- `Project.add_import`).
+CREATE TABLE IF NOT EXISTS removed_records AS SELECT * FROM records WHERE 0;
+CREATE INDEX IF NOT EXISTS removed_records_import ON removed_records (import_id);
 """
 
 # ---- deduplication (owned by lib.project.duplicates) --------------------------------------
@@ -235,7 +257,11 @@ CREATE TABLE IF NOT EXISTS screen_worker (
 );
 """
 
-SCHEMA = CORE + DEDUPE + CODING + SCREENING
+SCHEMA = CORE + IMPORT_REMOVALS + DEDUPE + CODING + SCREENING
 
-# version -> SQL that upgrades a file from version-1 to version. Empty until version 2.
-MIGRATIONS: dict[int, str] = {}
+# version -> SQL that upgrades a file from version-1 to version.
+MIGRATIONS: dict[int, str] = {
+    # issue 16: records the file ends inside, or with no title, author or DOI, are kept
+    # and say why they may be incomplete
+    2: "ALTER TABLE records ADD COLUMN incomplete TEXT NOT NULL DEFAULT ''",
+}

@@ -3,9 +3,10 @@
 MEDLINE, Web of Science, Ovid, ProQuest and Cochrane each have their own line syntax, so
 each reader splits its own lines; they all end with the same `RawRecord` (the fields of one
 record in file order, with the line it starts on) and the same last steps, kept here so the
-rules are one: which records are skipped and why, how unknown fields are counted, how a
-truncated last record is recognised. The notes about odd lines (`note_lines`) are worded
-the same way by every line reader, RIS included.
+rules are one: which records are kept and how they are flagged, how unknown fields are
+counted, how a truncated last record is recognised, where a second export appended to the
+file begins (`sections`). The notes about odd lines (`note_lines`) are worded the same way
+by every line reader, RIS included.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field
 
 from lib.fields import clean_text
 from lib.model import Record
-from lib.readers.base import ReadResult, Skipped
+from lib.readers.base import CUT_SHORT, NOTHING_IDENTIFYING, ReadResult, Skipped, mark_incomplete
 
 __all__ = [
+    "CUT_SHORT",
     "NOTHING_IDENTIFYING",
     "OUTSIDE_RECORDS",
-    "TRUNCATED",
     "RawRecord",
     "add_records",
     "cleaned",
@@ -31,12 +32,11 @@ __all__ = [
     "mark_truncated_tail",
     "note_lines",
     "note_stated_count",
+    "sections",
     "split_list",
     "values",
 ]
 
-TRUNCATED = "the file ends inside this record; the export was cut short: export it again"
-NOTHING_IDENTIFYING = "has no title, author or DOI"
 OUTSIDE_RECORDS = "line(s) of text outside records ignored"
 _RIS_RECORD = re.compile(r"^TY  - ", re.MULTILINE)
 
@@ -57,6 +57,9 @@ class RawRecord:
 
     ``last_tag`` is the tag of the record's final field and ``ended`` says whether an end
     marker (``ER``, a separator line) closed it; both serve to recognise a truncated tail.
+    Continuation lines (`extend_last`) are collected and joined once, when the next field
+    starts or the record is `close`d: joining them one at a time copied the value so far
+    for every line, and a 10 MB wrapped abstract took most of a minute.
     """
 
     line: int
@@ -64,8 +67,12 @@ class RawRecord:
     last_tag: str = ""
     ended: bool = False
     complete: bool = True
+    _more: list[str] = field(default_factory=list, init=False, repr=False)
+    _more_empty: bool = field(default=False, init=False, repr=False)
 
     def add(self, tag: str, value: str) -> None:
+        if self._more:
+            self.close()
         values = self.fields.get(tag)
         if values is None:
             self.fields[tag] = [value]
@@ -77,9 +84,26 @@ class RawRecord:
         """Append a continuation line to the last value; False when there is none yet."""
         if not self.last_tag:
             return False
-        values = self.fields[self.last_tag]
-        values[-1] = f"{values[-1]}{sep}{text}" if values[-1] else text
+        if not self._more:
+            self._more_empty = not self.fields[self.last_tag][-1]
+        if self._more_empty:  # nothing yet to separate from: the text replaces the value
+            if self._more:
+                self._more.clear()
+            self._more.append(text)
+            self._more_empty = not text
+        else:
+            self._more += (sep, text)
         return True
+
+    def close(self) -> None:
+        """Join the continuation lines collected for the last value (idempotent)."""
+        if self._more:
+            values = self.fields[self.last_tag]
+            if self._more_empty or not values[-1]:
+                values[-1] = "".join(self._more)
+            else:
+                values[-1] = "".join([values[-1], *self._more])
+            self._more = []
 
 
 def cleaned(value: str) -> str:
@@ -184,29 +208,53 @@ def add_records(
     ignored: frozenset[str] = frozenset(),
     hint: Callable[[int, RawRecord], str] = lambda n, _raw: f"record {n}",
 ) -> None:
-    """Map raw records into ``result``: read, skipped (with line and reason), unknown fields.
+    """Map raw records into ``result``: every record kept, unknown fields counted.
 
-    A field is counted in ``unknown_fields`` (once per record that has it) unless the
-    reader maps it (``known``) or recognises it as holding nothing the record model has a
-    place for (``ignored``: affiliations, grants, citation counts, entry dates and other
-    database housekeeping); either way it stays in ``Record.original``.
+    A record the file ends inside, or one with no title, author or DOI, is kept and
+    marked incomplete (`ReadResult.keep`); only one that cannot be mapped at all is
+    skipped, with its line and the reason. A field is counted in ``unknown_fields``
+    (once per record that has it) unless the reader maps it (``known``) or recognises it
+    as holding nothing the record model has a place for (``ignored``: affiliations,
+    grants, citation counts, entry dates and other database housekeeping); either way it
+    stays in ``Record.original``.
     """
     for n, raw in enumerate(raws, start=1):
-        where = hint(n, raw)
-        if not raw.complete:
-            result.skipped.append(Skipped(raw.line, TRUNCATED, where))
-            continue
+        raw.close()
         try:
             record = to_record(raw)
         except Exception as exc:  # one odd record must not lose the file  # noqa: BLE001
-            result.skipped.append(Skipped(raw.line, f"could not be read ({exc})", where))
-            continue
-        if not (record.title or record.authors or record.doi):
-            result.skipped.append(Skipped(raw.line, NOTHING_IDENTIFYING, where))
+            result.skipped.append(Skipped(raw.line, f"could not be read ({exc})", hint(n, raw)))
             continue
         record.line = raw.line
         record.original = raw.fields
-        result.records.append(record)
+        if not raw.complete:
+            mark_incomplete(record, CUT_SHORT)
+        result.keep(record)
         for tag in raw.fields:
             if tag not in known and tag not in ignored:
                 result.unknown_fields[tag] += 1
+
+
+# A byte-order mark anywhere but at the start of the file: a second export appended to
+# the first (`lib.encoding` removes only the first one).
+_BOM = "\ufeff"
+
+
+def sections(text: str) -> list[tuple[int, str]]:
+    """The text cut where a second export was appended: ``[(first line, text)...]``.
+
+    An appended export shows itself by its byte-order mark, often on the same line as the
+    end of the first export when that lacked a final line break. The mark starts a new
+    section (it is not text of the record before it) and is dropped; line numbers stay
+    those of the file. Readers read each section on its own, so no record runs from one
+    export into the next, and a record still open at a section's end is cut short.
+    """
+    if _BOM not in text:
+        return [(1, text)]
+    out: list[tuple[int, str]] = []
+    line = 1
+    for piece in text.split(_BOM):
+        if piece:
+            out.append((line, piece))
+        line += piece.count("\n")
+    return out or [(1, "")]

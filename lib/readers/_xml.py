@@ -15,8 +15,9 @@ the file), and every record start tag after the break is found by a plain text s
 reported skipped with its line, so the count of records is still exact.
 
 `read_records` is the whole read both XML readers share on top of that: each record
-element mapped by the reader's own function, skipped with its line and reason when it
-cannot be read or has nothing to identify it, its unknown fields counted, and the file
+element mapped by the reader's own function (skipped with its line and reason when it
+cannot be read, kept and marked incomplete when it has nothing to identify it), its
+unknown fields counted, and the file
 refused when its root or its records are not the format's.
 """
 
@@ -32,11 +33,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from lib.model import Record
-from lib.readers._tagged import NOTHING_IDENTIFYING, TRUNCATED
 from lib.readers.base import ReadError, ReadResult, Skipped
 
 __all__ = ["XmlRead", "flatten", "local", "read_records", "stream_records", "text_of"]
 
+# The XML parser cannot hand over the element the file ends inside, so that record is
+# reported (with its line) rather than kept.
+TRUNCATED = "the file ends inside this record; the export was cut short: export it again"
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _ENTITY_REF = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
 
@@ -298,7 +301,6 @@ def read_records(
     record_tags: frozenset[str],
     to_record: Callable[[Element], Record],
     inline: frozenset[str],
-    id_name: str,
     unknown: Callable[[dict[str, list[str]]], Iterable[str]],
     no_records: str,
 ) -> ReadResult:
@@ -307,8 +309,7 @@ def read_records(
     ``label`` names the format in messages ("not PubMed XML") and is the exporter.
     ``roots`` are the root elements the format allows. ``to_record`` maps one record
     element; ``inline`` is the markup `flatten` folds into the text of
-    ``Record.original``. A record is named in messages by ``id_name`` and its id
-    ("PMID 123"), or by its number when it has none. ``unknown(original)`` gives the
+    ``Record.original``. ``unknown(original)`` gives the
     fields of one record the reader does not understand, each once. ``no_records`` is
     the message when the file holds no record at all.
     """
@@ -324,13 +325,9 @@ def read_records(
         except Exception as exc:  # one odd record must not lose the file  # noqa: BLE001
             result.skipped.append(Skipped(line, f"could not be read ({exc})", f"record {count}"))
             return
-        hint = f"{id_name} {record.record_id}" if record.record_id else f"record {count}"
-        if not (record.title or record.authors or record.doi):
-            result.skipped.append(Skipped(line, NOTHING_IDENTIFYING, hint))
-            return
         record.line = line
         record.original = original
-        result.records.append(record)
+        result.keep(record)
         result.unknown_fields.update(unknown(original))
 
     outcome = stream_records(text, record_tags=record_tags, on_record=on_record, label=label)

@@ -6,6 +6,11 @@ BOM and line ends already handled by `lib.encoding`) and returns a `ReadResult`:
 records it read, the records it had to skip (each with a line and a reason), the fields it
 did not understand, and notes. It raises `ReadError` only when the file as a whole cannot
 be read as this format; a bad record is skipped and reported, never raised.
+
+Every record the file holds is kept where anything of it can be read: one with no title,
+author or DOI, or one the file ends inside, is kept and marked incomplete
+(`Record.incomplete`, `mark_incomplete`) rather than skipped, so that the count of
+records read matches the count the database exported.
 """
 
 from __future__ import annotations
@@ -17,14 +22,29 @@ from dataclasses import dataclass, field
 from lib.model import Record
 
 __all__ = [
+    "CUT_SHORT",
+    "NOTHING_IDENTIFYING",
     "Format",
     "ReadError",
     "ReadResult",
     "Skipped",
     "iter_lines",
     "line_start_counter",
+    "mark_incomplete",
     "one_line",
 ]
+
+# Why a record is marked incomplete (`Record.incomplete`); the report and the Import page
+# show these words.
+NOTHING_IDENTIFYING = "has no title, author or DOI"
+CUT_SHORT = "the file ends inside this record, so it may be cut short; export it again to check"
+
+
+def mark_incomplete(record: Record, reason: str) -> None:
+    """Flag ``record`` as possibly incomplete, for ``reason`` (reasons accumulate)."""
+    if reason in record.incomplete.split("; "):
+        return
+    record.incomplete = f"{record.incomplete}; {reason}" if record.incomplete else reason
 
 
 def one_line(text: object, limit: int = 300) -> str:
@@ -85,6 +105,12 @@ class ReadResult:
     # The database or tool the content shows it came from ("Scopus", "PubMed"), if it says;
     # used as the import's label when the user gives none.
     exporter: str = ""
+
+    def keep(self, record: Record) -> None:
+        """Add a record; one with no title, author or DOI is kept, marked incomplete."""
+        if not record.identifies():
+            mark_incomplete(record, NOTHING_IDENTIFYING)
+        self.records.append(record)
 
 
 @dataclass(frozen=True, slots=True)

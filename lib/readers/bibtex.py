@@ -36,7 +36,15 @@ from lib.fields import clean_doi, clean_pages, clean_text, parse_year
 from lib.model import Record
 from lib.readers._doctype import refine_entry_type
 from lib.readers._latex import latex_to_unicode, unescape_verbatim
-from lib.readers.base import Format, ReadError, ReadResult, Skipped
+from lib.readers.base import (
+    CUT_SHORT,
+    Format,
+    ReadError,
+    ReadResult,
+    Skipped,
+    mark_incomplete,
+    one_line,
+)
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -287,9 +295,13 @@ class _Reader:
         self.repeated: Counter[str] = Counter()
         self.wos_keys = 0
         self.scopus = 0
+        self.placeholder = ""
+        self.hidden = 0  # entries inside @comment blocks
 
     def read(self, text: str) -> ReadResult:
         """Read the text in chunks of whole blocks (see `_chunks`), macros first."""
+        text, self.placeholder = _protect_backslashes(text)
+        text = self.neutralise_comments(text)
         starts = [m.start() for m in _BLOCK_START.finditer(text)]
         self.read_strings(text, starts)
         line = 0  # lines before the current chunk
@@ -301,14 +313,57 @@ class _Reader:
             # as it would in the whole file ("not closed before the next '@' entry").
             chunk = text[begin:end] if end == len(text) else text[begin:end] + "\n@comment{}"
             lines = _BlockLines(chunk, line)
-            for block in self.split(chunk).blocks:
+            chunk_blocks = self.split(chunk).blocks
+            for block in chunk_blocks:
                 inner = _unwrap(block)
                 if isinstance(inner, Entry):
                     self.entry(inner, block, lines.of(block))
                 elif isinstance(block, ParsingFailedBlock) and not isinstance(inner, String):
-                    self.failed(block, lines.of(block))
+                    at_end = end == len(text) and block is chunk_blocks[-1]
+                    self.failed(block, lines.of(block), at_end=at_end)
         self.finish()
         return self.result
+
+    def restore(self, value: str) -> str:
+        """A value with the escaped backslashes `_protect_backslashes` replaced put back."""
+        if self.placeholder and self.placeholder in value:
+            return value.replace(self.placeholder, "\\\\")
+        return value
+
+    def neutralise_comments(self, text: str) -> str:
+        """Entries inside ``@comment{...}`` are comments: JabRef and Zotero users remove an
+        item by wrapping it so. bibtexparser ends a comment at any ``@type{`` inside it and
+        reads the entry as a record, so the ``@`` signs inside each comment are blanked
+        (same length: line numbers hold) and the entries so hidden noted."""
+        hidden: list[int] = []
+        pieces: list[str] = []
+        done = 0
+        line, counted = 1, 0  # the line at offset `counted`, advanced as comments are found
+        for match in _COMMENT_HEAD.finditer(text):
+            if match.start() < done:
+                continue  # inside a comment already blanked
+            close = _closing(text, match.end() - 1)
+            if close is None:
+                continue  # not closed: bibtexparser reports it
+            body = text[match.end() : close]
+            if "@" not in body:
+                continue
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
+            hidden += [line] * len(_ENTRY_IN_COMMENT.findall(body))
+            pieces += [text[done : match.end()], body.replace("@", " ")]
+            done = close
+        if not pieces:
+            return text
+        pieces.append(text[done:])
+        self.hidden = len(hidden)
+        if hidden:
+            self.result.notes.append(
+                f"{len(hidden)} entr{'y' if len(hidden) == 1 else 'ies'} inside @comment "
+                f"blocks ignored: commented out, not records (first in the comment at line "
+                f"{hidden[0]})"
+            )
+        return "".join(pieces)
 
     def split(self, text: str) -> Library:
         try:
@@ -335,13 +390,17 @@ class _Reader:
             inner = _unwrap(block)
             if isinstance(inner, String):
                 self.strings[inner.key.strip().lower()] = _evaluate(
-                    inner.value, self.strings, self.undefined
+                    self.restore(inner.value), self.strings, self.undefined
                 )
 
-    def failed(self, block: ParsingFailedBlock, line: int | None) -> None:
+    def failed(self, block: ParsingFailedBlock, line: int | None, *, at_end: bool = False) -> None:
         raw = block.raw or ""
         head = _BLOCK_HEAD.match(raw)
         reason = _plain_reason(getattr(block.error, "abort_reason", "") or str(block.error))
+        if at_end and reason == _END_OF_FILE and self.salvage(raw, line, CUT_SHORT):
+            return
+        if reason == _UNCLOSED and self.salvage(raw, line, _UNCLOSED_KEPT):
+            return
         if raw.lower().startswith(_NOT_RECORDS):
             kind = head.group(1) if head else "block"
             self.result.notes.append(f"line {line}: @{kind} could not be read ({reason})")
@@ -349,12 +408,46 @@ class _Reader:
         hint = f"entry {head.group(2)}" if head and head.group(2) else ""
         self.result.skipped.append(Skipped(line, f"malformed BibTeX entry: {reason}", record=hint))
 
+    def salvage(self, raw: str, line: int | None, why: str) -> bool:
+        """Read an entry left open (the file ends inside it, or its closing brace is
+        missing) as far as it goes, closing what is open; kept and marked incomplete for
+        ``why``. False when even that does not give an entry."""
+        depth = 0
+        for match in _BRACES.finditer(raw):
+            depth += 1 if match.group() == "{" else -1
+        quoted = raw.count('"') % 2 == 1 and depth == 1  # cut inside a "..." value
+        closed = raw.rstrip() + ('"' if quoted else "") + "}" * max(depth, 1)
+        try:
+            blocks = bibtexparser.parse_string(closed, parse_stack=[]).blocks
+        except Exception:  # noqa: BLE001  # bibtexparser's internal errors: not salvageable
+            return False
+        entries = [_unwrap(b) for b in blocks if isinstance(_unwrap(b), Entry)]
+        if len(entries) != 1 or any(c.isspace() for c in entries[0].key.strip()):
+            return False  # a broken head rather than a cut-off entry: skipped as it was
+        before = len(self.result.records)
+        self.entry(entries[0], entries[0], line)  # type: ignore[arg-type]
+        if len(self.result.records) == before:
+            return False
+        mark_incomplete(self.result.records[-1], why)
+        return True
+
     def entry(self, entry: Entry, block: Block, line: int | None) -> None:
-        key = entry.key.strip()
+        key = self.restore(entry.key.strip())
+        if any(c.isspace() for c in key):  # "@article{key\nMeSH Headings...": no comma
+            self.result.skipped.append(
+                Skipped(
+                    line,
+                    f"malformed BibTeX entry: its key {one_line(key, 40)!r} holds spaces or "
+                    "line breaks (no comma after the key?)",
+                    record=f"entry {key.split()[0]}",
+                )
+            )
+            return
         fields: dict[str, list[str]] = {}
         for field in entry.fields:
             name = _field_name(field.key)
             value = field.value if isinstance(field.value, str) else str(field.value)
+            value = self.restore(value)
             fields.setdefault(name, []).append(_evaluate(value, self.strings, self.undefined))
         entry_type = entry.entry_type.strip().lower()
         original = {"ENTRYTYPE": [entry_type], "ID": [key], **fields}
@@ -413,15 +506,11 @@ class _Reader:
             line=line,
             original=original,
         )
-        if not (record.title or record.authors or record.doi):
-            hint = f"entry {key}" if key else f"@{entry_type} entry"
-            self.result.skipped.append(Skipped(line, "has no title, author or DOI", record=hint))
-            return
         if key.upper().startswith("WOS:"):
             self.wos_keys += 1
         if first(("source",)).strip().lower() == "scopus":
             self.scopus += 1
-        self.result.records.append(record)
+        self.result.keep(record)  # an entry with only a type and a year is kept, flagged
 
     def finish(self) -> None:
         result = self.result
@@ -442,8 +531,9 @@ class _Reader:
             times = "once" if n == 1 else f"{n} times"
             result.notes.append(f"undefined @string macro {name!r} kept as written ({times})")
         if not result.records and not result.skipped:
+            hidden = f"; {self.hidden} inside @comment blocks, commented out" if self.hidden else ""
             raise ReadError(
-                "no BibTeX entries found (expected entries like @article{key, ...})",
+                f"no BibTeX entries found (expected entries like @article{{key, ...}}{hidden})",
                 file_name=self.file_name,
             )
 
@@ -460,6 +550,46 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"`=` after entry key"), "a field name is not followed by '='"),
     (re.compile(r"after a closed entry field value"), "a field value is not followed by ','"),
 )
+
+
+_END_OF_FILE = _REASONS[0][1]
+_UNCLOSED = _REASONS[1][1]
+_UNCLOSED_KEPT = "the entry is not closed (a '}' is missing), so it may be cut short"
+_BRACES = re.compile(r"(?<!\\)[{}]")
+_COMMENT_HEAD = re.compile(r"@[ \t]*comment[ \t]*\{", re.IGNORECASE)
+_ENTRY_IN_COMMENT = re.compile(r"@[ \t]*(?!comment|string|preamble)[A-Za-z]+[ \t]*[{(]", re.I)
+# Characters that stand for an escaped backslash while bibtexparser splits the text:
+# private-use code points, the first one the file does not use.
+_PLACEHOLDERS = ("\ue000", "\ue001", "\ue002", "\ue003")
+
+
+def _protect_backslashes(text: str) -> tuple[str, str]:
+    """The text with every escaped backslash (``\\\\``) replaced by a placeholder character.
+
+    bibtexparser's splitter takes a delimiter after any backslash as escaped, without
+    asking whether that backslash is itself escaped, so in ``title = {a\\\\}`` the closing
+    brace is missed and the entry lost (open upstream: sciunto-org/python-bibtexparser
+    pull request #598, "Tokenize backslash escapes by parity in the splitter"). Pairs are
+    replaced left to right, so an odd run keeps its last backslash escaping what follows,
+    as BibTeX reads it. `_Reader.restore` puts them back in the values. Returns the text
+    and the placeholder ("" when nothing needed replacing).
+    """
+    if "\\\\" not in text:
+        return text, ""
+    placeholder = next((c for c in _PLACEHOLDERS if c not in text), "")
+    if not placeholder:
+        return text, ""
+    return text.replace("\\\\", placeholder), placeholder
+
+
+def _closing(text: str, opening: int) -> int | None:
+    """Index of the brace closing the one at ``opening`` (escaped braces skipped)."""
+    depth = 0
+    for match in _BRACES.finditer(text, opening):
+        depth += 1 if match.group() == "{" else -1
+        if depth == 0:
+            return match.start()
+    return None
 
 
 def _plain_reason(reason: str) -> str:

@@ -33,6 +33,7 @@ from lib.readers._tagged import (
     mark_truncated_tail,
     note_lines,
     note_stated_count,
+    sections,
     split_list,
     values,
 )
@@ -51,29 +52,46 @@ IGNORED = frozenset({"XR", "PM", "EM", "CC", "CR", "PB", "DA", "DE", "ED", "ST",
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
-def _split(lines: list[str], result: ReadResult) -> tuple[list[RawRecord], int | None]:
-    raws: list[RawRecord] = []
-    current: RawRecord | None = None
-    stated: int | None = None
-    stray: list[int] = []
-    for number, line in enumerate(lines, start=1):
-        start = _START.match(line)
-        if start:
-            current = RawRecord(line=number)
-            raws.append(current)
-            stated = int(start.group(2))
-            continue
-        if not line.strip():
-            continue
-        field = _FIELD.match(line)
-        if current is None:
-            stray.append(number)
-        elif field:
-            current.add(field.group(1), (field.group(2) or "").strip())
-        elif not current.extend_last(line.strip()):
-            stray.append(number)
-    note_lines(result, stray, OUTSIDE_RECORDS)
-    return raws, stated
+class _Splitter:
+    """Cuts records out of one or more sections, counting what the exports state."""
+
+    def __init__(self) -> None:
+        self.stated: dict[int, int] = {}  # search (numbered from 1) -> its "of N"
+        self.exports = 0
+        self.stray: list[int] = []
+        self.previous = (0, 0)  # the last "Record #n of N" seen, as (n, N)
+
+    def split(self, lines: list[str], first_line: int) -> list[RawRecord]:
+        raws: list[RawRecord] = []
+        current: RawRecord | None = None
+        for number, line in enumerate(lines, start=first_line):
+            start = _START.match(line)
+            if start:
+                n, of = int(start.group(1)), int(start.group(2))
+                # Numbering that starts again, or another total: another search's export
+                # was appended (pages of one search continue its numbering and total).
+                if not self.exports or of != self.previous[1] or n <= self.previous[0]:
+                    self.exports += 1
+                self.previous = (n, of)
+                current = RawRecord(line=number)
+                raws.append(current)
+                self.stated[self.exports] = of
+                continue
+            if not line.strip():
+                continue
+            field = _FIELD.match(line)
+            if current is None:
+                self.stray.append(number)
+            elif field:
+                current.add(field.group(1), (field.group(2) or "").strip())
+            elif not current.extend_last(line.strip()):
+                self.stray.append(number)
+        for raw in raws:
+            raw.close()
+        mark_truncated_tail(raws)
+        if raws and raws[-1].complete and not raws[-1].fields:
+            raws[-1].complete = False  # "Record #n of N" and then the end of the text
+        return raws
 
 
 def _to_record(raw: RawRecord) -> Record:
@@ -102,13 +120,17 @@ def _to_record(raw: RawRecord) -> Record:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="Cochrane Library")
-    raws, stated = _split(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
+    splitter = _Splitter()
+    raws: list[RawRecord] = []
+    for first_line, section in sections(normalise_newlines(text)):
+        raws += splitter.split(section.split("\n"), first_line)
     if not raws:
         raise ReadError("no Cochrane Library records found (no 'Record #1 of N' lines)")
+    note_lines(result, splitter.stray, OUTSIDE_RECORDS)
+    stated = sum(splitter.stated.values()) if splitter.stated else None
     note_stated_count(result, stated, len(raws), "records")
-    mark_truncated_tail(raws)
-    if raws[-1].complete and not raws[-1].fields:
-        raws[-1].complete = False  # "Record #n of N" and then the end of the file
+    if splitter.exports > 1:
+        result.notes.append(f"the file holds {splitter.exports} exports joined together")
     add_records(
         result,
         raws,

@@ -227,12 +227,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
         if not isinstance(item, dict):
             result.skipped.append(Skipped(line, f"{_kind(item)}, not an object", f"item {n}"))
             continue
-        record = _record(item, line, result)
-        if not (record.title or record.authors or record.doi):
-            hint = f"item {record.record_id}" if record.record_id else f"item {n}"
-            result.skipped.append(Skipped(line, "has no title, author or DOI", hint))
-            continue
-        result.records.append(record)
+        result.keep(_record(item, line, result))
     return result
 
 

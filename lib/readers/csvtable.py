@@ -24,7 +24,7 @@ from lib.fields import (
     parse_year,
     split_keywords,
 )
-from lib.model import ENTRY_TYPES, Record
+from lib.model import ENTRY_TYPES, EXTRA_COLUMNS, Record
 from lib.readers._pubtypes import entrytype_from_types
 from lib.readers.base import Format, ReadError, ReadResult, Skipped
 from lib.spreadsheet import unsafe_cell
@@ -267,12 +267,22 @@ def _cell(row: dict[str, str], names: tuple[str, ...], lower: dict[str, str]) ->
     return ""
 
 
+# "Perrin C., Blagden N.": older Scopus tables separate authors with ", ", each a family
+# name and initials; a "Family, Given" name never splits into parts that all look so.
+_FAMILY_INITIALS = re.compile(r"^[^,;]+?\s(?:[A-Z][a-z]?\.[\s-]?)+$")
+
+
 def _split_authors(value: str, separator: str) -> list[str]:
     text = clean_text(value)
     if not text:
         return []
+    parts = text.split(separator)
+    if separator == ";" and len(parts) == 1 and ", " in text:
+        commas = [p.strip() for p in text.split(", ")]
+        if all(_FAMILY_INITIALS.match(p) for p in commas):
+            parts = commas
     names = []
-    for part in text.split(separator):
+    for part in parts:
         part = re.sub(r"\s*\(\d+\)\s*$", "", part)  # Scopus: "Liu, Fengyuan (60410297700)"
         name = format_author(part)
         if name:
@@ -369,6 +379,7 @@ def _record(row: dict[str, str], lower: dict[str, str], dialect: Dialect, line: 
         isbn=clean_text(get("isbn")),
         source_db=clean_text(get("source")) if canonical else "",
         line=line,
+        incomplete=clean_text(row.get(lower.get("incomplete", ""), "")) if canonical else "",
         original=original,
     )
 
@@ -402,16 +413,21 @@ def read(text: str, file_name: str = "") -> ReadResult:
     used = {n for names in COLUMNS.values() for n in names}
     used |= set(dialect.id_columns + (dialect.keyword_columns or ()))
     used |= {n for names in dialect.columns.values() for n in names}
+    if dialect.name == "canonical":  # our own columns after the canonical ones
+        used |= {c for c in EXTRA_COLUMNS if c not in COLUMNS}
     unknown = [h for h in header if h and h.strip().lower() not in used]
     width = len(header)
     # csv counts lines from the header (its line 1), which is line `skip + 1` of the file
     previous_end = 1
     n = 0
+    trailing: list[int] = []  # rows with one empty cell more than the header
     try:
         for row in reader:
             line = skip + previous_end + 1
             previous_end = reader.line_num
-            if not any((v or "").strip() for k, v in row.items() if k is not None):
+            extra = row.pop(None, None)  # type: ignore[call-overload]
+            filled = any((cell or "").strip() for cell in extra or ())
+            if not filled and not any((v or "").strip() for v in row.values()):
                 continue  # a blank row is not a record
             n += 1
             if n > limits.MAX_RECORDS:  # refuse before every row is in memory
@@ -419,21 +435,20 @@ def read(text: str, file_name: str = "") -> ReadResult:
                     f"holds more than {limits.MAX_RECORDS} records, over the limit; split the "
                     "export or raise the limit"
                 )
-            if None in row:  # more cells than header columns
+            if extra is not None and not filled:
+                # older Scopus exports end rows with a delimiter: an empty extra cell
+                trailing.append(line)
+            elif extra is not None:  # cells beyond the header that hold data: suspect
                 result.skipped.append(
                     Skipped(
                         line,
-                        f"has {width + len(row[None])} cells but the header has {width} "
+                        f"has {width + len(extra)} cells but the header has {width} "
                         "(a stray delimiter or quote?)",
                         f"row {n}",
                     )
                 )
                 continue
-            record = _record(row, lower, dialect, line)
-            if not (record.title or record.authors or record.doi):
-                result.skipped.append(Skipped(line, "has no title, author or DOI", f"row {n}"))
-                continue
-            result.records.append(record)
+            result.keep(_record(row, lower, dialect, line))
     except csv.Error as exc:
         result.skipped.append(
             Skipped(
@@ -441,6 +456,12 @@ def read(text: str, file_name: str = "") -> ReadResult:
                 f"the table cannot be read from here on ({exc}); the rest of the file was not read",
                 f"row {n + 1}",
             )
+        )
+    if trailing:
+        result.notes.append(
+            f"{len(trailing)} row(s) end with an empty cell after the last column (a trailing "
+            f"delimiter, as older Scopus exports write); read as usual (first at line "
+            f"{trailing[0]})"
         )
     for h in unknown:
         filled = sum(1 for r in result.records if r.original.get(h))

@@ -178,7 +178,6 @@ def read(text: str, file_name: str = "") -> ReadResult:
         record_tags=frozenset({"record"}),
         to_record=_to_record,
         inline=_INLINE,
-        id_name="rec-number",
         unknown=_unknown,
         no_records="no <record> elements in this EndNote XML file",
     )

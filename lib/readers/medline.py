@@ -8,7 +8,9 @@ syntax is a few lines of code. A ``PMID`` line also starts a new record when the
 line before it is missing (files pasted together).
 
 PubMed has no end-of-record marker, but it always writes ``SO`` last; a last record
-without ``SO`` when every other record ends with it is reported as truncated.
+without ``SO`` when every other record ends with it is read and marked incomplete (the
+file was cut short inside it). A byte-order mark mid-file starts a new section: a second
+export appended to the first (`_tagged.sections`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from lib.readers._tagged import (
     holds_ris,
     mark_truncated_tail,
     note_lines,
+    sections,
     values,
 )
 from lib.readers.base import Format, ReadError, ReadResult, line_start_counter
@@ -126,11 +129,11 @@ class _LineReader:
         )
 
 
-def _records(text: str, result: ReadResult) -> list[RawRecord]:
+def _records(text: str, slow: _LineReader, line: int = 1) -> list[RawRecord]:
     """Split the text into raw records (see the module docstring for the syntax)."""
     raws: list[RawRecord] = []
-    slow = _LineReader(raws)
-    line, pos, size = 1, 0, len(text)
+    slow.raws = raws
+    pos, size = 0, len(text)
     while pos <= size:  # chunks between blank lines, cut one at a time to spare memory
         end = text.find("\n\n", pos)
         if end < 0:
@@ -144,7 +147,8 @@ def _records(text: str, result: ReadResult) -> list[RawRecord]:
                 raws.append(raw)
         line += chunk.count("\n") + 2
         pos = end + 2
-    slow.notes(result)
+    for raw in raws:
+        raw.close()
     return raws
 
 
@@ -213,10 +217,15 @@ def _to_record(raw: RawRecord) -> Record:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="PubMed")
-    raws = _records(normalise_newlines(text).lstrip("\ufeff"), result)
+    slow = _LineReader([])
+    raws: list[RawRecord] = []
+    for first_line, section in sections(normalise_newlines(text)):
+        found = _records(section, slow, first_line)
+        mark_truncated_tail(found)  # each appended export has a last record of its own
+        raws += found
+    slow.notes(result)
     if not raws:
         raise ReadError("no MEDLINE records found (no 'PMID- ' or 'TAG - value' lines)")
-    mark_truncated_tail(raws)
     add_records(
         result,
         raws,

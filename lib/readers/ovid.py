@@ -2,8 +2,9 @@
 
 Two layouts follow the ``<1>`` (or ``<1. >``) line that opens each record:
 
-- labelled ("Ovid" display format): a field label alone on a line (``Title``, ``Authors``,
-  ``Source``...) and its values on the following lines, indented::
+- labelled ("Ovid" display format): a field label alone on a line (``Title``, ``Author``,
+  ``Source``, ``Abstract``, ``Score``...) and its values on the following lines,
+  indented (a file whose values are not indented is read by the labels Ovid uses)::
 
       <1>
       Unique Identifier
@@ -15,9 +16,11 @@ Two layouts follow the ``<1>`` (or ``<1. >``) line that opens each record:
 - tagged ("Reprint/Medlars" format): ``VN  - Ovid Technologies``, ``TI  - ...`` lines, the
   tag set of the database (BIOSIS, IPSA, MEDLINE).
 
-Text before the first ``<1>`` (Ovid's search history) is ignored. When the journal,
-volume, issue and pages are not given as fields, they are taken from the ``Source``
-citation (`lib.readers._citation`).
+Text before the first ``<1>`` (Ovid's header and search history) is ignored, and so is
+such a header between records, where a second export was appended (as is a byte-order
+mark mid-file, `_tagged.sections`). Blank or space-only lines after ``<n>`` are allowed.
+When the journal, volume, issue and pages are not given as fields, they are taken from
+the ``Source`` citation (`lib.readers._citation`).
 
 What could not be checked against real exports (none were at hand; the layouts come from
 Ovid's documentation and the Zotero "OVID Tagged" translator's test exports): the exact
@@ -25,7 +28,7 @@ label spellings of every database and segment, whether long values wrap onto sev
 indented lines (they are joined), and how a cut-off file ends. Labels are therefore
 matched case-insensitively against a table of variants; labels not in it are kept and
 reported as not understood. A last record whose last label has no value, or a ``<n>``
-line with nothing after it, is reported as truncated.
+line with nothing after it, is read as far as it goes and marked incomplete.
 """
 
 from __future__ import annotations
@@ -37,12 +40,24 @@ from lib.fields import clean_doi, clean_pages, format_author, parse_year
 from lib.model import Record
 from lib.readers._citation import parse_source
 from lib.readers._pubtypes import entrytype_from_types
-from lib.readers._tagged import RawRecord, add_records, cleaned, holds_ris, split_list
+from lib.readers._tagged import (
+    RawRecord,
+    add_records,
+    cleaned,
+    holds_ris,
+    sections,
+    split_list,
+)
 from lib.readers.base import Format, ReadError, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
 
-_MARKER = re.compile(r"^<(\d+)(?:\.\s*)?>\s*$")
+_MARKER = re.compile(r"^\s*<\s*(\d+)\s*\.?\s*>\s*$")
+# Ovid's export header: search history, dates, rules. Also where a second export begins.
+_HEADER = re.compile(
+    r"^(?:Database: |Search Strategy:|Results of your search|Results Generated|-{20,}\s*$|"
+    r"\*{20,}\s*$)"
+)
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-(?: (.*)|\s*$)")
 
 # Label (lower case) or tag (as written) → the field it fills. "" marks a field that is
@@ -147,6 +162,8 @@ _LABELS: dict[str, str] = {
     "references": "",
     "pubmed central identifier": "",
     "editors": "",
+    "score": "",  # the relevance score of Ovid's ranked display
+    "relevancy": "",
 }
 _TAGS: dict[str, str] = {
     "UI": "id",
@@ -240,14 +257,26 @@ def _field_of(name: str) -> str | None:
     return _LABELS.get(_label_key(name))
 
 
-def _split(lines: list[str], result: ReadResult) -> list[RawRecord]:
-    """Split lines into raw records at the ``<n>`` lines (or blank lines if there are none)."""
+def _is_header(line: str) -> bool:
+    """A line of Ovid's export header (search history), at the top or where a second export
+    was appended: it ends the record before it and is not part of any record."""
+    return bool(_HEADER.match(line))
+
+
+def _split(lines: list[str], result: ReadResult, first_line: int = 1) -> list[RawRecord]:
+    """Split lines into raw records at the ``<n>`` lines (or blank lines if there are none).
+
+    In the labelled layout a line flush left is a field label and the indented lines
+    under it its values; in a file whose values are not indented at all, only the labels
+    Ovid uses start fields and every other line is a value of the label above it.
+    """
     raws: list[RawRecord] = []
     current: RawRecord | None = None
     tagged = False
     has_markers = any(_MARKER.match(line) for line in lines)
+    indented = any(line[:1] in (" ", "\t") and line.strip() for line in lines)
     before = 0
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=first_line):
         if _MARKER.match(line):
             current = RawRecord(line=number)
             raws.append(current)
@@ -256,6 +285,10 @@ def _split(lines: list[str], result: ReadResult) -> list[RawRecord]:
         if not line.strip():
             if not has_markers:
                 current = None
+            continue
+        if _is_header(line):
+            current = None  # Ovid's header, or that of an export appended to this one
+            before += 1
             continue
         if current is None:
             if has_markers:
@@ -271,7 +304,9 @@ def _split(lines: list[str], result: ReadResult) -> list[RawRecord]:
                 current.add(match.group(1), (match.group(2) or "").strip())
             elif not current.extend_last(line.strip()):
                 before += 1
-        elif line[0] in " \t":
+        elif line[0] in " \t" or (
+            not indented and current.last_tag and _LABELS.get(_label_key(line)) is None
+        ):
             if current.last_tag:
                 current.fields[current.last_tag].append(line.strip())
             else:
@@ -280,6 +315,8 @@ def _split(lines: list[str], result: ReadResult) -> list[RawRecord]:
             label = line.strip().rstrip(":").strip()
             current.fields.setdefault(label, [])
             current.last_tag = label
+    for raw in raws:
+        raw.close()
     if raws:
         last = raws[-1]
         if not last.fields or (last.last_tag and not last.fields[last.last_tag]):
@@ -351,7 +388,9 @@ def _known(raws: list[RawRecord]) -> frozenset[str]:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="Ovid")
-    raws = _split(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
+    raws: list[RawRecord] = []
+    for first_line, section in sections(normalise_newlines(text)):
+        raws += _split(section.split("\n"), result, first_line)
     if not raws:
         raise ReadError("no Ovid records found (no '<1>' lines opening records)")
     add_records(result, raws, _to_record, known=_known(raws))
@@ -359,7 +398,19 @@ def read(text: str, file_name: str = "") -> ReadResult:
 
 
 _VENDOR = re.compile(r"^VN\s{1,2}- Ovid Technologies", re.MULTILINE)
-_MARKERS = re.compile(r"^<\d+(?:\.\s*)?>[ \t]*\n+(.*)", re.MULTILINE)
+
+
+def _after_markers(head: str) -> list[str]:
+    """The first non-blank line after each ``<n>`` line."""
+    out: list[str] = []
+    waiting = False
+    for line in head.split("\n"):
+        if _MARKER.match(line):
+            waiting = True
+        elif waiting and line.strip():
+            out.append(line)
+            waiting = False
+    return out
 
 
 def sniff(head: str) -> float:
@@ -369,7 +420,7 @@ def sniff(head: str) -> float:
         return 0.0
     if _VENDOR.search(head):
         return 0.95
-    follows = [m.group(1) for m in _MARKERS.finditer(head)]
+    follows = _after_markers(head)
     if not follows:
         return 0.0
     labelled = sum(1 for line in follows if _LABELS.get(_label_key(line)) is not None)

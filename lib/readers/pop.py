@@ -187,11 +187,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
         if not isinstance(item, dict):
             result.skipped.append(Skipped(line, "not a JSON object", f"result {n}"))
             continue
-        record = _record(item, line, result)
-        if not (record.title or record.authors or record.doi):
-            result.skipped.append(Skipped(line, "has no title, author or DOI", f"result {n}"))
-            continue
-        result.records.append(record)
+        result.keep(_record(item, line, result))
     return result
 
 

@@ -12,8 +12,10 @@ ProQuest's help pages and scripts people wrote to parse these files): every labe
 spelling in every ProQuest database, and labels in interface languages other than
 English. Labels are matched case-insensitively against a table of variants; other
 ``Label:`` lines outside abstracts are kept and reported as not understood. A last record
-without the closing underscore line, when every other record has one, is reported as
-truncated; if the ``of N`` count disagrees with the records found, a note says so.
+without the closing underscore line, when every other record has one, is read and marked
+incomplete (the file was cut short inside it); if the ``of N`` count disagrees with the
+records found, a note says so. A byte-order mark mid-file starts a new section (a second
+export appended: `_tagged.sections`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from lib.readers._tagged import (
     holds_ris,
     mark_truncated_tail,
     note_stated_count,
+    sections,
     split_list,
 )
 from lib.readers.base import Format, ReadError, ReadResult
@@ -138,13 +141,15 @@ def _is_field(label: str, current: str) -> bool:
     return current.lower() not in _LONG and len(label.split()) <= 5
 
 
-def _split(lines: list[str], result: ReadResult) -> tuple[list[RawRecord], int | None]:
+def _split(
+    lines: list[str], result: ReadResult, first_line: int = 1
+) -> tuple[list[RawRecord], int | None]:
     """Raw records, and the document count the export states ("of N")."""
     raws: list[RawRecord] = []
     current: RawRecord | None = None
     stated: int | None = None
     loose = 0
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=first_line):
         start = _START.match(line)
         if start:
             current = RawRecord(line=number)
@@ -175,6 +180,8 @@ def _split(lines: list[str], result: ReadResult) -> tuple[list[RawRecord], int |
             loose += 1  # "ProQuest document link" and similar screen text
     if loose:
         result.notes.append(f"{loose} unlabelled line(s) inside records ignored")
+    for raw in raws:
+        raw.close()
     return raws, stated
 
 
@@ -222,11 +229,17 @@ def _to_record(raw: RawRecord) -> Record:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="ProQuest")
-    raws, stated = _split(normalise_newlines(text).lstrip("\ufeff").split("\n"), result)
+    raws: list[RawRecord] = []
+    stated_total: int | None = None
+    for first_line, section in sections(normalise_newlines(text)):
+        found, stated = _split(section.split("\n"), result, first_line)
+        mark_truncated_tail(found, marker="separator")  # each appended export on its own
+        raws += found
+        if stated is not None:
+            stated_total = (stated_total or 0) + stated
     if not raws:
         raise ReadError("no ProQuest records found (no 'Document 1 of N' lines)")
-    note_stated_count(result, stated, len(raws), "documents")
-    mark_truncated_tail(raws, marker="separator")
+    note_stated_count(result, stated_total, len(raws), "documents")
     names = {name for raw in raws for name in raw.fields}
     known = frozenset(n for n in names if n.lower() in _LABELS or n == _HEADING)
     add_records(result, raws, _to_record, known=known)

@@ -258,7 +258,6 @@ def read(text: str, file_name: str = "") -> ReadResult:
         record_tags=_RECORDS,
         to_record=_to_record,
         inline=_INLINE,
-        id_name="PMID",
         unknown=_unknown,
         no_records="no <PubmedArticle> records in this PubMed XML file",
     )

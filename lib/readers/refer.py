@@ -1,8 +1,10 @@
 """EndNote/refer tagged text reader (``.enw``: Google Scholar's "EndNote", EndNote, refer/bib).
 
 Each field is a line ``%X value``; a line without a tag continues the field above; a
-record starts at ``%0 Type`` (EndNote) or, in files without ``%0`` (classic refer), after a
-blank line. No maintained Python library reads this format, hence the hand-written loop.
+record starts at ``%0 Type`` (EndNote) or, in files whose first record does not open with
+``%0`` (classic refer, the AIS eLibrary), after a blank line; there a ``%0`` inside a
+record (after its title) does not start another. No maintained Python library reads this
+format, hence the hand-written loop.
 Tags follow EndNote's export: ``%R`` is the DOI ("electronic resource number"), ``%@`` an
 ISSN or ISBN, ``%9`` the type of work, ``%F`` the label and ``%M`` the accession number
 (the record id, in that order of preference).
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 from lib.fields import clean_doi, clean_pages, clean_text, format_author, parse_year
 from lib.model import Record
 from lib.readers._doctype import refine_entry_type
-from lib.readers.base import Format, ReadError, ReadResult, Skipped
+from lib.readers._tagged import sections
+from lib.readers.base import Format, ReadError, ReadResult
 
 __all__ = ["FORMAT", "read", "sniff"]
 
@@ -84,28 +87,50 @@ def sniff(head: str) -> float:
 class _Raw:
     line: int
     fields: list[tuple[str, str]] = field(default_factory=list)
+    # continuation lines of the last field, joined once by `close` (joining them one at a
+    # time copied the value so far for every line: quadratic on a long wrapped abstract)
+    more: list[str] = field(default_factory=list)
+
+    def add(self, tag: str, value: str) -> None:
+        self.close()
+        self.fields.append((tag, value))
+
+    def close(self) -> None:
+        if self.more:
+            tag, value = self.fields[-1]
+            self.fields[-1] = (tag, "\n".join([value, *self.more]))
+            self.more = []
+
+    def has(self, tag: str) -> bool:
+        return any(t == tag for t, _ in self.fields)
 
 
 def _starts(tag: str, typed: bool, blank_before: bool, current: _Raw) -> bool:
-    """Whether a tag line starts a new record."""
-    if tag == "0":
+    """Whether a tag line starts a new record.
+
+    ``%0`` starts one unless the record so far has none: files where only some records
+    have a ``%0``, written after their title (the AIS eLibrary), must not have those
+    records cut in two. Where the file's first record does not open with ``%0``, a blank
+    line before a tag is the record boundary.
+    """
+    if tag == "0" and (current.has("0") or (typed and blank_before)):
         return True
     if not blank_before:
         return False
     if not typed:
         return True
-    return tag not in _REPEATABLE and any(t == tag for t, _ in current.fields)
+    return tag not in _REPEATABLE and current.has(tag)
 
 
-def _split(text: str) -> tuple[list[_Raw], list[int]]:
-    """The file's records (``(tag, value)`` lists, continuation lines joined), and the
-    lines of text found before the first record."""
+def _split(text: str, first_line: int = 1) -> tuple[list[_Raw], list[int]]:
+    """The records of one section (``(tag, value)`` lists, continuation lines joined), and
+    the lines of text found before its first record."""
     records: list[_Raw] = []
     outside: list[int] = []
     current: _Raw | None = None
     blank_before = True
     typed: bool | None = None  # does the file start its records with %0?
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             blank_before = True
             continue
@@ -115,15 +140,18 @@ def _split(text: str) -> tuple[list[_Raw], list[int]]:
             if typed is None:
                 typed = tag == "0"
             if current is None or _starts(tag, typed, blank_before, current):
+                if current is not None:
+                    current.close()
                 current = _Raw(number)
                 records.append(current)
-            current.fields.append((tag, value.rstrip()))
+            current.add(tag, value.rstrip())
         elif current is not None:
-            tag, value = current.fields[-1]
-            current.fields[-1] = (tag, f"{value}\n{line.strip()}")
+            current.more.append(line.strip())
         else:
             outside.append(number)
         blank_before = False
+    if current is not None:
+        current.close()
     return records, outside
 
 
@@ -223,8 +251,17 @@ def _original(raw: _Raw) -> dict[str, list[str]]:
 
 
 def read(text: str, file_name: str = "") -> ReadResult:
-    """Read EndNote/refer tagged text: one record per ``%0`` (or blank-line separated) block."""
-    raws, outside = _split(text)
+    """Read EndNote/refer tagged text: one record per ``%0`` (or blank-line separated) block.
+
+    A byte-order mark mid-file starts a new section (a second export appended to the
+    first, `_tagged.sections`): no record runs from one into the other.
+    """
+    raws: list[_Raw] = []
+    outside: list[int] = []
+    for first_line, section in sections(text):
+        found, before = _split(section, first_line)
+        raws += found
+        outside += before
     if not raws:
         raise ReadError(
             "no EndNote/refer tagged lines found (expected lines like '%0 Journal Article', "
@@ -236,13 +273,8 @@ def read(text: str, file_name: str = "") -> ReadResult:
         where = f"line {outside[0]}" if len(outside) == 1 else f"lines {outside[0]}-{outside[-1]}"
         result.notes.append(f"{where}: text before the first record ignored")
     databases: set[str] = set()
-    for n, raw in enumerate(raws, start=1):
-        record = _record(raw, result)
-        if not (record.title or record.authors or record.doi):
-            hint = f"record {record.record_id}" if record.record_id else f"record {n}"
-            result.skipped.append(Skipped(raw.line, "has no title, author or DOI", hint))
-            continue
-        result.records.append(record)
+    for raw in raws:
+        result.keep(_record(raw, result))
         databases.add(clean_text(_first(raw, "~")))
     if len(databases) == 1:
         result.exporter = databases.pop()  # %~ "Name of Database", when every record agrees

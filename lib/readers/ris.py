@@ -7,7 +7,9 @@ rispy's `RisParser` does not say on which line a record starts, silently drops a
 record that lacks its ``ER`` line, fails when a repeated single tag has a continuation
 line, accepts only tags written exactly ``XX  - value``, and its per-line name mapping
 took half the time of reading 100k records. Text between records (Ovid's ``1.`` lines,
-export banners) is ignored and counted in a note.
+export banners) is ignored and counted in a note. A record the file ends inside (no
+``ER`` line) is read as far as it goes and marked incomplete; a byte-order mark mid-file
+(a second export appended) ends the record before it (`_tagged.sections`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from lib.fields import (
 )
 from lib.model import Record
 from lib.readers._doctype import refine_entry_type
-from lib.readers._tagged import OUTSIDE_RECORDS, note_lines
+from lib.readers._tagged import OUTSIDE_RECORDS, note_lines, sections
 from lib.readers.base import (
+    CUT_SHORT,
     Format,
     ReadError,
     ReadResult,
     Skipped,
     iter_lines,
     line_start_counter,
+    mark_incomplete,
 )
 
 __all__ = ["FORMAT", "read", "sniff"]
@@ -87,15 +91,28 @@ class _Scan:
 
     def __init__(self) -> None:
         self.ends_missing: list[int] = []  # records closed by the next TY, not by ER
-        self.truncated: int | None = None  # TY line of a record the file ends inside
+        self.truncated: list[int] = []  # TY lines of records a section ends inside
         self.stray_lines: list[int] = []
 
-    def records(self, text: str) -> Iterator[tuple[int, Fields]]:
-        """Yield ``(line of TY, {tag: [values]})`` in file order."""
+    def records(self, text: str, first_line: int = 1) -> Iterator[tuple[int, Fields, bool]]:
+        """Yield ``(line of TY, {tag: [values]}, closed by ER or TY)`` in file order.
+
+        A record the text ends inside is yielded last, not closed (and its line noted).
+        Continuation lines are collected and joined once per value: joining them one at
+        a time copied the value so far for each line (quadratic on a wrapped 10 MB field).
+        """
         record: Fields | None = None
         start = 0
         last: list[str] | None = None  # the value list a continuation line extends
-        for number, raw in enumerate(iter_lines(text), start=1):
+        more: list[str] = []  # continuation lines of last[-1], not joined yet
+
+        def join() -> None:
+            if more and last is not None:
+                parts = [last[-1], *more] if last[-1] else more
+                last[-1] = " ".join(parts)
+                more.clear()
+
+        for number, raw in enumerate(iter_lines(text), start=first_line):
             if not raw or raw.isspace():
                 continue
             tag, content = _parse_line(raw)
@@ -108,15 +125,17 @@ class _Scan:
                 continue
             if tag is None:
                 if last is not None and content:
-                    last[-1] = f"{last[-1]} {content}" if last[-1] else content
+                    more.append(content)
                 continue
+            if more:
+                join()
             if tag == "ER":
-                yield start, record
+                yield start, record, True
                 record, last = None, None
                 continue
             if tag == "TY":  # a new record before this one's ER: close it here
                 self.ends_missing.append(start)
-                yield start, record
+                yield start, record, True
                 record, start = {"TY": [content]}, number
                 last = record["TY"]
                 continue
@@ -125,8 +144,10 @@ class _Scan:
                 record[tag] = values = []
             values.append(content)
             last = values
+        join()
         if record is not None:
-            self.truncated = start
+            self.truncated.append(start)
+            yield start, record, False
 
 
 def _first(rec: Fields, *tags: str) -> str:
@@ -244,38 +265,36 @@ def _exporter(records: list[Fields], stray: int) -> str:
 def read(text: str, file_name: str = "") -> ReadResult:
     parser = _Scan()
     result = ReadResult()
-    parsed: list[tuple[int, Fields]] = list(parser.records(text))
-    for n, (line, rec) in enumerate(parsed, start=1):
+    parsed: list[tuple[int, Fields, bool]] = []
+    for first_line, section in sections(text):
+        parsed += parser.records(section, first_line)
+    for n, (line, rec, closed) in enumerate(parsed, start=1):
         try:
             record = _to_record(rec, line)
         except Exception as exc:  # one bad record must not lose the file  # noqa: BLE001
             result.skipped.append(Skipped(line, f"could not be read ({exc})", f"record {n}"))
             continue
-        if not (record.title or record.authors or record.doi):
-            result.skipped.append(Skipped(line, "has no title, author or DOI", f"record {n}"))
-            continue
-        result.records.append(record)
+        if not closed:
+            mark_incomplete(record, CUT_SHORT)
+        result.keep(record)
         for tag in rec:
             if tag not in KNOWN_TAGS:
                 result.unknown_fields[tag] += 1
-    if parser.truncated is not None:
-        result.skipped.append(
-            Skipped(
-                parser.truncated,
-                "the file ends inside this record (no ER line); the export was cut short: "
-                "export it again",
-                f"record {len(parsed) + 1}",
-            )
-        )
-    if not parsed and parser.truncated is None:
+    if not parsed:
         raise ReadError("no RIS records found (no 'TY  - ' line starts a record)")
     note_lines(
         result,
         parser.ends_missing,
         "record(s) had no ER line and were closed by the next TY line",
     )
+    note_lines(
+        result,
+        parser.truncated,
+        "record(s) the file (or one of the exports joined in it) ends inside, with no ER "
+        "line: read as far as they go and marked incomplete",
+    )
     note_lines(result, parser.stray_lines, OUTSIDE_RECORDS)
-    result.exporter = _exporter([r for _, r in parsed], len(parser.stray_lines))
+    result.exporter = _exporter([r for _, r, _ in parsed], len(parser.stray_lines))
     return result
 
 

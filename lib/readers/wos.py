@@ -10,7 +10,9 @@ Parsed by hand rather than with rispy's ``WokParser``: that parser gives no line
 silently drops a last record that lacks its ``ER`` (a truncated export loses a record
 without a word), and joins the lines of list fields it does not know into one string.
 The syntax itself is a few lines of code. Files without the ``FN`` header (pasted or
-concatenated exports) are read the same way.
+concatenated exports) are read the same way. A record the file ends inside (no ``ER``)
+is read and marked incomplete; so is one that an appended export's byte-order mark or
+``FN``/``VR`` header interrupts (`_tagged.sections`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from lib.readers._tagged import (
     hint_by,
     holds_ris,
     note_lines,
+    sections,
     split_list,
     values,
 )
@@ -94,8 +97,11 @@ class _LineReader:
             if current is None or not current.extend_last(line.strip()):
                 self.stray.append(number)  # else: an unindented continuation line
             return
-        if tag in ("FN", "VR") and current is None:
-            return  # file header
+        if tag in ("FN", "VR"):  # the file header, or that of an export appended to it
+            if current is not None:
+                current.complete = False  # the export before it ends inside this record
+                self.current = None
+            return
         if tag in ("EF", "ER"):
             if current is None:
                 if tag == "ER":
@@ -116,9 +122,13 @@ class _LineReader:
                 self.no_pt.append(number)
         current.add(tag, line[3:].strip())
 
-    def finish(self, result: ReadResult) -> None:
+    def end_section(self) -> None:
+        """The text (or one export appended to it) ends: an open record is cut short."""
         if self.current is not None:
             self.current.complete = False
+            self.current = None
+
+    def notes(self, result: ReadResult) -> None:
         note_lines(result, self.stray, OUTSIDE_RECORDS)
         note_lines(result, self.no_er, "record(s) had no ER line and were closed by what followed")
         note_lines(result, self.no_pt, "record(s) did not start with a PT line")
@@ -170,11 +180,11 @@ def _tidy_record(piece: str, line: int) -> RawRecord | None:
     return RawRecord(line=start, fields=fields, last_tag=tag, ended=True)
 
 
-def _records(text: str, result: ReadResult) -> list[RawRecord]:
-    """Split the text into raw records; marks the one the file ends inside."""
+def _records(text: str, slow: _LineReader, line: int = 1) -> list[RawRecord]:
+    """Split the text into raw records; marks the one the text ends inside."""
     raws: list[RawRecord] = []
-    slow = _LineReader(raws)
-    line, pos, size = 1, 0, len(text)
+    slow.raws = raws
+    pos, size = 0, len(text)
     while pos < size:
         # the next "ER" line, found with str.find (fast) and checked to be the whole tag
         end = text.find("\nER", pos)
@@ -195,7 +205,9 @@ def _records(text: str, result: ReadResult) -> list[RawRecord]:
             slow.feed(text[end + 1 : er_end], line)  # the ER line itself
         pos = er_end + 1
         line += 1
-    slow.finish(result)
+    slow.end_section()
+    for raw in raws:
+        raw.close()
     return raws
 
 
@@ -245,7 +257,11 @@ def _to_record(raw: RawRecord) -> Record:
 
 def read(text: str, file_name: str = "") -> ReadResult:
     result = ReadResult(exporter="Web of Science")
-    raws = _records(normalise_newlines(text).lstrip("\ufeff"), result)
+    slow = _LineReader([])
+    raws: list[RawRecord] = []
+    for first_line, section in sections(normalise_newlines(text)):
+        raws += _records(section, slow, first_line)
+    slow.notes(result)
     if not raws:
         raise ReadError("no Web of Science records found (no 'PT ' ... 'ER' blocks)")
     add_records(
