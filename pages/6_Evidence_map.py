@@ -77,14 +77,24 @@ with tab_map:
             selection_mode=("points",),
             config={"displaylogo": False},
         )
+        uncoded = {a: int((selected & ~index.present(a)).sum()) for a in (x, y)}
         st.caption(
-            "A study coded with several values of a facet appears in each of their cells. "
-            "Click a bubble to list its studies."
+            "A study coded with several values of a facet appears in each of their cells; "
+            + "".join(
+                f"{count_text(n)} with no {facet_label(a).lower()} code are in the "
+                "'Not coded' " + ("column" if a == x else "row") + "; "
+                for a, n in uncoded.items()
+                if n
+            )
+            + "every matching study is on the map. Click a bubble to list its studies."
         )
-        cell = charts.selection_to_filters(event, filters) if event is not None else filters
-        if cell != filters:
-            in_cell = mask(studies, cell, index)
-            where = "; ".join(f"{label}: {values}" for label, values in cell.describe())
+        cell = evidence_map.cell_of(event, filters) if event is not None else (filters, ())
+        if cell != (filters, ()):
+            in_cell = evidence_map.cell_mask(studies, cell, index)
+            where = "; ".join(
+                [f"{label}: {values}" for label, values in cell[0].describe()]
+                + [f"{facet_label(f)}: not coded" for f in cell[1]]
+            )
             st.subheader(f"{count_text(int(in_cell.sum()))} in this cell")
             st.text(where)
             view = results.view(in_cell, "Newest first", MAX_ROWS)
@@ -100,8 +110,12 @@ with tab_map:
                 },
                 key="cell_studies",
             )
-            st.page_link(state.PAGES["Explore"], label="Open these studies in Explore",
-                         icon="🔎", query_params=urlstate.to_query(cell))  # fmt: skip
+            if cell[1]:
+                st.caption("Explore cannot filter on 'not coded': correct these studies' "
+                           "codes on the Study page.")  # fmt: skip
+            else:
+                st.page_link(state.PAGES["Explore"], label="Open these studies in Explore",
+                             icon="🔎", query_params=urlstate.to_query(cell[0]))  # fmt: skip
 
 with tab_sources:
     combos = evidence_map.overlap_combinations(studies, filters, index)

@@ -11,6 +11,7 @@ import pytest
 from lib.explore import charts, evidence_map
 from lib.explore.filters import Filters, apply
 from lib.explore.index import StudyIndex
+from lib.explore.labels import NOT_CODED
 from tests.factories import make_studies
 
 TABLE = make_studies(250, seed=31)
@@ -22,9 +23,13 @@ def values(cell: object) -> list[str]:
 
 
 def brute_cells(table, x: str, y: str) -> Counter[tuple[str, str]]:
+    """Studies per cell, counted row by row; a study with no code is in the "not coded"
+    column or row."""
     cells: Counter[tuple[str, str]] = Counter()
     for _, row in table.iterrows():
-        for a, b in product(set(values(row[x])), set(values(row[y]))):
+        xs = set(values(row[x])) or {NOT_CODED}
+        ys = set(values(row[y])) or {NOT_CODED}
+        for a, b in product(xs, ys):
             cells[(a, b)] += 1
     return cells
 
@@ -36,6 +41,39 @@ def test_each_bubble_counts_the_studies_in_its_cell(x: str, y: str) -> None:
     matrix = evidence_map.bubble_matrix(TABLE, f, x, y, INDEX)
     got = {(r[x], r[y]): r["n"] for _, r in matrix.iterrows()}
     assert got == dict(brute_cells(apply(TABLE, f), x, y))
+
+
+def test_studies_without_a_code_are_on_the_map_in_a_not_coded_row() -> None:
+    """Issue 12, wrong result 6: a study with no population code vanished from the map."""
+    uncoded = TABLE[TABLE["population"].map(len) == 0]
+    assert len(uncoded) > 0
+    matrix = evidence_map.bubble_matrix(TABLE, Filters(), "method", "population", INDEX)
+    row = matrix[matrix["population"] == NOT_CODED]
+    assert row["n"].sum() == len(uncoded)
+    assert dict(zip(row["method"], row["n"], strict=True)) == dict(uncoded["method"].value_counts())
+    # every study is in at least one cell of every column: none vanishes
+    per_method = matrix.groupby("method")["n"].sum()
+    assert (per_method >= TABLE["method"].value_counts().reindex(per_method.index)).all()
+    fig = evidence_map.bubble_figure(matrix, "method", "population")
+    assert fig.layout.yaxis.ticktext[-1] == "Not coded"  # the last row, in words
+
+
+def test_clicking_a_not_coded_bubble_lists_exactly_its_studies() -> None:
+    current = Filters(databases=("Scopus",))
+    matrix = evidence_map.bubble_matrix(TABLE, current, "population", "country", INDEX)
+    trace = evidence_map.bubble_figure(matrix, "population", "country").data[0]
+    seen = 0
+    for n, data in zip(matrix["n"], trace.customdata, strict=True):
+        selection = {"selection": {"points": [{"customdata": list(data)}]}}
+        cell = evidence_map.cell_of(selection, current)
+        in_cell = evidence_map.cell_mask(TABLE, cell, INDEX)
+        assert in_cell.sum() == n
+        if NOT_CODED in list(data):
+            seen += 1
+            assert cell[1] and NOT_CODED not in str(cell[0])  # the filter holds no sentinel
+            for facet in cell[1]:
+                assert (TABLE.loc[in_cell, facet].map(len) == 0).all()
+    assert seen >= 3  # population, country and both not coded
 
 
 def test_shares_by_direction_are_the_cells_own() -> None:
@@ -62,9 +100,12 @@ def test_clicking_a_bubble_lists_exactly_its_studies() -> None:
     trace = fig.data[0]
     for n, customdata in zip(trace.marker.size, trace.customdata, strict=True):
         selection = {"selection": {"points": [{"customdata": list(customdata)}]}}
-        cell = charts.selection_to_filters(selection, current)
-        assert cell.databases == ("Scopus",)  # the page's filter still holds
-        assert len(apply(TABLE, cell, INDEX)) == n
+        cell = evidence_map.cell_of(selection, current)
+        assert cell[0].databases == ("Scopus",)  # the page's filter still holds
+        assert evidence_map.cell_mask(TABLE, cell, INDEX).sum() == n
+        if not cell[1]:  # a coded cell is a filter Explore can show
+            assert cell[0] == charts.selection_to_filters(selection, current)
+            assert len(apply(TABLE, cell[0], INDEX)) == n
 
 
 def test_bubbles_grow_with_studies_and_colour_by_the_chosen_direction() -> None:
@@ -130,8 +171,9 @@ def test_the_country_view_counts_studies_per_country() -> None:
     fig = evidence_map.country_figure(TABLE, Filters(), INDEX, top=4)
     trace = fig.data[0]
     counts = Counter(c for cs in TABLE["country"] for c in set(cs))
-    assert all(counts[c] == n for c, n in zip(trace.y, trace.x, strict=True))
-    assert list(trace.x) == [n for _, n in counts.most_common(4)]  # the largest, largest first
+    named = [(c, n) for c, n in zip(trace.y, trace.x, strict=True) if c != NOT_CODED]
+    assert all(counts[c] == n for c, n in named)
+    assert [n for _, n in named] == [n for _, n in counts.most_common(4)]  # largest first
     assert "more not shown" in fig.layout.title.text
 
 

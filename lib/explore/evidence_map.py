@@ -30,8 +30,9 @@ from lib.explore.charts import (
     empty_figure,
     facet_bar_figure,
     figure,
+    selection_to_filters,
 )
-from lib.explore.counts import cross_counts, membership
+from lib.explore.counts import NOT_CODED, cross_counts, membership
 from lib.explore.filters import FILTER_FACETS, Filters, mask
 from lib.explore.index import StudyIndex
 from lib.explore.labels import code_label, count_text, facet_label, order_values, plot_text
@@ -42,6 +43,8 @@ __all__ = [
     "DIRECTIONS",
     "bubble_figure",
     "bubble_matrix",
+    "cell_mask",
+    "cell_of",
     "country_figure",
     "overlap_combinations",
     "overlap_figure",
@@ -70,7 +73,10 @@ def bubble_matrix(
     index: StudyIndex | None = None,
 ) -> pd.DataFrame:
     """One row per non-empty cell: ``x``, ``y`` (values), ``n`` (studies) and one
-    ``share_<direction>`` column per direction (0..1, of the cell's studies)."""
+    ``share_<direction>`` column per direction (0..1, of the cell's studies).
+
+    Studies with no code in ``x`` or ``y`` are in the `NOT_CODED` column or row, so every
+    matching study is on the map."""
     if x == y:
         raise ValueError(f"choose two different facets for the axes (both are {x!r})")
     for axis in (x, y):
@@ -78,7 +84,7 @@ def bubble_matrix(
             raise ValueError(f"{axis!r} cannot be a map axis; choose one of {', '.join(AXES)}")
     index = _index(studies, index)
     chosen = mask(studies, filters, index)
-    cells = cross_counts(index, chosen, x, y).rename(columns={"count": "n"})
+    cells = cross_counts(index, chosen, x, y, missing=(x, y)).rename(columns={"count": "n"})
     columns = [x, y, "n", *(f"share_{d}" for d in DIRECTIONS)]
     if cells.empty:
         return pd.DataFrame(columns=columns)
@@ -87,7 +93,7 @@ def bubble_matrix(
         by_dir = cells.rename(columns={"n": "k"})
         by_dir["direction_"] = cells["direction"]
     else:
-        by_dir = cross_counts(index, chosen, x, y, "direction")
+        by_dir = cross_counts(index, chosen, x, y, "direction", missing=(x, y))
         by_dir = by_dir.rename(columns={"count": "k", "direction": "direction_"})
     wide = by_dir.pivot_table(index=keys, columns="direction_", values="k", aggfunc="sum")
     wide = wide.reindex(columns=list(DIRECTIONS), fill_value=0).fillna(0)
@@ -95,6 +101,35 @@ def bubble_matrix(
     for d in DIRECTIONS:
         out[f"share_{d}"] = out[d].astype(float) / out["n"].astype(float)
     return out[columns].reset_index(drop=True)
+
+
+def cell_of(selection: object, current: Filters) -> tuple[Filters, tuple[str, ...]]:
+    """What a click on a bubble selects: the filter of its cell, and the facets whose
+    value there is `NOT_CODED` (studies with no code in that facet, which no filter
+    value can select: `cell_mask` applies them)."""
+    uncoded: list[str] = []
+    points = selection.get("selection", selection) if isinstance(selection, dict) else None
+    for point in (points or {}).get("points", []) if isinstance(points, dict) else []:
+        data = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(data, list | tuple):
+            pairs = zip(data[::2], data[1::2], strict=False)
+            uncoded += [f for f, v in pairs if v == NOT_CODED and f in FILTER_FACETS]
+    cell = selection_to_filters(selection, current)
+    return (cell.without(*uncoded) if uncoded else cell), tuple(dict.fromkeys(uncoded))
+
+
+def cell_mask(
+    studies: pd.DataFrame,
+    cell: tuple[Filters, tuple[str, ...]],
+    index: StudyIndex | None = None,
+) -> np.ndarray:
+    """The studies of a `cell_of` selection."""
+    index = _index(studies, index)
+    filters, uncoded = cell
+    out = mask(studies, filters, index).copy()
+    for facet in uncoded:
+        out &= ~index.present(facet)
+    return out
 
 
 def _hover(row: pd.Series, x: str, y: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from lib.explore.labels import CODE_LABELS
+from lib.explore.labels import CODE_LABELS, NOT_CODED
 
 __all__ = ["FIXED", "PALETTE", "colour", "colour_map", "direction_scale"]
 
@@ -23,6 +23,7 @@ PALETTE: tuple[str, ...] = (
     "#DAA51B", "#2F8AC4", "#764E9F", "#ED645A",
 )  # fmt: skip
 
+NOT_CODED_COLOUR = "#BDBDBD"  # grey, like "unclear": no code is known
 FIXED: dict[str, dict[str, str]] = {
     "direction": {
         "benefit": "#1A9850",
@@ -44,6 +45,8 @@ for _facet, _codes in CODE_LABELS.items():
 def colour(facet: str, value: object) -> str:
     """The colour of one value of a facet (hex ``#RRGGBB``)."""
     text = "" if value is None else str(value)
+    if text == NOT_CODED:
+        return NOT_CODED_COLOUR
     fixed = FIXED.get(facet, {}).get(text)
     if fixed:
         return fixed
