@@ -241,7 +241,6 @@ def test_every_chart_is_a_valid_plotly_figure() -> None:
     import plotly.graph_objects as go
 
     from lib.explore import evidence_map
-    from lib.views import prisma
 
     f = Filters(population=("women",), year_min=2000)
     matrix = evidence_map.bubble_matrix(TABLE, f, "method", "population", INDEX)
@@ -255,7 +254,6 @@ def test_every_chart_is_a_valid_plotly_figure() -> None:
         evidence_map.bubble_figure(matrix, "method", "population"),
         evidence_map.upset_figure(combos),
         evidence_map.overlap_figure(evidence_map.overlap_matrix(TABLE, f, INDEX)),
-        prisma.prisma_figure({"identified": {"A": 3}, "duplicates_removed": 1, "studies": 2}),
     ]
     for fig in figures:
         go.Figure(fig.to_dict())  # raises on any property plotly does not know
