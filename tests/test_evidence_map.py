@@ -8,7 +8,7 @@ from itertools import product
 import numpy as np
 import pytest
 
-from lib.explore import charts, evidence_map
+from lib.explore import charts, countries, evidence_map
 from lib.explore.filters import Filters, apply
 from lib.explore.index import StudyIndex
 from lib.explore.labels import NOT_CODED
@@ -167,14 +167,39 @@ def test_source_figures_draw_every_database_in_its_colour() -> None:
     assert heat.data[0].type == "heatmap"
 
 
-def test_the_country_view_counts_studies_per_country() -> None:
-    fig = evidence_map.country_figure(TABLE, Filters(), INDEX, top=4)
+def test_the_country_map_counts_each_study_once_per_country_with_uk_nations_rolled_up() -> None:
+    table = make_studies(60, seed=3)
+    table["country"] = [["England", "United Kingdom"], ["Wales", "Scotland"], ["Malta"],
+                        ["Atlantis"], ["USA"], []] * 10  # fmt: skip
+    places = countries.country_table(table, Filters())
+    rows = {r.country: r for r in places.itertuples()}
+    assert rows["United Kingdom"].studies == 20  # each study once, whichever nation
+    assert rows["United Kingdom"].iso3 == "GBR"
+    assert sorted(rows["United Kingdom"].names) == ["England", "Scotland", "United Kingdom",
+                                                    "Wales"]  # fmt: skip
+    assert rows["USA"].iso3 == "USA" and rows["USA"].studies == 10
+    # not on the map, but listed (Malta is too small at 1:110m; Atlantis has no code)
+    assert {r.country for r in places.itertuples() if not r.iso3} == {"Malta", "Atlantis"}
+    assert list(places["iso3"][:2]) == ["GBR", "USA"]  # mapped countries first, most first
+    fig = countries.country_map(places)
     trace = fig.data[0]
-    counts = Counter(c for cs in TABLE["country"] for c in set(cs))
-    named = [(c, n) for c, n in zip(trace.y, trace.x, strict=True) if c != NOT_CODED]
-    assert all(counts[c] == n for c, n in named)
-    assert [n for _, n in named] == [n for _, n in counts.most_common(4)]  # largest first
-    assert "more not shown" in fig.layout.title.text
+    assert list(trace.locations) == ["GBR", "USA"] and list(trace.z) == [20, 10]
+    assert "coded as England" in trace.hovertext[0]
+    # a click on the United Kingdom selects every name counted there
+    click = {"selection": {"points": [{"customdata": list(trace.customdata[0])}]}}
+    chosen = charts.selection_to_filters(click, Filters())
+    assert set(chosen.country) == {"England", "Scotland", "United Kingdom", "Wales"}
+    assert len(apply(table, chosen)) == 20
+
+
+def test_every_country_of_the_codebook_has_a_code_or_is_a_uk_nation() -> None:
+    from lib.coding import default_codebook_path, load_codebook
+
+    names = load_codebook(default_codebook_path()).facet("country").codes
+    assert [n for n in names if countries.iso3(n) is None] == []
+    assert {countries.iso3(n) for n in countries.UK_NATIONS} == {"GBR"}
+    drawn = countries.on_the_map()
+    assert {"GBR", "USA", "AUS", "NOR"} <= drawn and "MLT" not in drawn
 
 
 def test_database_names_are_drawn_as_text_in_every_source_view() -> None:

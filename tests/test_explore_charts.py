@@ -240,7 +240,7 @@ def test_every_chart_is_a_valid_plotly_figure() -> None:
     """Figures are built without plotly's per-property check (for speed); check them here."""
     import plotly.graph_objects as go
 
-    from lib.explore import evidence_map
+    from lib.explore import countries, evidence_map
 
     f = Filters(population=("women",), year_min=2000)
     matrix = evidence_map.bubble_matrix(TABLE, f, "method", "population", INDEX)
@@ -254,6 +254,7 @@ def test_every_chart_is_a_valid_plotly_figure() -> None:
         evidence_map.bubble_figure(matrix, "method", "population"),
         evidence_map.upset_figure(combos),
         evidence_map.overlap_figure(evidence_map.overlap_matrix(TABLE, f, INDEX)),
+        countries.country_map(countries.country_table(TABLE, Filters(), INDEX)),
     ]
     for fig in figures:
         go.Figure(fig.to_dict())  # raises on any property plotly does not know

@@ -163,6 +163,7 @@ def category_axis(facet: str, order: Sequence[str], width: int = 24) -> dict[str
         "categoryarray": list(order),
         "tickvals": list(order),
         "ticktext": [wrap_label(code_label(facet, v), width) for v in order],
+        "automargin": True,  # the margin grows to fit the labels: none is cut off
     }
 
 

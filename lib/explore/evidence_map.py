@@ -8,7 +8,7 @@
 - `overlap_combinations` / `upset_figure` and `overlap_matrix` / `overlap_figure`:
   which databases found which studies (an UpSet-style chart: one bar per exact set of
   databases, dots below saying which; and a database × database matrix).
-- `country_figure`: studies per country.
+- `lib.explore.countries`: studies per country, on a world map.
 
 A study with several values in a facet sits in several cells (see `lib.explore.counts`).
 """
@@ -28,7 +28,6 @@ from lib.explore.charts import (
     count_axis,
     customdata,
     empty_figure,
-    facet_bar_figure,
     figure,
     selection_to_filters,
 )
@@ -36,7 +35,7 @@ from lib.explore.counts import NOT_CODED, cross_counts, membership
 from lib.explore.filters import FILTER_FACETS, Filters, mask
 from lib.explore.index import StudyIndex
 from lib.explore.labels import code_label, count_text, facet_label, order_values, plot_text
-from lib.explore.palette import colour, direction_scale
+from lib.explore.palette import colour, direction_scale, mix, text_on
 
 __all__ = [
     "AXES",
@@ -45,7 +44,6 @@ __all__ = [
     "bubble_matrix",
     "cell_mask",
     "cell_of",
-    "country_figure",
     "overlap_combinations",
     "overlap_figure",
     "overlap_matrix",
@@ -56,6 +54,7 @@ __all__ = [
 AXES: tuple[str, ...] = FILTER_FACETS
 DIRECTIONS: tuple[str, ...] = ("benefit", "mixed", "challenge", "null", "unclear")
 _MAX_BUBBLE_PX = 46
+_MIN_BUBBLE_PX = 18
 
 
 def _index(studies: pd.DataFrame, index: StudyIndex | None) -> StudyIndex:
@@ -145,8 +144,27 @@ def _hover(row: pd.Series, x: str, y: str) -> str:
     )
 
 
+def _one_line(name: str, limit: int = 40) -> str:
+    """A database name on one line (long ones shortened; the hover has them whole)."""
+    text = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+    return plot_text(text)
+
+
+def _x_axis(facet: str, order: list[str]) -> dict[str, Any]:
+    """The map's column labels, below it: wrapped when there are few columns, else one
+    line each at an angle, so that neighbours never overlap (long labels are shortened;
+    the hover gives them whole). Below, not on top, where long labels ran into the title."""
+    axis = {**category_axis(facet, order, 14), "side": "bottom"}
+    if len(order) <= 5:
+        return {**axis, "tickangle": 0}
+    labels = [code_label(facet, v) for v in order]
+    short = [t if len(t) <= 26 else t[:25].rstrip() + "…" for t in labels]
+    return {**axis, "ticktext": [plot_text(t) for t in short], "tickangle": -40}
+
+
 def bubble_figure(matrix: pd.DataFrame, x: str, y: str, colour_by: str = "benefit") -> go.Figure:
-    """The bubble chart of a `bubble_matrix`; colour = share of ``colour_by`` findings."""
+    """The bubble chart of a `bubble_matrix`: area = studies (the count is written in
+    each bubble), colour = share of ``colour_by`` findings."""
     if colour_by not in DIRECTIONS:
         raise ValueError(f"colour by one of {', '.join(DIRECTIONS)}, not {colour_by!r}")
     if matrix.empty:
@@ -154,41 +172,47 @@ def bubble_figure(matrix: pd.DataFrame, x: str, y: str, colour_by: str = "benefi
     x_order = order_values(x, matrix[x].unique())
     y_order = order_values(y, matrix[y].unique())
     n = matrix["n"].to_numpy()
+    shares = matrix[f"share_{colour_by}"].to_numpy()
+    scale = direction_scale(colour_by)
     label = code_label("direction", colour_by)
     trace: dict[str, Any] = {
         "type": "scatter",
-        "mode": "markers",
+        "mode": "markers+text",
         "x": matrix[x].to_numpy(dtype=object),
         "y": matrix[y].to_numpy(dtype=object),
         "marker": {
             "size": n,
             "sizemode": "area",
             "sizeref": 2.0 * max(int(n.max()), 1) / _MAX_BUBBLE_PX**2,
-            "sizemin": 5,
-            "color": matrix[f"share_{colour_by}"].to_numpy(),
+            "sizemin": _MIN_BUBBLE_PX,  # room for a two-digit count
+            "color": shares,
             "cmin": 0,
             "cmax": 1,
-            "colorscale": direction_scale(colour_by),
+            "colorscale": scale,
             "line": {"width": 1, "color": "#555555"},
             "colorbar": {
                 "title": {"text": plot_text(f"Share {label.lower()}")},
                 "tickformat": ".0%",
+                "outlinewidth": 1,
+                "outlinecolor": "#555555",
             },
         },
+        "text": np.asarray([f"{int(v):,}" for v in n], dtype=object),
+        "textposition": "middle center",
+        "textfont": {"size": 11, "color": [text_on(mix(scale, s)) for s in shares]},
         "customdata": customdata((x, matrix[x].tolist()), (y, matrix[y].tolist())),
-        "text": np.asarray([_hover(row, x, y) for _, row in matrix.iterrows()], dtype=object),
-        "hovertemplate": "%{text}<extra></extra>",
+        "hovertext": np.asarray([_hover(row, x, y) for _, row in matrix.iterrows()], dtype=object),
+        "hovertemplate": "%{hovertext}<extra></extra>",
     }
     layout = base_layout(
         f"{facet_label(x)} × {facet_label(y)}: "
         f"bubble area = studies, colour = share {label.lower()}",
-        max(380, 120 + 48 * len(y_order)),
+        max(380, 140 + 48 * len(y_order)),
         showlegend=False,
-        xaxis={**category_axis(x, x_order, 14), "side": "top", "tickangle": 0},
+        xaxis=_x_axis(x, x_order),
         yaxis={**category_axis(y, y_order, 24), "title": {"text": plot_text(facet_label(y))},
-               "autorange": "reversed"},
+               "autorange": "reversed", "automargin": True},
     )  # fmt: skip
-    layout["margin"] = {"l": 10, "r": 10, "t": 110, "b": 10}
     return figure([trace], layout)
 
 
@@ -223,8 +247,14 @@ def upset_figure(combinations: pd.DataFrame, top: int = 20) -> go.Figure:
         return empty_figure("No studies match: clear a filter")
     shown = combinations.head(top).reset_index(drop=True)
     dbs = order_values("databases", {d for combo in combinations["databases"] for d in combo})
+    dots_px = 26 * len(dbs)  # a row of dots per database, a line of text apart
+    bars_px = 260
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.03
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[bars_px / (bars_px + dots_px), dots_px / (bars_px + dots_px)],
+        vertical_spacing=0.03,
     )
     xs = list(range(len(shown)))
     fig.add_trace(
@@ -259,14 +289,15 @@ def upset_figure(combinations: pd.DataFrame, top: int = 20) -> go.Figure:
     fig.update_layout(
         **base_layout(
             "Which databases found which studies (one bar per exact set of databases)",
-            460,
+            bars_px + dots_px + 90,
             showlegend=False,
         )
     )
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     fig.update_xaxes(showticklabels=False, title={"text": ""}, row=2, col=1)
     fig.update_yaxes(**count_axis(int(shown["count"].max())), row=1, col=1)
-    fig.update_yaxes(**category_axis("databases", dbs, 20), autorange="reversed", row=2, col=1)
+    names = {**category_axis("databases", dbs), "ticktext": [_one_line(d) for d in dbs]}
+    fig.update_yaxes(**names, autorange="reversed", row=2, col=1)
     return fig
 
 
@@ -312,15 +343,7 @@ def overlap_figure(matrix: pd.DataFrame) -> go.Figure:
     layout = base_layout(
         "Studies found by both databases (diagonal: by that database)",
         max(320, 120 + 50 * len(names)),
-        xaxis={**category_axis("databases", names, 14), "side": "top"},
+        xaxis=_x_axis("databases", names),
         yaxis={**category_axis("databases", names, 20), "autorange": "reversed"},
     )
-    layout["margin"] = {"l": 10, "r": 10, "t": 100, "b": 10}
     return figure([trace], layout)
-
-
-def country_figure(
-    studies: pd.DataFrame, filters: Filters, index: StudyIndex | None = None, top: int = 30
-) -> go.Figure:
-    """Studies per country (a click selects that country)."""
-    return facet_bar_figure(studies, "country", filters, index, top=top)

@@ -1,0 +1,186 @@
+"""Screenshots of the pages as a reviewer sees them at 1280 px, and labels that read.
+
+Every page (and every tab of the Evidence map and the Codebook) is shown in Chromium at
+1280 px wide, whole (the window is made as tall as the page), and saved under
+``artifacts/screenshots/1280/`` for a person to look at; CI keeps them as artefacts.
+What a script can check is checked too: in every chart, no two tick labels of one axis
+overlap, and no tick label, title or note is cut off at the chart's edge.
+
+Uses the app server, project and browser of `tests.test_e2e_browser` (the demo project
+with a hostile record); skips like it without Chromium. Run alone with
+``pytest tests/test_e2e_screenshots.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.test_e2e_browser import (  # noqa: F401 (fixtures)
+    PAGES,
+    SHOTS,
+    WAIT_MS,
+    assert_clean,
+    browser,
+    project,
+    project_file,
+    server,
+    settle,
+)
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 1280
+FOLDER = SHOTS / str(WIDTH)
+
+# Per chart: tick labels of one axis that overlap, and labels that stick out of the chart.
+LABEL_PROBLEMS = """
+() => {
+  const problems = [];
+  // A label as drawn: the four corners of its text box on the screen (it may be rotated).
+  const corners = (el) => {
+    const b = el.getBBox(), m = el.getScreenCTM();
+    return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+            [b.x, b.y + b.height]].map(([x, y]) => [m.a * x + m.c * y + m.e,
+                                                    m.b * x + m.d * y + m.f]);
+  };
+  // Two convex quadrilaterals overlap unless some edge's normal separates them (SAT);
+  // a pixel of tolerance, for anti-aliasing.
+  const overlap = (p, q) => {
+    for (const poly of [p, q]) {
+      for (let i = 0; i < 4; i++) {
+        const [x1, y1] = poly[i], [x2, y2] = poly[(i + 1) % 4];
+        const len = Math.hypot(x2 - x1, y2 - y1) || 1;
+        const nx = (y1 - y2) / len, ny = (x2 - x1) / len;
+        const span = (pts) => pts.map(([x, y]) => x * nx + y * ny);
+        const a = span(p), b = span(q);
+        if (Math.max(...a) <= Math.min(...b) + 1 || Math.max(...b) <= Math.min(...a) + 1) {
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+  document.querySelectorAll('.js-plotly-plot').forEach((plot, n) => {
+    const outer = plot.getBoundingClientRect();
+    const name = (plot.querySelector('.gtitle') || {}).textContent || `chart ${n + 1}`;
+    const axes = {};
+    plot.querySelectorAll('g.xtick > text, g.ytick > text, g.x2tick > text, g.y2tick > text')
+      .forEach((t) => {
+        const axis = t.parentNode.getAttribute('class');
+        (axes[axis] = axes[axis] || []).push(t);
+      });
+    for (const [axis, ticks] of Object.entries(axes)) {
+      const shown = ticks.filter((t) => t.textContent.trim() && t.getBBox().width > 0);
+      const boxes = shown.map(corners);
+      for (let i = 0; i < shown.length; i++) {
+        for (let j = i + 1; j < shown.length; j++) {
+          if (overlap(boxes[i], boxes[j])) {
+            problems.push(`${name}: ${axis} labels overlap: '${shown[i].textContent}' and `
+                          + `'${shown[j].textContent}'`);
+          }
+        }
+      }
+    }
+    const title = plot.querySelector('.gtitle');
+    if (title && title.textContent.trim()) {
+      const t = corners(title);
+      for (const ticks of Object.values(axes)) {
+        for (const tick of ticks) {
+          if (tick.textContent.trim() && overlap(t, corners(tick))) {
+            problems.push(`${name}: the title overlaps the label '${tick.textContent}'`);
+          }
+        }
+      }
+    }
+    plot.querySelectorAll('g.xtick > text, g.ytick > text, .gtitle, .annotation-text, '
+                          + '.g-xtitle text, .g-ytitle text').forEach((t) => {
+      const b = t.getBoundingClientRect();
+      if (!t.textContent.trim() || b.width === 0) return;
+      if (b.left < outer.left - 1 || b.right > outer.right + 1
+          || b.top < outer.top - 1 || b.bottom > outer.bottom + 1) {
+        problems.push(`${name}: '${t.textContent}' is cut off at the chart's edge`);
+      }
+    });
+  });
+  return problems;
+}
+"""
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def open_page(page: Any, base: str, name: str, query: str = "") -> None:
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    page.goto(f"{base}/{PAGES[name]}{query}")
+    page.locator("h1").first.wait_for()
+    settle(page)
+
+
+def charts_drawn(page: Any) -> None:
+    """Wait until every visible Plotly chart has drawn its axes or its message."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .filter((c) => c.offsetParent !== null)
+                 .every((c) => c.querySelector('.main-svg'))"""
+    )
+    page.wait_for_timeout(300)  # plotly lays out its text after drawing the frame
+
+
+def whole_page(page: Any, name: str) -> list[str]:
+    """Save the whole page at 1280 px (window as tall as the page); the label problems."""
+    height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll(
+               '[data-testid="stMain"], [data-testid="stMainBlockContainer"]')]
+               .map((e) => e.scrollHeight), document.body.scrollHeight)"""
+    )
+    page.set_viewport_size({"width": WIDTH, "height": min(int(height) + 40, 12_000)})
+    settle(page)
+    charts_drawn(page)
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(FOLDER / f"{name}.png"))
+    return list(page.evaluate(LABEL_PROBLEMS))
+
+
+def click_tab(page: Any, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+    settle(page)
+
+
+def test_every_page_at_1280_px_with_labels_that_read(tab: Any, server: str) -> None:  # noqa: F811
+    problems: list[str] = []
+    for name in ("Overview", "Import", "Duplicates", "Explore", "Export"):
+        open_page(tab, server, name)
+        assert_clean(tab, name)
+        problems += whole_page(tab, name.replace(" ", "_"))
+    nav = tab.locator("[data-testid='stSidebarNav']")
+    assert nav.get_by_text("Overview", exact=True).count() == 1
+    assert nav.get_by_text("app", exact=True).count() == 0
+
+    open_page(tab, server, "Evidence map")
+    for label in ("Map", "Sources", "Countries"):
+        click_tab(tab, label)
+        assert_clean(tab, f"Evidence map, {label}")
+        problems += whole_page(tab, f"Evidence_map-{label}")
+
+    open_page(tab, server, "Study")
+    assert_clean(tab, "Study")
+    problems += whole_page(tab, "Study")
+
+    open_page(tab, server, "Codebook")
+    for label in ("Rules", "Edit", "History"):
+        click_tab(tab, label if label != "History" else "History")
+        assert_clean(tab, f"Codebook, {label}")
+        problems += whole_page(tab, f"Codebook-{label}")
+    assert not problems, "\n".join(problems)
