@@ -110,6 +110,38 @@ LABEL_PROBLEMS = """
 """
 
 
+# On the Study page: highlighted words padded apart from their neighbours (Streamlit pads
+# coloured backgrounds, which reads as a space before "'s" or a comma), and code tags of
+# a widget that do not fit inside it.
+HIGHLIGHT_PROBLEMS = """
+() => {
+  const problems = [];
+  document.querySelectorAll('[data-testid="stMarkdownContainer"] span').forEach((s) => {
+    const style = getComputedStyle(s);
+    const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight)
+                + parseFloat(style.marginLeft) + parseFloat(style.marginRight);
+    if (s.className.includes('stMarkdownColored') && pad > 0) {
+      problems.push(`highlight '${s.textContent}' is padded ${pad}px from its neighbours`);
+    }
+  });
+  document.querySelectorAll('[data-testid="stMultiSelect"] span[data-baseweb="tag"]')
+    .forEach((tag) => {
+      const box = tag.getBoundingClientRect();
+      const field = tag.closest('[data-baseweb="select"]').getBoundingClientRect();
+      if (box.right > field.right - 30 || box.width < 20) {
+        problems.push(`code tag '${tag.textContent}' is cut off`);
+      }
+    });
+  document.querySelectorAll('[data-testid="stCheckbox"] label p').forEach((p) => {
+    if (p.scrollWidth > p.clientWidth + 1) {
+      problems.push(`the label '${p.textContent}' is cut off`);
+    }
+  });
+  return problems;
+}
+"""
+
+
 @pytest.fixture
 def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
     context = browser.new_context(viewport={"width": WIDTH, "height": 900})
@@ -148,6 +180,12 @@ def whole_page(page: Any, name: str) -> list[str]:
     page.set_viewport_size({"width": WIDTH, "height": min(int(height) + 40, 12_000)})
     settle(page)
     charts_drawn(page)
+    # widgets brought into view by the taller window draw a frame later
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stCheckbox"] label')]
+                 .every((l) => l.getBoundingClientRect().width > 0)"""
+    )
+    page.wait_for_timeout(700)
     FOLDER.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(FOLDER / f"{name}.png"))
     return list(page.evaluate(LABEL_PROBLEMS))
@@ -177,6 +215,7 @@ def test_every_page_at_1280_px_with_labels_that_read(tab: Any, server: str) -> N
     open_page(tab, server, "Study")
     assert_clean(tab, "Study")
     problems += whole_page(tab, "Study")
+    problems += tab.evaluate(HIGHLIGHT_PROBLEMS)
 
     open_page(tab, server, "Codebook")
     for label in ("Rules", "Edit", "History"):
