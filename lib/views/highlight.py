@@ -144,8 +144,7 @@ def legend_markdown(labels: Mapping[str, str]) -> str:
     """``facet -> label`` as one line of labels, each in its facet's colour (labels are
     the codebook's, so they are escaped like record text)."""
     return " · ".join(
-        f":{facet_colour(f)}[**{escape_markdown(label)}**]"
-        for f, label in labels.items()
+        f":{facet_colour(f)}[**{escape_markdown(label)}**]" for f, label in labels.items()
     )
 
 
