@@ -47,10 +47,10 @@ else:
     flow = from_project(counts)
     name = project.meta("name") or project.path.stem
     st.subheader("PRISMA 2020: identification", anchor=False)
-    diagram, numbers = st.columns([3, 2])
     svg = prisma_svg(flow)
-    diagram.image(svg, width="content")
-    numbers.dataframe(prisma_table(flow), hide_index=True, key="prisma_table")
+    st.image(svg, width="content")  # its own size; smaller, as a whole, in a narrow window
+    table, numbers = st.columns([3, 1], vertical_alignment="bottom")
+    table.dataframe(prisma_table(flow), hide_index=True, key="prisma_table", width="stretch")
     numbers.download_button("PRISMA counts (CSV)", data=prisma_csv(flow), mime="text/csv",
                             file_name=prisma_file_name(name), key="download_prisma_csv",
                             on_click="ignore")  # fmt: skip
