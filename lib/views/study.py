@@ -19,6 +19,7 @@ import pandas as pd
 from lib.coding import Evidence
 from lib.dedupe.merge import merge_group
 from lib.model import Record
+from lib.views.compare import COMPARED_FIELDS
 
 __all__ = [
     "DEMO_PREFIX",
@@ -41,21 +42,11 @@ __all__ = [
 
 MAX_PHRASES = 6  # evidence lines listed per facet (the rest are counted)
 DEMO_PREFIX = "[Demo summary]"  # how the demo's own summaries begin
-FIELD_ROWS = (
-    ("entrytype", "Kind"),
-    ("authors", "Authors"),
-    ("year", "Year"),
-    ("journal", "Journal"),
-    ("volume", "Volume"),
-    ("issue", "Issue"),
-    ("pages", "Pages"),
-    ("doi", "DOI"),
-    ("language", "Language"),
-    ("issn", "ISSN"),
-    ("isbn", "ISBN"),
-    ("url", "URL"),
-    ("keywords", "Keywords"),
-)
+_LABELS = {**dict(COMPARED_FIELDS), "issn": "ISSN", "isbn": "ISBN", "url": "URL"}
+# (Record attribute, label): the fields listed under "All fields", labelled as on the
+# Duplicates page (`lib.views.compare`).
+_SHOWN = "entrytype authors year journal volume issue pages doi language issn isbn url keywords"
+FIELD_ROWS = tuple((attr, _LABELS[attr]) for attr in _SHOWN.split())
 
 
 def study_of_record(studies: pd.DataFrame) -> dict[str, str]:
