@@ -14,6 +14,7 @@ with a hostile record); skips like it without Chromium. Run alone with
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,17 +85,18 @@ LABEL_PROBLEMS = """
         }
       }
     }
-    const title = plot.querySelector('.gtitle');
-    if (title && title.textContent.trim()) {
+    plot.querySelectorAll('.gtitle, .g-xtitle text, .g-ytitle text').forEach((title) => {
+      if (!title.textContent.trim()) return;
       const t = corners(title);
       for (const ticks of Object.values(axes)) {
         for (const tick of ticks) {
           if (tick.textContent.trim() && overlap(t, corners(tick))) {
-            problems.push(`${name}: the title overlaps the label '${tick.textContent}'`);
+            problems.push(`${name}: '${title.textContent}' overlaps the label `
+                          + `'${tick.textContent}'`);
           }
         }
       }
-    }
+    });
     plot.querySelectorAll('g.xtick > text, g.ytick > text, .gtitle, .annotation-text, '
                           + '.g-xtitle text, .g-ytitle text').forEach((t) => {
       const b = t.getBoundingClientRect();
@@ -222,4 +224,55 @@ def test_every_page_at_1280_px_with_labels_that_read(tab: Any, server: str) -> N
         click_tab(tab, label)
         assert_clean(tab, f"Codebook, {label}")
         problems += whole_page(tab, f"Codebook-{label.split()[0]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_long_names_and_many_columns_are_neither_cut_off_nor_overlapping(browser: Any) -> None:  # noqa: F811
+    """The evidence map's charts drawn alone (Plotly's own bundle, no server) with long
+    database names and every method as a column, in a window as narrow as the main
+    column at 1280 px and in a wide one."""
+    import json
+
+    import plotly
+    from plotly.io.json import to_json_plotly
+
+    from lib.explore import evidence_map
+    from lib.explore.filters import Filters
+    from tests.factories import make_studies
+
+    table = make_studies(400, seed=8)
+    long_names = [
+        "APA PsycInfo (EBSCOhost) 1806-present",
+        "ProQuest Criminal Justice Database",
+        "Web of Science Core Collection: Social Sciences Citation Index",
+        "Scopus",
+    ]
+    table["databases"] = [sorted({long_names[i % 4], long_names[(i * 7) % 4]})
+                          for i in range(len(table))]  # fmt: skip
+    combos = evidence_map.overlap_combinations(table)
+    figures = {
+        "map": evidence_map.bubble_figure(
+            evidence_map.bubble_matrix(table, Filters(), "method", "themes"), "method", "themes"
+        ),
+        "overlap": evidence_map.overlap_figure(evidence_map.overlap_matrix(table)),
+        "upset": evidence_map.upset_figure(combos),
+    }
+    bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    context = browser.new_context(viewport={"width": 900, "height": 1000})
+    page = context.new_page()
+    problems = []
+    for width in (900, 1400):
+        page.set_viewport_size({"width": width, "height": 1000})
+        for name, fig in figures.items():
+            page.set_content("<div id='chart' class='js-plotly-plot'></div>")
+            page.add_script_tag(path=str(bundle))
+            page.evaluate(
+                "([fig]) => Plotly.newPlot('chart', fig.data, fig.layout)",
+                [json.loads(to_json_plotly(fig))],
+            )
+            page.wait_for_timeout(200)
+            FOLDER.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(FOLDER / f"long-names-{name}-{width}.png"), full_page=True)
+            problems += [f"{width} px, {name}: {p}" for p in page.evaluate(LABEL_PROBLEMS)]
+    context.close()
     assert not problems, "\n".join(problems)

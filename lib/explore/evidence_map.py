@@ -210,8 +210,9 @@ def bubble_figure(matrix: pd.DataFrame, x: str, y: str, colour_by: str = "benefi
         max(380, 140 + 48 * len(y_order)),
         showlegend=False,
         xaxis=_x_axis(x, x_order),
-        yaxis={**category_axis(y, y_order, 24), "title": {"text": plot_text(facet_label(y))},
-               "autorange": "reversed", "automargin": True},
+        # no axis titles: the chart's title names both facets (a title beside long row
+        # labels ran into them)
+        yaxis={**category_axis(y, y_order, 24), "autorange": "reversed"},
     )  # fmt: skip
     return figure([trace], layout)
 
