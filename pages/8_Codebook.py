@@ -48,6 +48,9 @@ def propose(path: str, typed: str, note: str, restore: bool = False, yaml: bool 
     ``restore``: an earlier codebook (its version moves on all the same); ``yaml``: typed
     in the YAML editor (a preview of text since changed there is stale)."""
     st.session_state.pop(PENDING, None)
+    if typed == codebook.to_yaml():
+        st.session_state[FLASH] = ("info", "This is the codebook in force: nothing to apply.")
+        return
     try:
         text = edit.bump_version(typed, codebook.version, force=restore)
         new = load_codebook(text)
@@ -73,10 +76,9 @@ def apply(path: str) -> None:
             return
         pipeline.refresh(opened)
     st.session_state.pop(PENDING)
-    st.session_state[FLASH] = (
-        f"Codebook version {saved.version} applied and every study re-coded: "
-        f"{change.total_changed:,} automatic codes changed."
-    )
+    st.session_state[FLASH] = ("success", f"Codebook version {saved.version} applied and "
+                               f"every study re-coded: {change.total_changed:,} automatic codes "
+                               "changed.")  # fmt: skip
 
 
 st.title("Codebook")
@@ -86,13 +88,12 @@ st.caption(
     f"{in_force}. Fingerprint {codebook.sha256[:12]}."
 )
 path = str(project.path)
-if FLASH in st.session_state:
-    st.success(escape_markdown(st.session_state.pop(FLASH)))
+if FLASH in st.session_state:  # ("success" or "info", what happened)
+    kind, message = st.session_state.pop(FLASH)
+    getattr(st, kind)(escape_markdown(message))
 if PROBLEM in st.session_state:
-    st.error(
-        "This codebook cannot be used, nothing was saved: "
-        + escape_markdown(st.session_state[PROBLEM])
-    )
+    problem = escape_markdown(st.session_state.pop(PROBLEM))
+    st.error(f"This codebook cannot be used, nothing was saved: {problem}")
 
 # -- a change waiting to be applied ----------------------------------------------------------
 if PENDING in st.session_state:

@@ -12,6 +12,7 @@ from lib.project import coding, open_project
 from lib.views.studies import study_table
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     app_home,
+    as_shown,
     demo_project,
     demo_template,
     errors,
@@ -58,6 +59,11 @@ def test_every_facet_is_readable(demo_project: Path) -> None:  # noqa: F811
     assert at.text_area(key="codebook_yaml").value == codebook.to_yaml()
     assert "apply" not in buttons(at)  # nothing previewed, nothing to apply
     assert {"preview", "reset"} <= buttons(at)
+    at.button(key="preview").click().run()  # the codebook in force, unchanged
+    assert [as_shown(i.value) for i in at.info] == [
+        "This is the codebook in force: nothing to apply."
+    ]
+    assert "apply" not in buttons(at) and saved(demo_project) == []
 
 
 def test_a_broken_codebook_names_the_rule_and_nothing_is_saved(demo_project: Path) -> None:  # noqa: F811
