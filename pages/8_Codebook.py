@@ -44,9 +44,8 @@ texts = codebook_texts(project)
 
 
 def propose(path: str, typed: str, note: str, restore: bool = False, yaml: bool = False) -> None:
-    """Check a proposed codebook and preview what it would change (nothing is written);
-    ``restore``: an earlier codebook (its version moves on all the same); ``yaml``: typed
-    in the YAML editor (a preview of text since changed there is stale)."""
+    """Preview what a proposed codebook would change (nothing is written). ``restore``: an
+    earlier one (its version moves on all the same); ``yaml``: typed in the YAML editor."""
     st.session_state.pop(PENDING, None)
     if typed == codebook.to_yaml():
         st.session_state[FLASH] = ("info", "This is the codebook in force: nothing to apply.")
@@ -106,10 +105,12 @@ if PENDING in st.session_state:
             f"**{change.total_changed:,}** automatic codes across {change.studies:,} studies."
         )
         rows = change_rows(change, state.studies(project), codebook)
-        for row in rows.itertuples():
-            what = f"{row.title[:90]} · {row.code}: {row.now} → {row.after}"
-            st.page_link(state.PAGES["Study"], label=escape_markdown(what), icon="📄",
-                         query_params={"study": row.study_id})  # fmt: skip
+        for row in rows.itertuples():  # the title links to the study; the change beside it
+            study, what = st.columns([3, 2])
+            study.page_link(state.PAGES["Study"], label=escape_markdown(row.short), icon="📄",
+                            query_params={"study": row.study_id})  # fmt: skip
+            what.caption(f"{escape_markdown(row.code)}: {escape_markdown(row.now)} → "
+                         f"{escape_markdown(row.after)}")  # fmt: skip
         if len(rows):
             st.caption("The first studies whose automatic codes change, per facet.")
         st.dataframe(preview_frame(change, codebook), hide_index=True, width="stretch",

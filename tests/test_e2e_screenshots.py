@@ -224,6 +224,20 @@ def test_every_page_at_1280_px_with_labels_that_read(tab: Any, server: str) -> N
         click_tab(tab, label)
         assert_clean(tab, f"Codebook, {label}")
         problems += whole_page(tab, f"Codebook-{label.split()[0]}")
+
+    # a change previewed: the studies it changes, by title, each a link to its page
+    open_page(tab, server, "Codebook")
+    click_tab(tab, "Change a code")
+    tab.get_by_role("combobox", name="Facet").click()
+    tab.get_by_role("option", name="Setting", exact=True).click()
+    settle(tab)
+    tab.get_by_label("Cancelled by (phrases, separated by ;)").fill("prison*")
+    tab.get_by_role("button", name="Preview this change").click()
+    tab.get_by_text("Preview of version 2").first.wait_for()
+    settle(tab)
+    assert_clean(tab, "Codebook, preview")
+    assert tab.locator("a[href*='Study?study=']").count() >= 5
+    problems += whole_page(tab, "Codebook-preview")
     assert not problems, "\n".join(problems)
 
 

@@ -148,22 +148,24 @@ def codebook_texts(project: Project) -> dict[int, str]:
 
 def change_rows(change: CodebookChange, studies: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """The example studies of a previewed change, by title: ``study_id``, ``title``,
-    ``code`` (the facet), ``now`` and ``after`` (labels)."""
+    ``short`` (the title cut to a line), ``code`` (the facet), ``now`` and ``after``."""
     titles = dict(zip(studies["study_id"], studies["title"], strict=True))
     rows = []
     for facet, found in change.facets.items():
         spec = codebook.facet(facet)
         for sid, old, new in found.examples:
+            title = str(titles.get(sid) or sid)
             rows.append(
                 {
                     "study_id": sid,
-                    "title": str(titles.get(sid) or sid),
+                    "title": title,
+                    "short": title if len(title) <= 60 else title[:59].rstrip() + "…",
                     "code": spec.label,
                     "now": ", ".join(spec.label_of(c) for c in old) or "none",
                     "after": ", ".join(spec.label_of(c) for c in new) or "none",
                 }
             )
-    return pd.DataFrame(rows, columns=["study_id", "title", "code", "now", "after"])
+    return pd.DataFrame(rows, columns=["study_id", "title", "short", "code", "now", "after"])
 
 
 def preview_frame(change: CodebookChange, codebook: Codebook) -> pd.DataFrame:
