@@ -1,109 +1,31 @@
-"""Overview: what the project holds, its PRISMA identification flow, and the project switcher."""
+"""The app's entry point: its pages in the order of the work, the Overview first.
+
+``streamlit run app.py`` (what ``python run.py app`` does) runs this script before every
+page. It only lists the pages: each page is a script of its own under ``pages/``, the
+Overview too. Listing them with ``st.navigation`` rather than letting Streamlit find the
+``pages/`` folder by itself is what names the first page "Overview" in the navigation
+(Streamlit names the main script's page after its file, "app"). Every script in
+``pages/`` is listed, in the order of its leading number, so a new page needs no change
+here; its title and address come from its file name as before ("5_Explore.py": Explore).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
-from lib import paths, state
-from lib.demo import ensure_demo_project
-from lib.explore.charts import facet_bar_figure, year_method_figure
-from lib.explore.filters import Filters
-from lib.project import ProjectError, open_project
-from lib.project.bundle import import_bundle
-from lib.textsafe import escape_markdown
-from lib.views.prisma import from_project, prisma_figure, prisma_table
+PAGES = Path(__file__).resolve().parent / "pages"
+OVERVIEW = PAGES / "0_Overview.py"
 
-project = state.page_setup("Overview")
-studies = state.studies(project)
-counts = state.prisma(project)
 
-st.title(escape_markdown(project.meta("name") or project.path.stem), anchor=False)
-st.caption(f"Project file: {escape_markdown(project.path)}")
+def _order(path: Path) -> tuple[int, str]:
+    number = re.match(r"\d+", path.name)
+    return (int(number.group()) if number else 1_000_000, path.name.casefold())
 
-n_studies = len(studies)
-known = int((studies["method"] != "unclear").sum()) if n_studies else 0
-cols = st.columns(5)
-cols[0].metric("Records imported", counts["records_identified"])
-cols[1].metric("Duplicates removed", counts["duplicates_removed"])
-cols[2].metric("Studies", n_studies)
-cols[3].metric("Method coded", f"{known / n_studies:.0%}" if n_studies else "–")
-cols[4].metric("Possible duplicates to review", counts["to_review"])
 
-if not n_studies:
-    st.info("This project is empty: import your exports on the **Import** page.")
-else:
-    left, right = st.columns(2)
-    flow = from_project(counts)
-    with left:
-        st.subheader("PRISMA 2020: identification", anchor=False)
-        st.plotly_chart(prisma_figure(flow), key="prisma_chart")
-        st.dataframe(prisma_table(flow), hide_index=True, key="prisma_table")
-    with right:
-        st.subheader("Studies", anchor=False)
-        st.plotly_chart(year_method_figure(studies, Filters()), key="year_chart")
-        st.plotly_chart(facet_bar_figure(studies, "population", Filters()), key="pop_chart")
-    if counts["to_review"]:
-        st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon="🔍")
-    st.page_link(state.PAGES["Explore"], label="Explore the studies", icon="🧭")
-
-st.divider()
-st.subheader("Project", anchor=False)
-choice = st.radio(
-    "Open",
-    ["The demo project", "A new project", "An existing project file", "A backup"],
-    horizontal=True,
-    key="project_choice",
-)
-if choice == "The demo project":
-    if st.button("Open the demo", key="open_demo"):
-        state.switch_project(ensure_demo_project(paths.demo_project_path()))
-        st.rerun()
-elif choice == "A backup":
-    backup = st.file_uploader("Project backup (.json, from the Export page)", key="backup_file")
-    target = st.text_input(
-        "Restore into (a new .sqlite file)",
-        value=str(paths.data_home() / "restored-review.sqlite"),
-        key="restore_file",
-    )
-    if st.button("Restore and open", key="restore", disabled=not (backup and target.strip())):
-        path = Path(target.strip()).expanduser()
-        try:
-            import_bundle(backup.getvalue(), path, source=backup.name).close()
-        except ProjectError as exc:
-            st.error(f"{escape_markdown(exc)}.")
-        else:
-            state.switch_project(path)
-            st.rerun()
-else:
-    default = str(paths.data_home() / "my-review.sqlite") if choice == "A new project" else ""
-    target = st.text_input("Project file (.sqlite)", value=default, key="project_file")
-    label = "Create and open" if choice == "A new project" else "Open"
-    if st.button(label, key="open_project", disabled=not target.strip()):
-        path = Path(target.strip()).expanduser()
-        if choice == "A new project" and path.exists():
-            st.error(
-                f"{escape_markdown(path)} already exists: choose another name, or open it as "
-                "existing."
-            )
-        elif choice == "An existing project file" and not path.exists():
-            st.error(
-                f"{escape_markdown(path)}: no such file. Check the path, or create a new project."
-            )
-        else:
-            try:
-                open_project(path).close()
-            except ProjectError as exc:
-                st.error(f"{escape_markdown(exc)}.")
-            else:
-                state.switch_project(path)
-                st.rerun()
-
-with st.expander("Imports and decisions (project log)"):
-    events = project.events()
-    if events:
-        st.dataframe(pd.DataFrame(events), hide_index=True, key="log_table")
-    else:
-        st.write("Nothing has happened in this project yet.")
+others = sorted((p for p in PAGES.glob("[!_.]*.py") if p != OVERVIEW), key=_order)
+st.navigation(
+    [st.Page(OVERVIEW, title="Overview", default=True), *(st.Page(p) for p in others)]
+).run()

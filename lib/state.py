@@ -44,7 +44,7 @@ EXPLORE_QUERY = "explore_query"  # the filter last set on Explore, as URL parame
 
 # The app's pages, for st.page_link and st.switch_page (paths relative to app.py).
 PAGES: dict[str, str] = {
-    "Overview": "app.py",
+    "Overview": "pages/0_Overview.py",
     "Import": "pages/1_Import.py",
     "Duplicates": "pages/2_Duplicates.py",
     "Screen": "pages/3_Screen.py",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import state
-from lib.explore import charts, evidence_map, urlstate
+from lib.explore import charts, countries, evidence_map, urlstate
 from lib.explore.filters import mask
 from lib.explore.labels import code_label, count_text, facet_label
 from lib.explore.table import DISPLAY_COLUMNS
@@ -77,14 +77,24 @@ with tab_map:
             selection_mode=("points",),
             config={"displaylogo": False},
         )
+        uncoded = {a: int((selected & ~index.present(a)).sum()) for a in (x, y)}
         st.caption(
-            "A study coded with several values of a facet appears in each of their cells. "
-            "Click a bubble to list its studies."
+            "A study coded with several values of a facet appears in each of their cells; "
+            + "".join(
+                f"{count_text(n)} with no {facet_label(a).lower()} code are in the "
+                "'Not coded' " + ("column" if a == x else "row") + "; "
+                for a, n in uncoded.items()
+                if n
+            )
+            + "every matching study is on the map. Click a bubble to list its studies."
         )
-        cell = charts.selection_to_filters(event, filters) if event is not None else filters
-        if cell != filters:
-            in_cell = mask(studies, cell, index)
-            where = "; ".join(f"{label}: {values}" for label, values in cell.describe())
+        cell = evidence_map.cell_of(event, filters) if event is not None else (filters, ())
+        if cell != (filters, ()):
+            in_cell = evidence_map.cell_mask(studies, cell, index)
+            where = "; ".join(
+                [f"{label}: {values}" for label, values in cell[0].describe()]
+                + [f"{facet_label(f)}: not coded" for f in cell[1]]
+            )
             st.subheader(f"{count_text(int(in_cell.sum()))} in this cell")
             st.text(where)
             view = results.view(in_cell, "Newest first", MAX_ROWS)
@@ -100,8 +110,12 @@ with tab_map:
                 },
                 key="cell_studies",
             )
-            st.page_link(state.PAGES["Explore"], label="Open these studies in Explore",
-                         icon="🔎", query_params=urlstate.to_query(cell))  # fmt: skip
+            if cell[1]:
+                st.caption("Explore cannot filter on 'not coded': correct these studies' "
+                           "codes on the Study page.")  # fmt: skip
+            else:
+                st.page_link(state.PAGES["Explore"], label="Open these studies in Explore",
+                             icon="🔎", query_params=urlstate.to_query(cell[0]))  # fmt: skip
 
 with tab_sources:
     combos = evidence_map.overlap_combinations(studies, filters, index)
@@ -119,14 +133,32 @@ with tab_sources:
         )
 
 with tab_countries:
+    places = countries.country_table(studies, filters, index)
     event = st.plotly_chart(
-        evidence_map.country_figure(studies, filters, index),
+        countries.country_map(places),
         key="countries",
         on_select="rerun",
-        selection_mode=("points", "box"),
-        config={"displaylogo": False},
+        selection_mode=("points",),
+        config=countries.MAP_CONFIG,
     )
     no_country = int((selected & ~index.present("country")).sum())
+    off_map = places[places["iso3"] == ""]
+    st.caption(
+        "England, Scotland, Wales and Northern Ireland are counted as the United Kingdom "
+        "(a study naming two of them counts once). A study done in several countries "
+        "counts once for each"
+        + (f"; {count_text(no_country)} name no country" if no_country else "")
+        + (
+            "; not on the map (no code, or too small at this scale): "
+            + ", ".join(
+                f"{escape_markdown(c)} ({n})"
+                for c, n in zip(off_map["country"], off_map["studies"], strict=True)
+            )
+            if len(off_map)
+            else ""
+        )
+        + "."
+    )
     chosen = charts.selection_to_filters(event, filters) if event is not None else filters
     if chosen != filters:
         st.page_link(
@@ -135,7 +167,14 @@ with tab_countries:
             icon="🔎",
             query_params=urlstate.to_query(chosen),
         )
-    st.caption(
-        "A study done in several countries counts once for each"
-        + (f"; {count_text(no_country)} name no country." if no_country else ".")
+    st.dataframe(
+        places.assign(names=[", ".join(n) for n in places["names"]]),
+        hide_index=True,
+        column_config={
+            "country": "Country",
+            "iso3": None,
+            "studies": st.column_config.NumberColumn("Studies", format="%d"),
+            "names": "Coded as",
+        },
+        key="country_table",
     )

@@ -95,14 +95,12 @@ else:
     if not counts.identified:
         st.info("No imports recorded yet: import files on the Import page.")
     else:
-        st.plotly_chart(prisma.prisma_figure(counts), key="prisma", config={"displaylogo": False})
+        st.image(prisma.prisma_svg(counts), width="content")
         st.dataframe(prisma.prisma_table(counts), hide_index=True, key="prisma_table")
         st.download_button(
             "PRISMA counts (CSV)",
             data=prisma.prisma_csv(counts),
-            file_name=exporting.export_file_name(project.path.stem, "csv", n).replace(
-                "-studies-", "-prisma-"
-            ),
+            file_name=prisma.prisma_file_name(project.meta("name") or project.path.stem),
             mime="text/csv",
             key="download_prisma",
             on_click="ignore",

@@ -8,9 +8,10 @@ from itertools import product
 import numpy as np
 import pytest
 
-from lib.explore import charts, evidence_map
+from lib.explore import charts, countries, evidence_map
 from lib.explore.filters import Filters, apply
 from lib.explore.index import StudyIndex
+from lib.explore.labels import NOT_CODED
 from tests.factories import make_studies
 
 TABLE = make_studies(250, seed=31)
@@ -22,9 +23,13 @@ def values(cell: object) -> list[str]:
 
 
 def brute_cells(table, x: str, y: str) -> Counter[tuple[str, str]]:
+    """Studies per cell, counted row by row; a study with no code is in the "not coded"
+    column or row."""
     cells: Counter[tuple[str, str]] = Counter()
     for _, row in table.iterrows():
-        for a, b in product(set(values(row[x])), set(values(row[y]))):
+        xs = set(values(row[x])) or {NOT_CODED}
+        ys = set(values(row[y])) or {NOT_CODED}
+        for a, b in product(xs, ys):
             cells[(a, b)] += 1
     return cells
 
@@ -36,6 +41,39 @@ def test_each_bubble_counts_the_studies_in_its_cell(x: str, y: str) -> None:
     matrix = evidence_map.bubble_matrix(TABLE, f, x, y, INDEX)
     got = {(r[x], r[y]): r["n"] for _, r in matrix.iterrows()}
     assert got == dict(brute_cells(apply(TABLE, f), x, y))
+
+
+def test_studies_without_a_code_are_on_the_map_in_a_not_coded_row() -> None:
+    """Issue 12, wrong result 6: a study with no population code vanished from the map."""
+    uncoded = TABLE[TABLE["population"].map(len) == 0]
+    assert len(uncoded) > 0
+    matrix = evidence_map.bubble_matrix(TABLE, Filters(), "method", "population", INDEX)
+    row = matrix[matrix["population"] == NOT_CODED]
+    assert row["n"].sum() == len(uncoded)
+    assert dict(zip(row["method"], row["n"], strict=True)) == dict(uncoded["method"].value_counts())
+    # every study is in at least one cell of every column: none vanishes
+    per_method = matrix.groupby("method")["n"].sum()
+    assert (per_method >= TABLE["method"].value_counts().reindex(per_method.index)).all()
+    fig = evidence_map.bubble_figure(matrix, "method", "population")
+    assert fig.layout.yaxis.ticktext[-1] == "Not coded"  # the last row, in words
+
+
+def test_clicking_a_not_coded_bubble_lists_exactly_its_studies() -> None:
+    current = Filters(databases=("Scopus",))
+    matrix = evidence_map.bubble_matrix(TABLE, current, "population", "country", INDEX)
+    trace = evidence_map.bubble_figure(matrix, "population", "country").data[0]
+    seen = 0
+    for n, data in zip(matrix["n"], trace.customdata, strict=True):
+        selection = {"selection": {"points": [{"customdata": list(data)}]}}
+        cell = evidence_map.cell_of(selection, current)
+        in_cell = evidence_map.cell_mask(TABLE, cell, INDEX)
+        assert in_cell.sum() == n
+        if NOT_CODED in list(data):
+            seen += 1
+            assert cell[1] and NOT_CODED not in str(cell[0])  # the filter holds no sentinel
+            for facet in cell[1]:
+                assert (TABLE.loc[in_cell, facet].map(len) == 0).all()
+    assert seen >= 3  # population, country and both not coded
 
 
 def test_shares_by_direction_are_the_cells_own() -> None:
@@ -62,9 +100,12 @@ def test_clicking_a_bubble_lists_exactly_its_studies() -> None:
     trace = fig.data[0]
     for n, customdata in zip(trace.marker.size, trace.customdata, strict=True):
         selection = {"selection": {"points": [{"customdata": list(customdata)}]}}
-        cell = charts.selection_to_filters(selection, current)
-        assert cell.databases == ("Scopus",)  # the page's filter still holds
-        assert len(apply(TABLE, cell, INDEX)) == n
+        cell = evidence_map.cell_of(selection, current)
+        assert cell[0].databases == ("Scopus",)  # the page's filter still holds
+        assert evidence_map.cell_mask(TABLE, cell, INDEX).sum() == n
+        if not cell[1]:  # a coded cell is a filter Explore can show
+            assert cell[0] == charts.selection_to_filters(selection, current)
+            assert len(apply(TABLE, cell[0], INDEX)) == n
 
 
 def test_bubbles_grow_with_studies_and_colour_by_the_chosen_direction() -> None:
@@ -126,13 +167,39 @@ def test_source_figures_draw_every_database_in_its_colour() -> None:
     assert heat.data[0].type == "heatmap"
 
 
-def test_the_country_view_counts_studies_per_country() -> None:
-    fig = evidence_map.country_figure(TABLE, Filters(), INDEX, top=4)
+def test_the_country_map_counts_each_study_once_per_country_with_uk_nations_rolled_up() -> None:
+    table = make_studies(60, seed=3)
+    table["country"] = [["England", "United Kingdom"], ["Wales", "Scotland"], ["Malta"],
+                        ["Atlantis"], ["USA"], []] * 10  # fmt: skip
+    places = countries.country_table(table, Filters())
+    rows = {r.country: r for r in places.itertuples()}
+    assert rows["United Kingdom"].studies == 20  # each study once, whichever nation
+    assert rows["United Kingdom"].iso3 == "GBR"
+    assert sorted(rows["United Kingdom"].names) == ["England", "Scotland", "United Kingdom",
+                                                    "Wales"]  # fmt: skip
+    assert rows["USA"].iso3 == "USA" and rows["USA"].studies == 10
+    # not on the map, but listed (Malta is too small at 1:110m; Atlantis has no code)
+    assert {r.country for r in places.itertuples() if not r.iso3} == {"Malta", "Atlantis"}
+    assert list(places["iso3"][:2]) == ["GBR", "USA"]  # mapped countries first, most first
+    fig = countries.country_map(places)
     trace = fig.data[0]
-    counts = Counter(c for cs in TABLE["country"] for c in set(cs))
-    assert all(counts[c] == n for c, n in zip(trace.y, trace.x, strict=True))
-    assert list(trace.x) == [n for _, n in counts.most_common(4)]  # the largest, largest first
-    assert "more not shown" in fig.layout.title.text
+    assert list(trace.locations) == ["GBR", "USA"] and list(trace.z) == [20, 10]
+    assert "coded as England" in trace.hovertext[0]
+    # a click on the United Kingdom selects every name counted there
+    click = {"selection": {"points": [{"customdata": list(trace.customdata[0])}]}}
+    chosen = charts.selection_to_filters(click, Filters())
+    assert set(chosen.country) == {"England", "Scotland", "United Kingdom", "Wales"}
+    assert len(apply(table, chosen)) == 20
+
+
+def test_every_country_of_the_codebook_has_a_code_or_is_a_uk_nation() -> None:
+    from lib.coding import default_codebook_path, load_codebook
+
+    names = load_codebook(default_codebook_path()).facet("country").codes
+    assert [n for n in names if countries.iso3(n) is None] == []
+    assert {countries.iso3(n) for n in countries.UK_NATIONS} == {"GBR"}
+    drawn = countries.on_the_map()
+    assert {"GBR", "USA", "AUS", "NOR"} <= drawn and "MLT" not in drawn
 
 
 def test_database_names_are_drawn_as_text_in_every_source_view() -> None:

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.explore import charts
+from lib.explore import charts, evidence_map
 from lib.explore.filters import Filters, apply
 from lib.explore.index import StudyIndex
-from lib.explore.labels import plot_text, wrap_label
+from lib.explore.labels import NOT_CODED, plot_text, wrap_label
 from lib.explore.palette import FIXED, PALETTE, colour
 from tests.factories import make_studies
 
@@ -123,6 +123,10 @@ def test_clicking_a_bar_shows_as_many_studies_as_the_bar_is_long(make, current) 
     bars = points_of(fig)
     assert bars
     for length, customdata in bars:
+        if NOT_CODED in customdata:  # the studies with no code: what the map lists for it
+            cell = evidence_map.cell_of(click(customdata), current)
+            assert evidence_map.cell_mask(TABLE, cell, INDEX).sum() == length
+            continue
         chosen = charts.selection_to_filters(click(customdata), current)
         assert len(apply(TABLE, chosen, INDEX)) == length
 
@@ -157,9 +161,36 @@ def test_studies_without_a_year_are_counted_in_a_note() -> None:
     assert "5 studies without a year" in fig.layout.annotations[0].text
 
 
+def test_studies_without_a_population_get_a_not_coded_bar() -> None:
+    """Issue 12, wrong result 6: uncoded studies vanished from the population chart."""
+    uncoded = int((TABLE["population"].map(len) == 0).sum())
+    assert uncoded > 0
+    fig = charts.facet_bar_figure(TABLE, "population", Filters(), INDEX)
+    trace = fig.data[0]
+    assert list(trace.y)[-1] == NOT_CODED and list(trace.x)[-1] == uncoded
+    assert fig.layout.yaxis.ticktext[-1] == "Not coded"
+    assert trace.marker.color[-1] == colour("population", NOT_CODED)
+    # a click on it cannot become a filter (no filter selects "no code"): nothing changes
+    click_it = click(list(trace.customdata[-1]))
+    assert charts.selection_to_filters(click_it, Filters(method=("rct",))) == Filters(
+        method=("rct",)
+    )
+    # with top, the not-coded bar is kept beside the largest values
+    top = charts.facet_bar_figure(TABLE, "country", Filters(), INDEX, top=3).data[0]
+    assert len(top.y) == 4 and list(top.y)[-1] == NOT_CODED
+
+
+def test_studies_without_a_theme_are_counted_by_direction_too() -> None:
+    fig = charts.direction_theme_figure(TABLE, Filters(), INDEX)
+    shown = sum(
+        n for trace in fig.data for t, n in zip(trace.y, trace.x, strict=True) if t == NOT_CODED
+    )
+    assert shown == int((TABLE["themes"].map(len) == 0).sum())
+
+
 def test_no_matching_studies_gives_a_chart_that_says_so() -> None:
     fig = charts.facet_bar_figure(TABLE, "population", Filters(query="zzzz-nothing"), INDEX)
-    assert not fig.data and "No population" in fig.layout.annotations[0].text
+    assert not fig.data and "No studies match" in fig.layout.annotations[0].text
 
 
 # -- colours and labels ----------------------------------------------------------------------
@@ -209,8 +240,7 @@ def test_every_chart_is_a_valid_plotly_figure() -> None:
     """Figures are built without plotly's per-property check (for speed); check them here."""
     import plotly.graph_objects as go
 
-    from lib.explore import evidence_map
-    from lib.views import prisma
+    from lib.explore import countries, evidence_map
 
     f = Filters(population=("women",), year_min=2000)
     matrix = evidence_map.bubble_matrix(TABLE, f, "method", "population", INDEX)
@@ -224,7 +254,7 @@ def test_every_chart_is_a_valid_plotly_figure() -> None:
         evidence_map.bubble_figure(matrix, "method", "population"),
         evidence_map.upset_figure(combos),
         evidence_map.overlap_figure(evidence_map.overlap_matrix(TABLE, f, INDEX)),
-        prisma.prisma_figure({"identified": {"A": 3}, "duplicates_removed": 1, "studies": 2}),
+        countries.country_map(countries.country_table(TABLE, Filters(), INDEX)),
     ]
     for fig in figures:
         go.Figure(fig.to_dict())  # raises on any property plotly does not know

@@ -39,7 +39,23 @@ def test_the_demo_project_is_summed_up(demo_project: Path) -> None:  # noqa: F81
     assert at.title[0].value.startswith("Demo")
     assert at.radio(key="project_choice").value == "The demo project"
     assert at.button(key="open_demo")
-    assert len(at.get("plotly_chart")) == 3  # PRISMA flow, studies per year, populations
+    assert len(at.get("plotly_chart")) == 2  # studies per year, populations
+    assert len(at.get("image")) == 1  # the PRISMA flow diagram, an SVG
+    downloads = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert set(downloads) == {"PRISMA counts (CSV)", "PRISMA diagram (SVG)"}
+
+
+def test_the_navigation_names_the_first_page_overview(demo_project: Path) -> None:  # noqa: F811
+    """Streamlit names a main script's page after its file ("app"); app.py lists the pages
+    itself so that the first one is called Overview, and every page file is listed.
+    (The browser test sees the same names in the sidebar.)"""
+    at = open_page(demo_project)
+    pages = list(at._registered_pages.values())  # what st.navigation registered
+    assert pages[0]["page_name"] == "Overview" and pages[0]["url_pathname"] == ""
+    files = sorted(p.name for p in (ROOT / "pages").glob("[0-9]*.py"))
+    assert sorted(Path(p["script_path"]).name for p in pages) == files
+    names = [p["page_name"] for p in pages]
+    assert names[1:5] == ["Import", "Duplicates", "Screen", "Explore"]
 
 
 def test_first_start_builds_and_opens_the_demo(app_home: Path) -> None:  # noqa: F811

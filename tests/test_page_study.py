@@ -41,6 +41,12 @@ def merged_study(path: Path) -> tuple[str, list[str]]:
     return str(row["study_id"]), list(row["record_ids"])
 
 
+def ticked(at: AppTest, facet: str) -> list[str]:
+    """The codes whose box is ticked for ``facet``, in the codebook's order."""
+    prefix = f"code_{facet}:"
+    return [b.key[len(prefix) :] for b in at.checkbox if b.key.startswith(prefix) and b.value]
+
+
 def markdown_text(at: AppTest) -> str:
     """Every piece of Markdown on the page: headings (the study's title) and text."""
     return "\n".join([*(h.value for h in at.subheader), *(m.value for m in at.markdown)])
@@ -54,10 +60,12 @@ def test_the_study_of_the_url_is_shown_with_its_evidence(demo_project: Path) -> 
     assert at.query_params["study"] == study
     for key in ("code_method", "code_direction", "study_pick"):
         assert at.selectbox(key=key)
-    for key in ("code_population", "code_themes", "code_country", "highlight_facets"):
-        assert at.multiselect(key=key)
+    assert at.button_group(key="highlight_facets")
+    for key in ("code_population:women", "code_themes:wellbeing", "code_setting:prison"):
+        assert at.checkbox(key=key)  # a box per code: every code in view, none cut off
+    assert at.multiselect(key="code_country")  # 160 codes: a searchable list
     assert at.toggle(key="checked").value is False
-    assert ":orange-background[" in markdown_text(at)  # evidence highlighted
+    assert ":blue[**" in markdown_text(at)  # evidence highlighted, method's in blue
     assert any(
         i.value.startswith("This abstract is a summary written for the demo") for i in at.info
     )
@@ -127,19 +135,51 @@ def test_a_correction_that_cannot_be_saved_is_said_and_the_widget_goes_back(
 def test_a_many_valued_facet_is_corrected_and_the_correction_undone(demo_project: Path) -> None:  # noqa: F811
     study, _ = merged_study(demo_project)
     at = open_page(demo_project, PAGE, query={"study": study})
-    automatic = list(at.multiselect(key="code_population").value)
-    wanted = ["women", "young-people"]
-    assert wanted != automatic
-    at.multiselect(key="code_population").set_value(wanted).run()
+    automatic = ticked(at, "population")
+    added = next(c for c in ("women", "young-people", "staff") if c not in automatic)
+    at.checkbox(key=f"code_population:{added}").check().run()  # one click, one correction
+    wanted = ticked(at, "population")
+    assert sorted(wanted) == sorted([*automatic, added])
     assert not errors(at)
-    assert codes(demo_project, study)["population"] == wanted
+    assert sorted(codes(demo_project, study)["population"]) == sorted(wanted)
     at.button(key="undo_population").click().run()
     assert not errors(at)
     assert codes(demo_project, study)["population"] == automatic
-    assert at.multiselect(key="code_population").value == automatic  # the widget follows
+    assert ticked(at, "population") == automatic  # the boxes follow
+    with open_project(demo_project) as project:
+        made = coding.override_history(project, study)
+    assert len(made) == 1 and made[0]["undone_at"] is not None
+
+
+def test_a_correction_carries_the_note_typed_for_it(demo_project: Path) -> None:  # noqa: F811
+    study, _ = merged_study(demo_project)
+    at = open_page(demo_project, PAGE, query={"study": study})
+    automatic = at.selectbox(key="code_method").value
+    wanted = "survey" if automatic != "survey" else "qualitative"
+    at.text_input(key="correction_note").set_value("only staff were interviewed").run()
+    at.selectbox(key="code_method").set_value(wanted).run()
+    assert not errors(at)
     with open_project(demo_project) as project:
         [made] = coding.override_history(project, study)
-    assert made["undone_at"] is not None
+    assert made["note"] == "only staff were interviewed"
+    assert at.text_input(key="correction_note").value == ""  # the next one starts afresh
+    table = next(d.value for d in at.dataframe if "note" in d.value.columns)
+    assert list(table["note"]) == ["only staff were interviewed"]
+
+
+def test_evidence_is_coloured_per_facet_with_a_legend_and_said_once(demo_project: Path) -> None:  # noqa: F811
+    at = open_page(demo_project, PAGE)
+    text = markdown_text(at)
+    legend = next(m.value for m in at.markdown if m.value.startswith(":blue[**Method**]"))
+    assert ":violet[**Population**]" in legend and ":yellow[**Peer role**]" in legend
+    used = set(re.findall(r":([a-z]+)\[\*\*", text)) - {"blue"}
+    assert len(used) >= 3  # several facets' evidence, each in its colour
+    for block in at.text:  # the evidence beside each code: no line twice
+        lines = block.value.splitlines()
+        assert len(lines) == len(set(lines)), lines
+    assert any("×" in t.value for t in at.text)  # a phrase found twice says so once
+    at.button_group(key="highlight_facets").set_value(["method"]).run()
+    assert set(re.findall(r":([a-z]+)\[\*\*", markdown_text(at))) == {"blue"}
 
 
 def test_marking_a_study_checked_is_stored(demo_project: Path) -> None:  # noqa: F811
@@ -191,13 +231,13 @@ def test_hostile_record_text_is_shown_literally(hostile: tuple[Path, str]) -> No
     assert not errors(at)
     assert at.selectbox(key="study_pick").value == study
     source = markdown_text(at)
-    assert ":orange-background[" in source  # highlighted next to the hostile text
+    assert ":blue[**" in source  # highlighted next to the hostile text (method: blue)
     rendered = markdown_it.MarkdownIt("commonmark").render(source)
     for tag in ("<script", "<img", "<a ", "<code>", "<h1>", "<del>", "<b>", "<em>"):
         assert tag not in rendered
     assert "<strong>bold</strong>" not in rendered
     seen = html.unescape(re.sub(r"<[^>]+>", "", rendered))  # what the reader sees
-    seen = re.sub(r":orange-background\[([^\]]*)\]", r"\1", seen).replace("\u200b", "")
+    seen = re.sub(r":[a-z]+\[\*\*([^\]]*)\*\*\]", r"\1", seen).replace("\u200b", "")
     for piece in (
         "<script>alert(1)</script>",
         "<img src=x onerror=alert(1)>",

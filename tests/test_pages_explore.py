@@ -296,4 +296,4 @@ def test_filtering_the_demo_project_to_one_population(demo_project: Path) -> Non
     at.switch_page(EXPORT).run()
     assert not errors(at)
     assert shown_count(at) == len(expected)
-    assert len(at.get("plotly_chart")) == 1  # the PRISMA flow of the project
+    assert len(at.get("image")) == 1  # the PRISMA flow of the project (an SVG)

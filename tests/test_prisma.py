@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from xml.etree import ElementTree
 
 import pytest
 
 from lib.views import prisma
 
+SVG = "{http://www.w3.org/2000/svg}"
 COUNTS = {"identified": {"Scopus": 120, "PubMed": 80, "Web of Science": 60},
           "duplicates_removed": 90, "studies": 160}  # fmt: skip
 
@@ -55,16 +57,26 @@ def test_whole_numbers_written_as_text_or_floats_are_accepted() -> None:
     assert (counts.total_identified, counts.after_duplicates, counts.studies) == (10, 8, 8)
 
 
-def test_the_figure_shows_every_count_and_draws_labels_as_text() -> None:
+def test_the_diagram_shows_every_count_and_draws_labels_as_text() -> None:
     counts = {**COUNTS, "identified": {"<b>Evil</b> <a href='javascript:x'>db</a>": 10,
                                        "Scopus": 250}}  # fmt: skip
-    fig = prisma.prisma_figure(counts)
-    text = " ".join(a.text or "" for a in fig.layout.annotations)
+    svg = prisma.prisma_svg(counts)
+    root = ElementTree.fromstring(svg)  # well-formed: the label cannot break out
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
     for number in ("n = 260", "n = 90", "n = 170", "n = 160", "n = 250", "n = 10"):
         assert number in text
-    assert "&lt;b&gt;Evil&lt;/b&gt;" in text and "<a href" not in text
+    assert "<b>Evil</b>" in text  # shown literally ...
+    assert root.find(f".//{SVG}a") is None and root.find(f".//{SVG}b") is None  # ... as text
     assert "10 reports grouped" in text
-    assert len(fig.layout.shapes) == 5
+    assert len(root.findall(f"{SVG}rect")) == 1 + 1 + 4  # background, band, 3 boxes + 1 side
+
+
+def test_the_prisma_files_are_named_for_the_project() -> None:
+    assert prisma.prisma_file_name("Demo: peer support in prisons") == (
+        "demo-peer-support-in-prisons-prisma.csv"
+    )
+    assert prisma.prisma_file_name("Évaluation / pairs", "svg") == "evaluation-pairs-prisma.svg"
+    assert prisma.prisma_file_name("***") == "project-prisma.csv"
 
 
 def test_flow_from_the_projects_counts(tmp_path) -> None:

@@ -26,6 +26,7 @@ from lib.explore.filters import FILTER_FACETS, Filters, mask
 from lib.explore.index import StudyIndex
 from lib.explore.labels import (
     CODE_LABELS,
+    NOT_CODED,
     code_label,
     count_text,
     facet_label,
@@ -162,6 +163,7 @@ def category_axis(facet: str, order: Sequence[str], width: int = 24) -> dict[str
         "categoryarray": list(order),
         "tickvals": list(order),
         "ticktext": [wrap_label(code_label(facet, v), width) for v in order],
+        "automargin": True,  # the margin grows to fit the labels: none is cut off
     }
 
 
@@ -245,8 +247,9 @@ def facet_bar_figure(
     values = index.facet(facet)
     table = pd.DataFrame({"value": list(values.categories), "count": values.count(chosen)})
     table = table[table["count"] > 0]
-    if table.empty:
-        return empty_figure(f"No {facet_label(facet).lower()} coded among the matching studies")
+    uncoded = int((chosen & ~index.present(facet)).sum())
+    if table.empty and not uncoded:
+        return empty_figure("No studies match the other filters")
     if facet not in CODE_LABELS:  # names (countries, databases): most studies first
         table = table.sort_values("count", ascending=False, kind="stable")
     hidden = 0
@@ -254,6 +257,9 @@ def facet_bar_figure(
         kept = table.sort_values("count", ascending=False, kind="stable").head(top)
         hidden = len(table) - len(kept)
         table = kept
+    if uncoded:  # studies without a code get a bar of their own, last, never dropped
+        extra = pd.DataFrame({"value": [NOT_CODED], "count": [uncoded]})
+        table = pd.concat([table, extra], ignore_index=True)
     order = list(table["value"])
     selected = filters.values(facet) if facet in FILTER_FACETS else ()
     trace = {
@@ -289,7 +295,7 @@ def direction_theme_figure(
     """Per theme, its studies stacked by direction of findings; a click selects both."""
     index = _index(studies, index)
     chosen = mask(studies, filters.without("themes", "direction"), index)
-    table = cross_counts(index, chosen, "themes", "direction")
+    table = cross_counts(index, chosen, "themes", "direction", missing=("themes",))
     if table.empty:
         return empty_figure("No themes coded among the matching studies")
     themes = order_values("themes", table["themes"].unique())
@@ -371,7 +377,8 @@ def selection_to_filters(selection: object, current: Filters) -> Filters:
     replaces that field's selection (years become a range from first to last).
 
     An empty selection (a click on the background, a double-click to clear) or points
-    without readable customdata leave ``current`` unchanged.
+    without readable customdata leave ``current`` unchanged; so does a click on a "Not
+    coded" bar (`NOT_CODED` is not a value a filter can hold).
     """
     chosen: dict[str, list[str]] = {}
     years: list[int] = []
@@ -381,7 +388,12 @@ def selection_to_filters(selection: object, current: Filters) -> Filters:
                 year = _as_year(value)
                 if year is not None:
                     years.append(year)
-            elif field in FILTER_FACETS and isinstance(value, str) and value.strip():
+            elif (
+                field in FILTER_FACETS
+                and isinstance(value, str)
+                and value.strip()
+                and value != NOT_CODED  # no filter selects "no code"; see evidence_map.cell_of
+            ):
                 chosen.setdefault(field, []).append(value)
     changes: dict[str, Any] = dict(chosen)
     if years:

@@ -8,7 +8,7 @@
 - `overlap_combinations` / `upset_figure` and `overlap_matrix` / `overlap_figure`:
   which databases found which studies (an UpSet-style chart: one bar per exact set of
   databases, dots below saying which; and a database × database matrix).
-- `country_figure`: studies per country.
+- `lib.explore.countries`: studies per country, on a world map.
 
 A study with several values in a facet sits in several cells (see `lib.explore.counts`).
 """
@@ -28,21 +28,22 @@ from lib.explore.charts import (
     count_axis,
     customdata,
     empty_figure,
-    facet_bar_figure,
     figure,
+    selection_to_filters,
 )
-from lib.explore.counts import cross_counts, membership
+from lib.explore.counts import NOT_CODED, cross_counts, membership
 from lib.explore.filters import FILTER_FACETS, Filters, mask
 from lib.explore.index import StudyIndex
 from lib.explore.labels import code_label, count_text, facet_label, order_values, plot_text
-from lib.explore.palette import colour, direction_scale
+from lib.explore.palette import colour, direction_scale, mix, text_on
 
 __all__ = [
     "AXES",
     "DIRECTIONS",
     "bubble_figure",
     "bubble_matrix",
-    "country_figure",
+    "cell_mask",
+    "cell_of",
     "overlap_combinations",
     "overlap_figure",
     "overlap_matrix",
@@ -53,6 +54,7 @@ __all__ = [
 AXES: tuple[str, ...] = FILTER_FACETS
 DIRECTIONS: tuple[str, ...] = ("benefit", "mixed", "challenge", "null", "unclear")
 _MAX_BUBBLE_PX = 46
+_MIN_BUBBLE_PX = 18
 
 
 def _index(studies: pd.DataFrame, index: StudyIndex | None) -> StudyIndex:
@@ -70,7 +72,10 @@ def bubble_matrix(
     index: StudyIndex | None = None,
 ) -> pd.DataFrame:
     """One row per non-empty cell: ``x``, ``y`` (values), ``n`` (studies) and one
-    ``share_<direction>`` column per direction (0..1, of the cell's studies)."""
+    ``share_<direction>`` column per direction (0..1, of the cell's studies).
+
+    Studies with no code in ``x`` or ``y`` are in the `NOT_CODED` column or row, so every
+    matching study is on the map."""
     if x == y:
         raise ValueError(f"choose two different facets for the axes (both are {x!r})")
     for axis in (x, y):
@@ -78,7 +83,7 @@ def bubble_matrix(
             raise ValueError(f"{axis!r} cannot be a map axis; choose one of {', '.join(AXES)}")
     index = _index(studies, index)
     chosen = mask(studies, filters, index)
-    cells = cross_counts(index, chosen, x, y).rename(columns={"count": "n"})
+    cells = cross_counts(index, chosen, x, y, missing=(x, y)).rename(columns={"count": "n"})
     columns = [x, y, "n", *(f"share_{d}" for d in DIRECTIONS)]
     if cells.empty:
         return pd.DataFrame(columns=columns)
@@ -87,7 +92,7 @@ def bubble_matrix(
         by_dir = cells.rename(columns={"n": "k"})
         by_dir["direction_"] = cells["direction"]
     else:
-        by_dir = cross_counts(index, chosen, x, y, "direction")
+        by_dir = cross_counts(index, chosen, x, y, "direction", missing=(x, y))
         by_dir = by_dir.rename(columns={"count": "k", "direction": "direction_"})
     wide = by_dir.pivot_table(index=keys, columns="direction_", values="k", aggfunc="sum")
     wide = wide.reindex(columns=list(DIRECTIONS), fill_value=0).fillna(0)
@@ -95,6 +100,35 @@ def bubble_matrix(
     for d in DIRECTIONS:
         out[f"share_{d}"] = out[d].astype(float) / out["n"].astype(float)
     return out[columns].reset_index(drop=True)
+
+
+def cell_of(selection: object, current: Filters) -> tuple[Filters, tuple[str, ...]]:
+    """What a click on a bubble selects: the filter of its cell, and the facets whose
+    value there is `NOT_CODED` (studies with no code in that facet, which no filter
+    value can select: `cell_mask` applies them)."""
+    uncoded: list[str] = []
+    points = selection.get("selection", selection) if isinstance(selection, dict) else None
+    for point in (points or {}).get("points", []) if isinstance(points, dict) else []:
+        data = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(data, list | tuple):
+            pairs = zip(data[::2], data[1::2], strict=False)
+            uncoded += [f for f, v in pairs if v == NOT_CODED and f in FILTER_FACETS]
+    cell = selection_to_filters(selection, current)
+    return (cell.without(*uncoded) if uncoded else cell), tuple(dict.fromkeys(uncoded))
+
+
+def cell_mask(
+    studies: pd.DataFrame,
+    cell: tuple[Filters, tuple[str, ...]],
+    index: StudyIndex | None = None,
+) -> np.ndarray:
+    """The studies of a `cell_of` selection."""
+    index = _index(studies, index)
+    filters, uncoded = cell
+    out = mask(studies, filters, index).copy()
+    for facet in uncoded:
+        out &= ~index.present(facet)
+    return out
 
 
 def _hover(row: pd.Series, x: str, y: str) -> str:
@@ -110,8 +144,27 @@ def _hover(row: pd.Series, x: str, y: str) -> str:
     )
 
 
+def _one_line(name: str, limit: int = 40) -> str:
+    """A database name on one line (long ones shortened; the hover has them whole)."""
+    text = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+    return plot_text(text)
+
+
+def _x_axis(facet: str, order: list[str]) -> dict[str, Any]:
+    """The map's column labels, below it: wrapped when there are few columns, else one
+    line each at an angle, so that neighbours never overlap (long labels are shortened;
+    the hover gives them whole). Below, not on top, where long labels ran into the title."""
+    axis = {**category_axis(facet, order, 14), "side": "bottom"}
+    if len(order) <= 5:
+        return {**axis, "tickangle": 0}
+    labels = [code_label(facet, v) for v in order]
+    short = [t if len(t) <= 26 else t[:25].rstrip() + "…" for t in labels]
+    return {**axis, "ticktext": [plot_text(t) for t in short], "tickangle": -40}
+
+
 def bubble_figure(matrix: pd.DataFrame, x: str, y: str, colour_by: str = "benefit") -> go.Figure:
-    """The bubble chart of a `bubble_matrix`; colour = share of ``colour_by`` findings."""
+    """The bubble chart of a `bubble_matrix`: area = studies (the count is written in
+    each bubble), colour = share of ``colour_by`` findings."""
     if colour_by not in DIRECTIONS:
         raise ValueError(f"colour by one of {', '.join(DIRECTIONS)}, not {colour_by!r}")
     if matrix.empty:
@@ -119,41 +172,48 @@ def bubble_figure(matrix: pd.DataFrame, x: str, y: str, colour_by: str = "benefi
     x_order = order_values(x, matrix[x].unique())
     y_order = order_values(y, matrix[y].unique())
     n = matrix["n"].to_numpy()
+    shares = matrix[f"share_{colour_by}"].to_numpy()
+    scale = direction_scale(colour_by)
     label = code_label("direction", colour_by)
     trace: dict[str, Any] = {
         "type": "scatter",
-        "mode": "markers",
+        "mode": "markers+text",
         "x": matrix[x].to_numpy(dtype=object),
         "y": matrix[y].to_numpy(dtype=object),
         "marker": {
             "size": n,
             "sizemode": "area",
             "sizeref": 2.0 * max(int(n.max()), 1) / _MAX_BUBBLE_PX**2,
-            "sizemin": 5,
-            "color": matrix[f"share_{colour_by}"].to_numpy(),
+            "sizemin": _MIN_BUBBLE_PX,  # room for a two-digit count
+            "color": shares,
             "cmin": 0,
             "cmax": 1,
-            "colorscale": direction_scale(colour_by),
+            "colorscale": scale,
             "line": {"width": 1, "color": "#555555"},
             "colorbar": {
                 "title": {"text": plot_text(f"Share {label.lower()}")},
                 "tickformat": ".0%",
+                "outlinewidth": 1,
+                "outlinecolor": "#555555",
             },
         },
+        "text": np.asarray([f"{int(v):,}" for v in n], dtype=object),
+        "textposition": "middle center",
+        "textfont": {"size": 11, "color": [text_on(mix(scale, s)) for s in shares]},
         "customdata": customdata((x, matrix[x].tolist()), (y, matrix[y].tolist())),
-        "text": np.asarray([_hover(row, x, y) for _, row in matrix.iterrows()], dtype=object),
-        "hovertemplate": "%{text}<extra></extra>",
+        "hovertext": np.asarray([_hover(row, x, y) for _, row in matrix.iterrows()], dtype=object),
+        "hovertemplate": "%{hovertext}<extra></extra>",
     }
     layout = base_layout(
         f"{facet_label(x)} × {facet_label(y)}: "
         f"bubble area = studies, colour = share {label.lower()}",
-        max(380, 120 + 48 * len(y_order)),
+        max(380, 140 + 48 * len(y_order)),
         showlegend=False,
-        xaxis={**category_axis(x, x_order, 14), "side": "top", "tickangle": 0},
-        yaxis={**category_axis(y, y_order, 24), "title": {"text": plot_text(facet_label(y))},
-               "autorange": "reversed"},
+        xaxis=_x_axis(x, x_order),
+        # no axis titles: the chart's title names both facets (a title beside long row
+        # labels ran into them)
+        yaxis={**category_axis(y, y_order, 24), "autorange": "reversed"},
     )  # fmt: skip
-    layout["margin"] = {"l": 10, "r": 10, "t": 110, "b": 10}
     return figure([trace], layout)
 
 
@@ -188,8 +248,14 @@ def upset_figure(combinations: pd.DataFrame, top: int = 20) -> go.Figure:
         return empty_figure("No studies match: clear a filter")
     shown = combinations.head(top).reset_index(drop=True)
     dbs = order_values("databases", {d for combo in combinations["databases"] for d in combo})
+    dots_px = 26 * len(dbs)  # a row of dots per database, a line of text apart
+    bars_px = 260
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.03
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[bars_px / (bars_px + dots_px), dots_px / (bars_px + dots_px)],
+        vertical_spacing=0.03,
     )
     xs = list(range(len(shown)))
     fig.add_trace(
@@ -224,14 +290,15 @@ def upset_figure(combinations: pd.DataFrame, top: int = 20) -> go.Figure:
     fig.update_layout(
         **base_layout(
             "Which databases found which studies (one bar per exact set of databases)",
-            460,
+            bars_px + dots_px + 90,
             showlegend=False,
         )
     )
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     fig.update_xaxes(showticklabels=False, title={"text": ""}, row=2, col=1)
     fig.update_yaxes(**count_axis(int(shown["count"].max())), row=1, col=1)
-    fig.update_yaxes(**category_axis("databases", dbs, 20), autorange="reversed", row=2, col=1)
+    names = {**category_axis("databases", dbs), "ticktext": [_one_line(d) for d in dbs]}
+    fig.update_yaxes(**names, autorange="reversed", row=2, col=1)
     return fig
 
 
@@ -277,15 +344,7 @@ def overlap_figure(matrix: pd.DataFrame) -> go.Figure:
     layout = base_layout(
         "Studies found by both databases (diagonal: by that database)",
         max(320, 120 + 50 * len(names)),
-        xaxis={**category_axis("databases", names, 14), "side": "top"},
+        xaxis=_x_axis("databases", names),
         yaxis={**category_axis("databases", names, 20), "autorange": "reversed"},
     )
-    layout["margin"] = {"l": 10, "r": 10, "t": 100, "b": 10}
     return figure([trace], layout)
-
-
-def country_figure(
-    studies: pd.DataFrame, filters: Filters, index: StudyIndex | None = None, top: int = 30
-) -> go.Figure:
-    """Studies per country (a click selects that country)."""
-    return facet_bar_figure(studies, "country", filters, index, top=top)

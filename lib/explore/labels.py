@@ -19,6 +19,7 @@ from collections.abc import Iterable
 __all__ = [
     "CODE_LABELS",
     "FACET_LABELS",
+    "NOT_CODED",
     "code_label",
     "count_text",
     "facet_label",
@@ -111,6 +112,11 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "recovery": "Recovery",
     },
 }
+# The value charts show for studies with no code in a facet (never a code: codes are slugs
+# or names, and no name is written in brackets like this).
+NOT_CODED = "(not coded)"
+NOT_CODED_LABEL = "Not coded"
+
 # Facets whose values are names, shown exactly as written (no slug prettifying).
 _NAME_FACETS = frozenset({"country", "databases"})
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -124,6 +130,8 @@ def facet_label(facet: str) -> str:
 def code_label(facet: str, value: object) -> str:
     """The label people read for one value of a facet (plain text, not yet plot-safe)."""
     text = "" if value is None else str(value)
+    if text == NOT_CODED:
+        return NOT_CODED_LABEL
     known = CODE_LABELS.get(facet, {}).get(text)
     if known:
         return known
@@ -134,13 +142,16 @@ def code_label(facet: str, value: object) -> str:
 
 def order_values(facet: str, values: Iterable[object]) -> list[str]:
     """The values in the order they are shown: known codes in codebook order, then the
-    rest alphabetically (case-insensitively), each once. Years sort as numbers."""
+    rest alphabetically (case-insensitively), each once, `NOT_CODED` last. Years sort as
+    numbers."""
     unique = list(dict.fromkeys(str(v) for v in values))
     if facet == "year":
         return sorted(unique, key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
     known = CODE_LABELS.get(facet, {})
     rank = {code: i for i, code in enumerate(known)}
-    return sorted(unique, key=lambda v: (v not in rank, rank.get(v, 0), v.casefold(), v))
+    return sorted(
+        unique, key=lambda v: (v == NOT_CODED, v not in rank, rank.get(v, 0), v.casefold(), v)
+    )
 
 
 def plot_text(text: object) -> str:

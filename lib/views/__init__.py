@@ -9,7 +9,10 @@ scripts of widgets and rendering:
 | `studies` | the studies table every page reads (one row per study, with its codes) |
 | `compare` | two records side by side, field by field, for the Duplicates page |
 | `bulk_decisions` | "accept every pair at or above a score" on the Duplicates page |
-| `highlight` | evidence spans in a study's text, rendered as text-safe Markdown |
-| `codebook` | the codebook as tables and facts for the Codebook page |
-| `prisma` | PRISMA 2020 counts from the project, drawn as a figure and a table |
+| `highlight` | evidence spans in a study's text, coloured by facet, as text-safe Markdown |
+| `study` | one study for the Study page: merged record, evidence lines, tables |
+| `codebook` | the codebook as tables and facts, history and previews, for the Codebook page |
+| `codebook_edit` | one code or one facet changed in the codebook's YAML, versions moved on |
+| `flow` | a flow diagram (boxes, side boxes, phase bands) as an SVG that scales whole |
+| `prisma` | PRISMA 2020 counts from the project, drawn as a flow diagram and a table |
 """

@@ -14,9 +14,21 @@ from typing import Any
 
 import pandas as pd
 
-from lib.coding.codebook import Code, Facet, Rule
+from lib.coding.codebook import Code, Codebook, Facet, Rule
+from lib.project import Project
+from lib.project.coding import CodebookChange
 
-__all__ = ["RULE_COLUMNS", "facet_facts", "history_table", "rule_text", "rules_table"]
+__all__ = [
+    "RULE_COLUMNS",
+    "change_rows",
+    "codebook_texts",
+    "facet_facts",
+    "history_table",
+    "preview_frame",
+    "rule_text",
+    "rules_table",
+    "weights_text",
+]
 
 RULE_COLUMNS = ("code", "label", "looks for", "cancelled by", "outranks", "needs", "about")
 
@@ -90,7 +102,9 @@ def facet_facts(facet: Facet) -> list[str]:
 
 
 def history_table(
-    saved: Sequence[Mapping[str, Any]], recodes: Sequence[Mapping[str, Any]]
+    saved: Sequence[Mapping[str, Any]],
+    recodes: Sequence[Mapping[str, Any]],
+    versions: Mapping[int, str] | None = None,
 ) -> pd.DataFrame:
     """The codebooks a project used, newest first, with what re-coding with each changed.
 
@@ -114,11 +128,64 @@ def history_table(
         rows.append(
             {
                 "codebook": int(item["codebook_id"]),
+                "version": (versions or {}).get(int(item["codebook_id"]), ""),
                 "saved": str(item["saved_at"])[:16].replace("T", " "),
                 "note": item.get("note") or "",
                 "studies changed (per facet)": changed if after else "not applied yet",
                 "fingerprint": str(item["sha256"])[:12],
             }
         )
-    columns = ["codebook", "saved", "note", "studies changed (per facet)", "fingerprint"]
+    columns = ["codebook", "version", "saved", "note", "studies changed (per facet)",
+               "fingerprint"]  # fmt: skip
     return pd.DataFrame(list(reversed(rows)), columns=columns)
+
+
+def codebook_texts(project: Project) -> dict[int, str]:
+    """Every codebook saved in the project, by id: the YAML text as it was saved."""
+    rows = project.conn.execute("SELECT codebook_id, yaml FROM codebooks ORDER BY codebook_id")
+    return {int(cid): str(text) for cid, text in rows}
+
+
+def change_rows(change: CodebookChange, studies: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The example studies of a previewed change, by title: ``study_id``, ``title``,
+    ``short`` (the title cut to a line), ``code`` (the facet), ``now`` and ``after``."""
+    titles = dict(zip(studies["study_id"], studies["title"], strict=True))
+    rows = []
+    for facet, found in change.facets.items():
+        spec = codebook.facet(facet)
+        for sid, old, new in found.examples:
+            title = str(titles.get(sid) or sid)
+            rows.append(
+                {
+                    "study_id": sid,
+                    "title": title,
+                    "short": title if len(title) <= 60 else title[:59].rstrip() + "…",
+                    "code": spec.label,
+                    "now": ", ".join(spec.label_of(c) for c in old) or "none",
+                    "after": ", ".join(spec.label_of(c) for c in new) or "none",
+                }
+            )
+    return pd.DataFrame(rows, columns=["study_id", "title", "short", "code", "now", "after"])
+
+
+def preview_frame(change: CodebookChange, codebook: Codebook) -> pd.DataFrame:
+    """A previewed change per facet, with the columns said in words."""
+    frame = change.to_frame().rename(
+        columns={
+            "changed": "studies whose automatic code changes",
+            "changed_in_force": "... and whose code in force changes",
+            "kept_by_override": "... kept as is by your correction",
+        }
+    )
+    frame["facet"] = [codebook.facet(f).label for f in frame["facet"]]
+    return frame
+
+
+def weights_text(codebook: Codebook) -> str:
+    """How a code's score is counted, with this codebook's field weights."""
+    weights = ", ".join(f"{field} ×{weight:g}" for field, weight in codebook.field_weights.items())
+    return (
+        f"A phrase counts its rule's weight times the field's weight ({weights}); a code "
+        "applies when its score reaches what it needs. Phrases match whole words, any case; "
+        "'*' ends a word with any letters."
+    )

@@ -6,31 +6,33 @@ The counts come from the project (`from_project` takes those of
     {"identified": {"Scopus": 120, "PubMed": 80}, "duplicates_removed": 70, "studies": 125}
 
 `prisma_counts` checks it (a count that cannot be right is a `ValueError` saying which),
-`prisma_table` gives the rows a reviewer copies into a report, and `prisma_figure` draws
-the identification part of the PRISMA 2020 flow diagram. When several reports of one
-study were grouped, records after duplicate removal exceed studies, and the figure says
-how many reports were grouped (PRISMA 2020 counts studies and reports apart).
+`prisma_table` gives the rows a reviewer copies into a report, and `prisma_svg` draws
+the identification part of the PRISMA 2020 flow diagram (`lib.views.flow`). When several
+reports of one study were grouped, records after duplicate removal exceed studies, and
+the figure says how many reports were grouped (PRISMA 2020 counts studies and reports apart).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from lib.explore.charts import figure
-from lib.explore.labels import plot_text
 from lib.spreadsheet import safe_cell
+from lib.views.flow import Box, Stage, flow_svg
 
 __all__ = [
     "PrismaCounts",
     "from_project",
+    "identification_stages",
     "prisma_counts",
     "prisma_csv",
-    "prisma_figure",
+    "prisma_file_name",
+    "prisma_svg",
     "prisma_table",
 ]
 
@@ -125,79 +127,51 @@ def prisma_table(counts: PrismaCounts | Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "detail", "n"])
 
 
-def _box(x0: float, y0: float, x1: float, y1: float, colour: str = "#FFFFFF") -> dict[str, Any]:
-    return {
-        "type": "rect", "xref": "x", "yref": "y", "x0": x0, "y0": y0, "x1": x1, "y1": y1,
-        "line": {"color": "#333333", "width": 1.2}, "fillcolor": colour, "layer": "below",
-    }  # fmt: skip
+def identification_stages(counts: PrismaCounts | Mapping[str, Any]) -> list[Stage]:
+    """The identification part of the PRISMA 2020 flow as `lib.views.flow` stages.
 
-
-def _text(x: float, y: float, text: str, **more: Any) -> dict[str, Any]:
-    return {
-        "x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False,
-        "align": "center", "font": {"size": 13, "color": "#222222"}, **more,
-    }  # fmt: skip
-
-
-def _arrow(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
-    return {
-        "x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x",
-        "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 1.4,
-        "arrowcolor": "#333333", "text": "",
-    }  # fmt: skip
-
-
-def prisma_figure(counts: PrismaCounts | Mapping[str, Any]) -> go.Figure:
-    """The identification part of the PRISMA 2020 flow diagram (database labels escaped)."""
+    Screening and inclusion add their stages after these (same shape: a main box and a
+    side box of what left the flow, with their phase).
+    """
     c = counts if isinstance(counts, PrismaCounts) else prisma_counts(counts)
-    sources = "<br>".join(f"{plot_text(db)} (n = {n:,})" for db, n in c.identified.items())
-    n_lines = max(len(c.identified), 1)
-    top_h = 0.7 + 0.22 * n_lines  # the sources box grows with the number of databases
-    y_top = 2.6 + top_h
-    shapes = [
-        _box(0.0, 0.0, 0.45, y_top, "#DCE6F2"),  # the "Identification" band
-        _box(0.7, 2.6, 5.3, y_top),  # records identified
-        _box(6.0, 2.6 + top_h / 2 - 0.55, 10.0, 2.6 + top_h / 2 + 0.55),  # removed
-        _box(0.7, 1.4, 5.3, 2.2),  # after duplicates
-        _box(0.7, 0.1, 5.3, 1.0, "#E8F3E8"),  # studies
-    ]
-    studies_text = f"<b>Studies</b> (n = {c.studies:,})"
-    if c.reports_grouped:
-        studies_text += f"<br>{c.reports_grouped:,} reports grouped with another report"
-    annotations = [
-        _text(0.225, y_top / 2, "<b>Identification</b>", textangle=-90),
-        _text(
-            3.0,
-            2.6 + top_h / 2,
-            f"<b>Records identified from databases</b> (n = {c.total_identified:,})<br>{sources}",
+    studies = [f"{c.reports_grouped:,} reports grouped with another report of the same study"]
+    return [
+        Stage(
+            "Identification",
+            Box(
+                f"Records identified from databases (n = {c.total_identified:,})",
+                tuple(f"{db} (n = {n:,})" for db, n in c.identified.items()),
+            ),
+            Box(
+                "Records removed before screening",
+                (f"Duplicate records removed (n = {c.duplicates_removed:,})",),
+            ),
         ),
-        _text(
-            8.0,
-            2.6 + top_h / 2,
-            "<b>Records removed before screening</b><br>"
-            f"Duplicate records removed (n = {c.duplicates_removed:,})",
+        Stage(
+            "Identification",
+            Box(f"Records after duplicates removed (n = {c.after_duplicates:,})"),
         ),
-        _text(3.0, 1.8, f"<b>Records after duplicates removed</b> (n = {c.after_duplicates:,})"),
-        _text(3.0, 0.55, studies_text),
-        _arrow(5.3, 2.6 + top_h / 2, 6.0, 2.6 + top_h / 2),
-        _arrow(3.0, 2.6, 3.0, 2.2),
-        _arrow(3.0, 1.4, 3.0, 1.0),
+        Stage(
+            "Identification",
+            Box(
+                f"Studies (n = {c.studies:,})",
+                tuple(studies) if c.reports_grouped else (),
+                fill="#E8F3E8",
+            ),
+        ),
     ]
-    return figure(
-        [],
-        {
-            "shapes": shapes,
-            "annotations": annotations,
-            "xaxis": {"range": [-0.1, 10.1], "visible": False, "fixedrange": True},
-            "yaxis": {"range": [-0.1, y_top + 0.1], "visible": False, "fixedrange": True},
-            "height": int(120 + 80 * (y_top + 0.2)),
-            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "title": {"text": "PRISMA 2020: identification of studies", "font": {"size": 15}},
-            "plot_bgcolor": "rgba(0,0,0,0)",
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "showlegend": False,
-        },
-    )
+
+
+def prisma_svg(counts: PrismaCounts | Mapping[str, Any]) -> str:
+    """The identification part of the PRISMA 2020 flow diagram as SVG (labels escaped)."""
+    return flow_svg(identification_stages(counts), title="PRISMA 2020 flow diagram")
+
+
+def prisma_file_name(project_name: str, suffix: str = "csv") -> str:
+    """``demo-peer-support-in-prisons-prisma.csv``: the project's name, safe on every system."""
+    folded = unicodedata.normalize("NFKD", project_name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", folded).strip("-_").lower()[:60] or "project"
+    return f"{stem}-prisma.{suffix}"
 
 
 def prisma_csv(counts: PrismaCounts | Mapping[str, Any]) -> bytes:

@@ -1,0 +1,125 @@
+"""Overview: what the project holds, its PRISMA identification flow, and the project switcher.
+
+The app's first page (`app.py` lists the pages and names this one "Overview").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lib import paths, state
+from lib.demo import ensure_demo_project
+from lib.explore.charts import facet_bar_figure, year_method_figure
+from lib.explore.filters import Filters
+from lib.project import ProjectError, open_project
+from lib.project.bundle import import_bundle
+from lib.textsafe import escape_markdown
+from lib.views.prisma import (
+    from_project,
+    prisma_csv,
+    prisma_file_name,
+    prisma_svg,
+    prisma_table,
+)
+
+project = state.page_setup("Overview")
+studies = state.studies(project)
+counts = state.prisma(project)
+
+st.title(escape_markdown(project.meta("name") or project.path.stem), anchor=False)
+st.caption(f"Project file: {escape_markdown(project.path)}")
+
+n_studies = len(studies)
+known = int((studies["method"] != "unclear").sum()) if n_studies else 0
+cols = st.columns(5)
+cols[0].metric("Records imported", counts["records_identified"])
+cols[1].metric("Duplicates removed", counts["duplicates_removed"])
+cols[2].metric("Studies", n_studies)
+cols[3].metric("Method coded", f"{known / n_studies:.0%}" if n_studies else "–")
+cols[4].metric("Pairs to review", counts["to_review"], help="Possible duplicates to review")
+
+if not n_studies:
+    st.info("This project is empty: import your exports on the **Import** page.")
+else:
+    flow = from_project(counts)
+    name = project.meta("name") or project.path.stem
+    st.subheader("PRISMA 2020: identification", anchor=False)
+    svg = prisma_svg(flow)
+    st.image(svg, width="content")  # its own size; smaller, as a whole, in a narrow window
+    table, numbers = st.columns([3, 1], vertical_alignment="bottom")
+    table.dataframe(prisma_table(flow), hide_index=True, key="prisma_table", width="stretch")
+    numbers.download_button("PRISMA counts (CSV)", data=prisma_csv(flow), mime="text/csv",
+                            file_name=prisma_file_name(name), key="download_prisma_csv",
+                            on_click="ignore")  # fmt: skip
+    numbers.download_button("PRISMA diagram (SVG)", data=svg, mime="image/svg+xml",
+                            file_name=prisma_file_name(name, "svg"), key="download_prisma_svg",
+                            on_click="ignore")  # fmt: skip
+    st.subheader("Studies", anchor=False)
+    left, right = st.columns(2)
+    left.plotly_chart(year_method_figure(studies, Filters()), key="year_chart")
+    right.plotly_chart(facet_bar_figure(studies, "population", Filters()), key="pop_chart")
+    if counts["to_review"]:
+        st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon="🔍")
+    st.page_link(state.PAGES["Explore"], label="Explore the studies", icon="🧭")
+
+st.divider()
+st.subheader("Project", anchor=False)
+choice = st.radio(
+    "Open",
+    ["The demo project", "A new project", "An existing project file", "A backup"],
+    horizontal=True,
+    key="project_choice",
+)
+if choice == "The demo project":
+    if st.button("Open the demo", key="open_demo"):
+        state.switch_project(ensure_demo_project(paths.demo_project_path()))
+        st.rerun()
+elif choice == "A backup":
+    backup = st.file_uploader("Project backup (.json, from the Export page)", key="backup_file")
+    target = st.text_input(
+        "Restore into (a new .sqlite file)",
+        value=str(paths.data_home() / "restored-review.sqlite"),
+        key="restore_file",
+    )
+    if st.button("Restore and open", key="restore", disabled=not (backup and target.strip())):
+        path = Path(target.strip()).expanduser()
+        try:
+            import_bundle(backup.getvalue(), path, source=backup.name).close()
+        except ProjectError as exc:
+            st.error(f"{escape_markdown(exc)}.")
+        else:
+            state.switch_project(path)
+            st.rerun()
+else:
+    default = str(paths.data_home() / "my-review.sqlite") if choice == "A new project" else ""
+    target = st.text_input("Project file (.sqlite)", value=default, key="project_file")
+    label = "Create and open" if choice == "A new project" else "Open"
+    if st.button(label, key="open_project", disabled=not target.strip()):
+        path = Path(target.strip()).expanduser()
+        if choice == "A new project" and path.exists():
+            st.error(
+                f"{escape_markdown(path)} already exists: choose another name, or open it as "
+                "existing."
+            )
+        elif choice == "An existing project file" and not path.exists():
+            st.error(
+                f"{escape_markdown(path)}: no such file. Check the path, or create a new project."
+            )
+        else:
+            try:
+                open_project(path).close()
+            except ProjectError as exc:
+                st.error(f"{escape_markdown(exc)}.")
+            else:
+                state.switch_project(path)
+                st.rerun()
+
+with st.expander("Imports and decisions (project log)"):
+    events = project.events()
+    if events:
+        st.dataframe(pd.DataFrame(events), hide_index=True, key="log_table")
+    else:
+        st.write("Nothing has happened in this project yet.")
