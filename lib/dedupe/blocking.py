@@ -3,7 +3,9 @@
 Each key catches what the others miss: the DOI; the first and the last letters of the
 title (a changed start or end, a truncated title); the two rarest title words (typos
 elsewhere); first author and year (a translated or reworded title); journal, volume and
-first page (a title missing or in another language). Within a block, records are sorted
+first page (a title missing or in another language); and for an online-first record (a
+journal, no volume, issue or pages yet), every record of the same first author in the
+same journal (its issue version may have been retitled). Within a block, records are sorted
 by title and each is paired with its next `WINDOW` neighbours, so a small block is
 compared in full and a huge one ("Wang 2015" in a million records) costs linear time
 instead of quadratic. All of it runs in numpy: no Python object per candidate.
@@ -28,6 +30,7 @@ WINDOW = 20
 WINDOWS = {"author_year": 6, "rare_words": 10, "locator": 10}
 PREFIX = 24
 MIN_RARE_WORDS = 4
+MAX_TEAM_BLOCK = 60  # larger "first author + journal" blocks pair online-first records by window
 _COMMON = frozenset(
     """a an the of in on and or for with to from by at as is are be its their this that between
     after before during among into using via vs versus""".split()
@@ -108,5 +111,37 @@ def candidate_pairs(
         codes = _pairs_for_key(keys, rank, min(window, WINDOWS.get(name, window)))
         counts[name] = len(codes)
         found.append(codes)
+    online = _online_first_pairs(norms, rank)
+    counts["online_first"] = len(online)
+    found.append(online)
     unique = np.unique(np.concatenate(found))
     return unique // n, unique % n, counts
+
+
+def _online_first_pairs(norms: Sequence[Norm], rank: np.ndarray) -> np.ndarray:
+    """Pair codes of each online-first record with the records of its first author in its
+    journal: all of them in a small block, its `WINDOW` title neighbours in a large one."""
+    n = len(norms)
+    blocks: dict[str, list[int]] = {}
+    has_online: set[str] = set()
+    for i, x in enumerate(norms):
+        if x.first_author and x.jkey:
+            key = f"{x.first_author}|{x.jkey}"
+            blocks.setdefault(key, []).append(i)
+            if x.online:
+                has_online.add(key)
+    found: list[int] = []
+    for key in has_online:
+        members = sorted(blocks[key], key=lambda k: rank[k])
+        if len(members) < 2:
+            continue
+        for pos, i in enumerate(members):
+            if not norms[i].online:
+                continue
+            near = (
+                members
+                if len(members) <= MAX_TEAM_BLOCK
+                else members[max(0, pos - WINDOW) : pos + WINDOW + 1]
+            )
+            found += [min(i, j) * n + max(i, j) for j in near if j != i]
+    return np.array(found, dtype=np.int64)

@@ -139,12 +139,21 @@ def _score_pairs(
         [n.compact[:MIN_TRUNCATED] if len(n.compact) >= MIN_TRUNCATED else "" for n in norms]
     )
     notice = np.array([bool(n.notice) for n in norms])
+    # Titles that differ entirely still get a look at one place (a translation, a heading
+    # or subtitle more) and between an online-first record and its team's issue version.
+    place = _codes([f"{n.jkey}|{n.volume}|{n.first_page}|{n.year}" if n.first_page else ""
+                    for n in norms])  # fmt: skip
+    online = np.array([n.online for n in norms])
+    team = _codes([f"{n.first_author}|{n.jkey}" if n.first_author and n.jkey else ""
+                   for n in norms])  # fmt: skip
     keep = (
         (sims >= WEAK_TITLE)
         | ((doi[ia] == doi[ib]) & (doi[ia] >= 0))
         | ((head[ia] == head[ib]) & (head[ia] >= 0))
         | notice[ia]
         | notice[ib]
+        | ((place[ia] == place[ib]) & (place[ia] >= 0))
+        | ((online[ia] != online[ib]) & (team[ia] == team[ib]) & (team[ia] >= 0))
     )
     scores[:] = sims * np.float32(TITLE_ONLY_WEIGHT)
     for k in np.flatnonzero(keep):

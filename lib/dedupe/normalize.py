@@ -17,20 +17,21 @@ from lib.dedupe.journals import (
     journal_words,
     looks_like_conference,
 )
+from lib.dedupe.language import looks_translated, non_english
 from lib.dedupe.locators import (
     doi_key,
     doi_version_base,
     issue_in_volume,
     issue_key,
     page_range,
+    pages_garbled,
     supplement_numbers,
     volume_key,
 )
 from lib.dedupe.text import fold_words
 from lib.dedupe.titles import (
     is_generic,
-    notice_kind,
-    strip_notice,
+    notice_of,
     title_numbers,
     title_part,
     title_words,
@@ -57,6 +58,16 @@ _PREPRINT_VENUE = re.compile(
 )
 # Supplement issues are where congress abstracts are printed: "Suppl 2", "S1", "SUPPL. 1".
 _SUPPLEMENT = re.compile(r"suppl|meeting|abstract|congress|^\s*s\s*\d+\s*$", re.IGNORECASE)
+# Trial registration numbers, where a record carries one in its title, source or link
+# (registry records from CENTRAL give "https://clinicaltrials.gov/show/NCT01234567").
+_REGISTRATION = re.compile(
+    r"\b(NCT\d{8}|ISRCTN\d{8}|ACTRN\d{14}|ChiCTR[-\w]{6,20}|EUCTR\d{4}-\d{6}-\d{2}|"
+    r"DRKS\d{8}|CTRI/\d{4}/\d+/\d+|IRCT\w{8,30}|JPRN-\w{6,20}|NTR\d{3,5}|KCT\d{7}|"
+    r"TCTR\d{11}|PACTR\d{15})",
+    re.IGNORECASE,
+)
+_ROMAN = re.compile(r"^[ivx]{1,4}$")  # "ix45": page 45 of supplement 9
+_LETTERED = re.compile(r"^\s*\d+[A-Za-z]\b")  # "81A": a page of an abstract book
 
 
 @dataclass(slots=True)
@@ -73,11 +84,15 @@ class Detail:
     issues: frozenset[str]  # every reading: the issue field and "(9)" in the volume field
     supplements: frozenset[str]
     pages: tuple[str, str, str]  # first, last, letter prefix
+    garbled: bool  # the pages were a spreadsheet's date ("01-Jun")
     doi_base: str
     abstract: str
     conference: bool
     preprint: bool
     family: str  # kind of publication: "journal", "book", "chapter", "thesis"... or ""
+    translated: bool  # the title is marked as a translation or is not in English
+    registrations: frozenset[str]  # trial registration numbers the record names
+    supplement_page: bool  # "S12", "ix45": a page of a supplement
 
 
 # Entry types that name different kinds of publication; conference papers, preprints and
@@ -107,12 +122,14 @@ class Norm:
     __slots__ = (
         "_detail",
         "about",
+        "cited",
         "compact",
         "doi",
         "first_author",
         "first_page",
         "jkey",
         "notice",
+        "online",
         "record",
         "title",
         "volume",
@@ -123,14 +140,17 @@ class Norm:
         self.record = rec
         self.title = title = title_words(rec.title)
         self.compact = title.replace(" ", "")
-        self.notice = notice = notice_kind(title) if title[:1] in _NOTICE_STARTS else ""
-        self.about = strip_notice(title) if notice else ""
+        self.notice, self.about, self.cited = notice_of(rec.title, title)
         self.doi = doi_key(rec.doi)
         self.first_author = first_author(rec.authors)
         self.year = rec.year
         self.jkey = _venue(rec.journal)[2]
         self.volume = volume_key(rec.volume)
         self.first_page = page_range(rec.pages)[0] if self.jkey and self.volume else ""
+        # online first: a journal but no volume, issue or pages yet
+        self.online = bool(self.jkey) and not (
+            self.volume or rec.issue.strip() or rec.pages.strip()
+        )
         self._detail: Detail | None = None
 
     @property
@@ -150,15 +170,15 @@ class Norm:
     issues = property(lambda self: self.detail.issues)
     supplements = property(lambda self: self.detail.supplements)
     pages = property(lambda self: self.detail.pages)
+    garbled = property(lambda self: self.detail.garbled)
     doi_base = property(lambda self: self.detail.doi_base)
     abstract = property(lambda self: self.detail.abstract)
     conference = property(lambda self: self.detail.conference)
     preprint = property(lambda self: self.detail.preprint)
     family = property(lambda self: self.detail.family)
-
-
-# notice_kind's regex only runs on titles starting like "erratum", "retraction", ...
-_NOTICE_STARTS = frozenset("acenprw")
+    translated = property(lambda self: self.detail.translated)
+    supplement_page = property(lambda self: self.detail.supplement_page)
+    registrations = property(lambda self: self.detail.registrations)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -186,14 +206,17 @@ def _detail(n: Norm) -> Detail:
     rec = n.record
     jwords, venues, _, conference, preprint_venue = _venue(rec.journal)
     pages = page_range(rec.pages)
+    supplement_page = (
+        pages[2] == "s" or bool(_ROMAN.match(pages[2])) or bool(_LETTERED.match(rec.pages))
+    )
     in_volume = issue_in_volume(rec.volume)
     abstract = fold_words(rec.abstract[: ABSTRACT_CHARS + 100])[:ABSTRACT_CHARS]
     if abstract in ("no abstract available", "abstract not available", "none", "na"):
         abstract = ""
     return Detail(
         generic=is_generic(n.title, " ".join(jwords)),
-        part=title_part(n.title),
-        numbers=title_numbers(n.title),
+        part=title_part(n.about or n.title),
+        numbers=title_numbers(n.about or n.title),
         authors=parse_authors(rec.authors),
         journal=jwords,
         venues=venues,
@@ -201,12 +224,23 @@ def _detail(n: Norm) -> Detail:
         issues=frozenset({in_volume, issue_key(rec.issue)} - {""}),
         supplements=supplement_numbers(rec.volume, rec.issue),
         pages=pages,
+        garbled=pages_garbled(rec.pages) if pages[0] else False,
         doi_base=doi_version_base(n.doi),
         abstract=abstract,
         conference=conference
         or rec.entrytype == "conference"
-        or pages[2] == "s"
+        or supplement_page
         or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
         preprint=preprint_venue or rec.entrytype == "preprint" or n.doi.startswith(_PREPRINT_DOI),
         family=_FAMILIES.get(rec.entrytype, ""),
+        translated=looks_translated(rec.title, rec.language) or non_english(n.title, rec.title),
+        supplement_page=supplement_page,
+        registrations=_registrations(rec),
     )
+
+
+def _registrations(rec: Record) -> frozenset[str]:
+    text = f"{rec.title} {rec.journal} {rec.url}"
+    if not any(c.isdigit() for c in text):
+        return frozenset()
+    return frozenset(m.upper() for m in _REGISTRATION.findall(text))
