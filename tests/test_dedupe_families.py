@@ -13,7 +13,7 @@ import pytest
 
 from lib.dedupe import deduplicate
 from lib.dedupe.authors import compare_authors, parse_authors
-from lib.dedupe.locators import page_range, pages_relation
+from lib.dedupe.locators import page_range, pages_relation, volume_key
 from lib.dedupe.normalize import normalize
 from lib.dedupe.titles import title_numbers, title_words
 from lib.model import Record
@@ -316,6 +316,18 @@ def test_fields_shifted_by_one_go_to_review() -> None:
     assert reviewed(a, b)
 
 
+def test_a_journal_subtitle_pushed_into_the_volume_field_still_gives_the_volume() -> None:
+    assert volume_key("Journal of prison health and peer care. 60") == "60"
+    assert volume_key("Supplement 1") == ""
+    a = rec("a", journal="Hanzai Shakaigaku Kenkyu", volume="60")
+    b = rec("b", journal="Hanzai shakaigaku kenkyu", volume="Japanese journal of sociological "
+            "criminology. 60")  # fmt: skip
+    c = rec("c", journal="Hanzai Shakaigaku Kenkyu. Japanese journal of sociological criminology",
+            volume="60")  # fmt: skip
+    result = deduplicate([a, b, c])
+    assert len(set(result.cluster_of.values())) == 1
+
+
 def test_a_typo_in_the_first_page_goes_to_review() -> None:
     assert reviewed(rec("a", pages="676"), rec("b", pages="678"))
 
@@ -370,6 +382,14 @@ def test_a_doi_one_or_two_digits_off_goes_to_review() -> None:
     a = rec("a", doi="10.1080/10509674.2021.1934567")
     b = rec("b", doi="10.1080/10509674.2021.1934576")
     assert reviewed(a, b)
+
+
+def test_another_papers_doi_with_all_else_equal_goes_to_review() -> None:
+    a = rec("a", doi="10.1080/10509674.2021.1934567", abstract=ABSTRACT)
+    b = rec("b", doi="10.1016/j.jcrimjus.2021.101822", abstract=ABSTRACT)
+    assert reviewed(a, b)
+    c = dataclasses.replace(b, record_id="c", abstract="")  # less known: the DOIs decide
+    assert apart(a, c)
 
 
 def test_neighbouring_dois_of_different_papers_stay_apart() -> None:

@@ -92,6 +92,9 @@ def _split_glued(name: str) -> list[str]:
 
 
 def _initial(given: str) -> str:
+    first = given.lstrip(" .-'")[:1].lower()
+    if first.isascii():
+        return first if first.isalpha() else ""
     return next((c for c in fold(given) if c.isalpha()), "")
 
 
@@ -243,6 +246,13 @@ def compare_authors(a: AuthorList, b: AuthorList) -> tuple[bool, float] | None:
     """(first authors agree, share of the shorter list found in the other); None if unknown."""
     if not a.families or not b.families:
         return None
+    return _compare_lists(a, b)
+
+
+@lru_cache(maxsize=1 << 16)
+def _compare_lists(a: AuthorList, b: AuthorList) -> tuple[bool, float]:
+    # Cached: the copies of one paper come in a few spellings of one list, so the pairs
+    # of a group compare the same two lists again and again.
     short, long_ = (a, b) if len(a.families) <= len(b.families) else (b, a)
     exact = set(long_.families) | set(long_.alt)
     found = 0

@@ -171,11 +171,21 @@ def issue_in_volume(volume: str) -> str:
 _VOLUME = re.compile(r"^\s*(?:vol(?:ume)?\.?\s*)?(\d+)\s*(?:\(.*\))?\s*[A-Za-z .]*$")
 
 
+# A journal's subtitle pushed into the volume field: "Japanese journal of clinical
+# medicine. 69" (the title was split at its first full stop).
+_NAME_THEN_VOLUME = re.compile(r"^[A-Za-z][A-Za-z ,:&'-]{8,}[.,;:]\s*(\d{1,5})\s*$")
+_NOT_A_VOLUME = re.compile(r"suppl|part|pt\b|no\b|issue|number|abstract", re.IGNORECASE)
+
+
 def volume_key(volume: str) -> str:
     """The volume number, or "" when the field is not clearly one ("1)", "Suppl")."""
     text = volume.strip()
     if not text or text.count("(") != text.count(")"):
         return ""
+    if text[:1].isalpha() and text[-1:].isdigit():
+        shifted = _NAME_THEN_VOLUME.match(text)
+        if shifted and not _NOT_A_VOLUME.search(text):
+            return shifted.group(1).lstrip("0") or "0"
     match = _VOLUME.match(text)
     if not match or re.search(r"suppl|part|pt\b", text[match.end(1) :], re.IGNORECASE):
         # "35 (Supplement 1)" keeps 35; "Suppl 2" alone is not a volume.

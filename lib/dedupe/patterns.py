@@ -9,6 +9,7 @@ a veto wrongly merges two studies.
 from __future__ import annotations
 
 from lib.dedupe.compare import Evidence
+from lib.dedupe.language import looks_translated, non_english
 from lib.dedupe.normalize import Norm
 
 __all__ = [
@@ -98,9 +99,15 @@ def translated_at_one_place(a: Norm, b: Norm, ev: Evidence) -> str:
         return ""
     if a.pages[0] == "1" and not (a.pages[1] and a.pages[1] == b.pages[1]):
         return ""
-    if a.translated != b.translated or (a.translated and b.translated) or ev.contained:
+    if ev.contained or _translated(a) or _translated(b):
         return "translated"
     return "unexplained"
+
+
+def _translated(n: Norm) -> bool:
+    """The title is marked as a translation, or is not in English."""
+    rec = n.record
+    return looks_translated(rec.title, rec.language) or non_english(n.title, rec.title)
 
 
 def retitled_online_first(a: Norm, b: Norm, ev: Evidence) -> bool:

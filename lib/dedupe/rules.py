@@ -94,7 +94,10 @@ def _contradictions(
     early_version = online_first(a, b, ev)
     place = same_place(ev)
     if ev.doi == "different":
-        hard.append("DOIs differ")
+        if _all_but_doi(ev):
+            doubts.append("DOIs differ though all else agrees")
+        else:
+            hard.append("DOIs differ")
     elif ev.doi == "version":
         soft.append("DOIs differ only by version")
     elif ev.doi == "typo":
@@ -163,14 +166,33 @@ def _contradictions(
     return hard, soft + locators, doubts, []
 
 
-def _score(ev: Evidence, hard: int, soft: int, doubts: int = 0) -> float:
+def _all_but_doi(ev: Evidence) -> bool:
+    """Title, abstract, every author, year, journal and page agree: a DOI that differs is
+    an export's error (a neighbouring paper's DOI), for a person to confirm."""
+    return (
+        ev.title >= STRONG_TITLE
+        and ev.abstract is not None
+        and ev.abstract >= SAME_ABSTRACT
+        and ev.authors == (True, 1.0)
+        and ev.year_gap == 0
+        and ev.journal in ("same", "compatible")
+        and ev.page == "same"
+    )
+
+
+def _score(a: Norm, b: Norm, ev: Evidence, hard: int, soft: int, doubts: int) -> float:
+    """0..1, how alike the two records are; it orders the review queue, so what makes a
+    look-alike common counts against: a DOI shared by two different titles is as often a
+    congress supplement's as a retitled paper's, and two abstracts of one meeting are
+    the commonest look-alikes (one team's abstracts follow each other page by page)."""
     parts: list[tuple[float, float]] = [(ev.title, 3.0)]
     if ev.authors is not None:
         parts.append((ev.authors[1] * (1.0 if ev.authors[0] else 0.8), 2.0))
     if ev.year_gap is not None:
         parts.append((1.0 if ev.year_gap == 0 else 0.5 if ev.year_gap == 1 else 0.0, 1.0))
     if ev.doi != "missing":
-        parts.append((_DOI_SCORE.get(ev.doi, 0.0), 2.0))
+        doi = _DOI_SCORE.get(ev.doi, 0.0) * (1.0 if ev.title >= MEDIUM_TITLE else 0.5)
+        parts.append((doi, 2.0))
     if ev.journal != "missing":
         parts.append((_JOURNAL_SCORE.get(ev.journal, 0.0), 1.0))
     for value in (ev.volume, ev.page):
@@ -180,7 +202,8 @@ def _score(ev: Evidence, hard: int, soft: int, doubts: int = 0) -> float:
         parts.append((ev.abstract, 2.0))
     total = sum(w for _, w in parts)
     base = sum(v * w for v, w in parts) / total
-    return round(max(0.0, base - 0.25 * hard - 0.1 * soft - 0.05 * doubts), 3)
+    meeting = 0.1 if a.conference and b.conference else 0.0
+    return round(max(0.0, base - 0.25 * hard - 0.1 * soft - 0.05 * doubts - meeting), 3)
 
 
 _DOI_SCORE = {"same": 1.0, "typo": 0.7, "truncated": 0.7, "version": 0.3}
@@ -191,10 +214,12 @@ def _evidence_text(a: Norm, b: Norm, ev: Evidence) -> list[str]:
     said = []
     if ev.doi == "same":
         said.append("same DOI")
-    if ev.title == 1.0:
-        said.append("titles equal")
-    elif ev.truncated:
+    if ev.truncated:
         said.append(f"one title cut short ({ev.title:.2f})")
+    elif ev.title == 1.0:
+        said.append("titles equal")
+    elif ev.contained:
+        said.append(f"one title has words more in front or behind ({ev.title:.2f})")
     else:
         said.append(f"titles {ev.title:.2f}")
     if ev.authors is not None:
@@ -239,7 +264,7 @@ def _link(a: Norm, b: Norm, ev: Evidence, agree: bool | None) -> str:
 def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
     """The `Verdict` on a pair from its `Evidence` (see the module docstring)."""
     hard, soft, doubts, overridden = _contradictions(a, b, ev)
-    score = _score(ev, len(hard), len(soft), len(doubts))
+    score = _score(a, b, ev, len(hard), len(soft), len(doubts))
     said = _evidence_text(a, b, ev)
     agree = _authors_agree(ev)
     # A shared DOI vouches for different titles (a translation) only if nothing else

@@ -100,6 +100,7 @@ _INNER_MARKER = re.compile(
 _CODE = r"\d{4}(?:\d{2})?\s+[A-Z][A-Za-z]+(?:(?:\s+|,\s*)(?:and|of|in|&|[A-Z][A-Za-z]+))*"
 _CODE_TAIL = re.compile(rf"(?:[\s.;,:]+{_CODE})+\s*[.;]?\s*$")
 _CODE_ONE = re.compile(_CODE)
+_CODE_HINT = re.compile(r"\d{4} [A-Z]")  # cheap test before the tail's regex
 _DISCIPLINES = frozenset(
     """science sciences studies health medicine medical psychology sociology criminology
     nursing law education services economics policy administration neurosciences
@@ -114,7 +115,7 @@ def _strip_markers(text: str) -> str:
     """Drop database markers from anywhere in a title, and trailing subject codes."""
     if "[" in text or "(" in text:
         text = _INNER_MARKER.sub("", text)
-    if text[-1:].isalpha() or text[-1:] in ".;":
+    if (text[-1:].isalpha() or text[-1:] in ".;") and _CODE_HINT.search(text):
         tail = _CODE_TAIL.search(text)
         if tail and tail.start() > 0:
             codes = _CODE_ONE.findall(tail.group(0))
@@ -297,6 +298,7 @@ _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 # same number as "type 2", and a different one from "type I".
 _ROMAN_NUMBERED = re.compile(r"\b(?:type|stage|grade|class|level|phase|group)\s+([ivx]{1,4})\b")
 _ROMAN_VALUE = {"i": 1, "v": 5, "x": 10}
+_NUMBERED_KINDS = ("type ", "stage ", "grade ", "class ", "level ", "phase ", "group ")
 
 
 def _roman(text: str) -> int:
@@ -311,14 +313,13 @@ def title_numbers(words: str) -> frozenset[str]:
     """The numbers written in the title ("40 years", "phase 3", "type II" = 2), leading
     zeros dropped; "10 000" and "10,000" are one number."""
     numbers = _NUMBER.findall(words)
-    if " i" in words or " v" in words or " x" in words:
+    if any(kind in words for kind in _NUMBERED_KINDS):
         numbers += [str(_roman(m)) for m in _ROMAN_NUMBERED.findall(words)]
     if not numbers:
         return _NO_NUMBERS
-    if len(numbers) > 1:
-        numbers = _NUMBER.findall(_THOUSANDS.sub("", words)) + [
-            str(_roman(m)) for m in _ROMAN_NUMBERED.findall(words)
-        ]
+    if len(numbers) > 1 and _THOUSANDS.search(words):
+        digits = _NUMBER.findall(_THOUSANDS.sub("", words))
+        numbers = digits + [n for n in numbers[len(_NUMBER.findall(words)) :]]
     return frozenset(n.lstrip("0") or "0" for n in numbers)
 
 
