@@ -60,8 +60,14 @@ def main(path: str) -> None:
         first = min(group, key=list(records["ID"]).index)
         for rid in group:
             cluster_of[rid] = first
-    maybe = int((matched.get("duplicate_label", pd.Series(dtype=str)) == "maybe").sum())
-    json.dump({"seconds": seconds, "cluster_of": cluster_of, "maybe": maybe}, sys.stdout)
+    labels = matched.get("duplicate_label", pd.Series(dtype=str, index=matched.index))
+    maybe = matched[labels == "maybe"]
+    maybe_pairs = [[str(a), str(b)] for a, b in zip(maybe["ID_1"], maybe["ID_2"], strict=True)]
+    json.dump(
+        {"seconds": seconds, "cluster_of": cluster_of, "maybe": len(maybe_pairs),
+         "maybe_pairs": maybe_pairs},
+        sys.stdout,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

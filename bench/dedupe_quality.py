@@ -1,15 +1,19 @@
-"""Quality and speed of deduplication on every labelled set, against bib-dedupe.
+"""Quality, review queue and speed of deduplication on every labelled set, against bib-dedupe.
 
 For each set in ../shared/benchmarks/dedupe/: pairwise precision, recall, F1 and the
-count of false-merge pairs of this project's engine and of bib-dedupe, and the time each
-takes to deduplicate (median of --runs; reading the file is not timed for either), in
-the same run on the same machine.
+count of false-merge pairs of this project's engine and of bib-dedupe; the review queue
+each leaves to a person (its length, per 50 records, how many of its pairs are true
+duplicates, and for this engine, whose queue is ranked, how many of the first five are;
+how many of the duplicates it missed the queue offers); and the time each takes to
+deduplicate (median of --runs; reading the file is not timed for either), in the same
+run on the same machine. Every run of this engine starts with its caches empty, as a
+fresh process would.
 
     .venv/bin/python bench/dedupe_quality.py --runs 3
     .venv/bin/python bench/dedupe_quality.py --no-bib-dedupe     # this engine only
 
 bib-dedupe runs in its own environment (see bench/requirements.txt); without it the
-script reports this engine alone. Results: a Markdown table on stdout and
+script reports this engine alone. Results: Markdown tables on stdout and
 bench/out/dedupe_quality.json.
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -27,29 +32,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dedupe_metrics import Quality, pairwise_quality  # noqa: E402
+from dedupe_metrics import Quality, pairwise_quality, queue_quality  # noqa: E402
 
 from lib.dedupe import deduplicate  # noqa: E402
+from lib.dedupe.normalize import clear_caches  # noqa: E402
 from lib.ingest import read_path  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks" / "dedupe"
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 RUNNER = ROOT / "bench" / "dedupe_bibdedupe_runner.py"
+TOP = 5  # the head of the queue whose precision is reported
 
 
-def _ours(path: Path, runs: int) -> tuple[dict[str, str], float, int, list]:
+def _ours(path: Path, runs: int) -> tuple[dict[str, str], float, list[tuple[str, str]], list]:
     records = read_path(path).records
     times = []
     result = None
     for _ in range(runs):
+        clear_caches()
         started = time.perf_counter()
         result = deduplicate(records)
         times.append(time.perf_counter() - started)
     assert result is not None
-    return result.cluster_of, statistics.median(times), len(result.possible()), records
+    queue = [(p.a, p.b) for p in result.possible()]
+    return result.cluster_of, statistics.median(times), queue, records
 
 
-def _theirs(python: Path, path: Path, runs: int) -> tuple[dict[str, str], float, int]:
+def _theirs(
+    python: Path, path: Path, runs: int
+) -> tuple[dict[str, str], float, list[tuple[str, str]]]:
     times = []
     out: dict = {}
     for _ in range(runs):
@@ -58,20 +69,28 @@ def _theirs(python: Path, path: Path, runs: int) -> tuple[dict[str, str], float,
         )
         out = json.loads(done.stdout)
         times.append(out["seconds"])
-    return out["cluster_of"], statistics.median(times), out["maybe"]
+    return out["cluster_of"], statistics.median(times), [tuple(p) for p in out["maybe_pairs"]]
 
 
-def _row(name: str, who: str, q: Quality, seconds: float, review: int) -> dict[str, object]:
+def _row(
+    name: str,
+    who: str,
+    q: Quality,
+    seconds: float,
+    queue: dict[str, float | int | None],
+    records: int,
+) -> dict[str, object]:
     return {
         "set": name,
         "tool": who,
+        "records": records,
         "precision": round(q.precision, 4),
         "recall": round(q.recall, 4),
         "f1": round(q.f1, 4),
         "false_merge_pairs": q.false_merges,
         "missed_pairs": q.missed,
         "true_pairs": q.true_pairs,
-        "to_review": review,
+        **queue,
         "seconds": round(seconds, 3),
     }
 
@@ -92,37 +111,60 @@ def main() -> None:
         if args.sets and name not in args.sets:
             continue
         path = folder / "records.csv"
-        cluster_of, seconds, review, records = _ours(path, args.runs)
+        cluster_of, seconds, queue, records = _ours(path, args.runs)
         truth = {r.record_id: r.original["group_id"][0] for r in records}
         scopes: list[tuple[str, dict[str, str] | None]] = [(name, None)]
         if name == "bibdedupe_pair_cases":
             case = {r.record_id: r.original["case_id"][0] for r in records}
             scopes.append((f"{name} (within each case)", case))
         theirs = _theirs(args.bib_dedupe_python, path, args.runs) if compare else None
+        n = len(records)
         for label, scope in scopes:
-            rows.append(_row(label, "this engine", pairwise_quality(cluster_of, truth, scope=scope),
-                             seconds, review))  # fmt: skip
+            q = pairwise_quality(cluster_of, truth, scope=scope)
+            rq = queue_quality(queue, cluster_of, truth, scope=scope, top=TOP)
+            rows.append(_row(label, "this engine", q, seconds, rq, n))
             if theirs:
                 q = pairwise_quality(theirs[0], truth, scope=scope)
-                rows.append(_row(label, "bib-dedupe", q, theirs[1], theirs[2]))
+                rq = queue_quality(theirs[2], theirs[0], truth, scope=scope, top=None)
+                rows.append(_row(label, "bib-dedupe", q, theirs[1], rq, n))
         print(f"{name}: done", file=sys.stderr)
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "dedupe_quality.json").write_text(json.dumps(rows, indent=2))
+    print(f"load average before and after: {_load()}\n", file=sys.stderr)
     print(_markdown(rows))
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _markdown(rows: list[dict[str, object]]) -> str:
     head = (
-        "| set | tool | precision | recall | F1 | false-merge pairs | missed pairs | to review "
-        "| seconds |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        "| set | tool | precision | recall | F1 | false-merge pairs | missed pairs "
+        "| seconds |\n|---|---|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for r in rows:
         lines.append(
             f"| {r['set']} | {r['tool']} | {r['precision']:.4f} | {r['recall']:.4f} | "
             f"{r['f1']:.4f} | {r['false_merge_pairs']} | {r['missed_pairs']}/{r['true_pairs']} "
-            f"| {r['to_review']} | {r['seconds']:.2f} |"
+            f"| {r['seconds']:.2f} |"
+        )
+    lines += [
+        "",
+        f"| set | tool | to review | per 50 records | true duplicates in it | first {TOP} "
+        "| misses offered |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        top = "" if r["top_true"] is None else f"{r['top_true']}/{r['top_len']}"
+        lines.append(
+            f"| {r['set']} | {r['tool']} | {r['to_review']} | {r['per_50']:.2f} | "
+            f"{r['queue_true']} | {top} | {r['misses_offered']}/{r['missed_groups']} |"
         )
     ours = {r["set"]: r["seconds"] for r in rows if r["tool"] == "this engine"}
     theirs = {r["set"]: r["seconds"] for r in rows if r["tool"] == "bib-dedupe"}
