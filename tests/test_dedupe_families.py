@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lib.dedupe import deduplicate
 from lib.dedupe.authors import compare_authors, parse_authors
-from lib.dedupe.locators import page_range, pages_relation, volume_key
+from lib.dedupe.contrasts import contrast
+from lib.dedupe.locators import page_range, page_typo, pages_relation, volume_key
 from lib.dedupe.normalize import normalize
-from lib.dedupe.titles import title_numbers, title_words
+from lib.dedupe.titles import notice_of, title_numbers, title_words
 from lib.model import Record
 
 JOR = "Journal of Offender Rehabilitation"
@@ -483,3 +486,54 @@ def test_articles_whose_titles_differ_by_a_population_word_stay_apart() -> None:
         "b", title="Peer mentoring after release from prison for children: a matched comparison"
     )
     assert not merged(a, b)
+
+
+# ---- invariants of the readings above (hypothesis) -------------------------------------------
+
+_WORDS = st.lists(
+    st.sampled_from(
+        "peer support prison adults children men women male female first line refractory "
+        "with without type 1 2 ii in of the mentoring release".split()
+    ),
+    min_size=1,
+    max_size=10,
+).map(" ".join)
+
+
+@given(_WORDS, _WORDS)
+def test_a_contrast_is_found_whichever_title_comes_first(x: str, y: str) -> None:
+    forward, backward = contrast(x, y), contrast(y, x)
+    assert bool(forward) == bool(backward)
+    if forward:
+        mine, theirs = forward.split(" / ")
+        assert mine in x.split() and theirs in y.split() and mine not in y.split()
+
+
+@given(_WORDS)
+def test_a_title_never_contrasts_with_itself(x: str) -> None:
+    assert contrast(x, x) == ""
+
+
+@given(st.text(max_size=120))
+def test_reading_a_title_as_a_notice_never_fails(title: str) -> None:
+    kind, about, cited = notice_of(title, title_words(title))
+    assert kind in ("", "erratum", "retraction")
+    assert len(cited) == 3
+    assert not kind or about == title_words(about)
+
+
+_PAGES = st.one_of(
+    st.integers(1, 3000).map(str),
+    st.tuples(st.integers(1, 3000), st.integers(0, 40)).map(lambda t: f"{t[0]}-{t[0] + t[1]}"),
+    st.tuples(st.sampled_from(["S", "ix", "iv", "e", ""]), st.integers(1, 999)).map(
+        lambda t: f"{t[0]}{t[1]}"
+    ),
+    st.sampled_from(["01-Jun", "Sep-15", "", "No Pagination Specified"]),
+)
+
+
+@given(_PAGES, _PAGES)
+def test_page_relations_and_typos_do_not_depend_on_order(x: str, y: str) -> None:
+    a, b = page_range(x), page_range(y)
+    assert pages_relation(a, b) == pages_relation(b, a)
+    assert page_typo(a, b) == page_typo(b, a)

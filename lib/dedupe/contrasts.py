@@ -82,23 +82,25 @@ _CLASS: dict[str, tuple[str, int]] = {
 
 
 def contrast(a: str, b: str) -> str:
-    """ "adults / children" when each title holds a word of one kind the other lacks and
-    the two words mean different things; "" otherwise. ``a`` and ``b`` are title words."""
+    """ "adults / children" when each title holds a word of one kind that the other lacks
+    and the two words mean different things; "" otherwise. ``a`` and ``b`` are title words.
+
+    Each meaning must be missing from the other title: "men and women" against "women"
+    adds a population, it does not swap one.
+    """
     ta, tb = set(a.split()), set(b.split())
-    only_a = [w for w in ta - tb if w in _CLASS]
+    only_a = sorted(w for w in ta - tb if w in _CLASS)
     if not only_a:
         return ""
-    only_b = [w for w in tb - ta if w in _CLASS]
-    for x in sorted(only_a):
-        kind, group = _CLASS[x]
-        for y in sorted(only_b):
-            other_kind, other_group = _CLASS[y]
-            # "older adults" against "young adults" but not "older adults" against
-            # "older people": the other title must not hold x's meaning elsewhere.
-            if (
-                kind == other_kind
-                and group != other_group
-                and not any(_CLASS.get(w) == (kind, group) for w in tb)
-            ):
+    only_b = sorted(w for w in tb - ta if w in _CLASS)
+    if not only_b:
+        return ""
+    meanings_a = {_CLASS[w] for w in ta if w in _CLASS}
+    meanings_b = {_CLASS[w] for w in tb if w in _CLASS}
+    for x in only_a:
+        if _CLASS[x] in meanings_b:
+            continue
+        for y in only_b:
+            if _CLASS[y][0] == _CLASS[x][0] and _CLASS[y] not in meanings_a:
                 return f"{x} / {y}"
     return ""
