@@ -79,6 +79,7 @@ _CLASS: dict[str, tuple[str, int]] = {
     word: (kind, k) for kind, groups in _KINDS.items() for k, group in enumerate(groups)
     for word in group
 }  # fmt: skip
+_WORDS = frozenset(_CLASS)
 
 
 def contrast(a: str, b: str) -> str:
@@ -89,18 +90,18 @@ def contrast(a: str, b: str) -> str:
     adds a population, it does not swap one.
     """
     ta, tb = set(a.split()), set(b.split())
-    only_a = sorted(w for w in ta - tb if w in _CLASS)
+    only_a = (ta - tb) & _WORDS
     if not only_a:
         return ""
-    only_b = sorted(w for w in tb - ta if w in _CLASS)
+    only_b = (tb - ta) & _WORDS
     if not only_b:
         return ""
     meanings_a = {_CLASS[w] for w in ta if w in _CLASS}
     meanings_b = {_CLASS[w] for w in tb if w in _CLASS}
-    for x in only_a:
+    for x in sorted(only_a):
         if _CLASS[x] in meanings_b:
             continue
-        for y in only_b:
+        for y in sorted(only_b):
             if _CLASS[y][0] == _CLASS[x][0] and _CLASS[y] not in meanings_a:
                 return f"{x} / {y}"
     return ""

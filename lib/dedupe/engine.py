@@ -18,7 +18,7 @@ from lib.dedupe.cluster import constrained_groups
 from lib.dedupe.compare import MIN_TRUNCATED, compare
 from lib.dedupe.constraints import Constraints
 from lib.dedupe.model import PAIR_DECISIONS, TITLE_ONLY_WEIGHT, Decision, Link, PairTable
-from lib.dedupe.normalize import Norm, normalize
+from lib.dedupe.normalize import Norm, content_key, normalize
 from lib.dedupe.result import DedupeResult
 from lib.dedupe.rules import DUPLICATE, WEAK_TITLE, Verdict, decide
 from lib.gcpause import gc_paused
@@ -149,9 +149,20 @@ def _score_pairs(
         | ((online[ia] != online[ib]) & (team[ia] == team[ib]) & (team[ia] != -1))
     )
     scores[:] = sims * np.float32(TITLE_ONLY_WEIGHT)
+    # The verdict is a function of the two records' contents: copies of one record (one
+    # database exported twice, a file imported twice) are decided once per pair of contents.
+    content: dict[tuple, int] = {}
+    content_of = [-1] * len(norms)
+    decided: dict[tuple[int, int], Verdict] = {}
     for k in np.flatnonzero(keep):
         i, j = int(ia[k]), int(ib[k])
-        verdict = decide(norms[i], norms[j], compare(norms[i], norms[j]))
+        for x in (i, j):
+            if content_of[x] < 0:
+                content_of[x] = content.setdefault(content_key(norms[x].record), len(content))
+        key = (content_of[i], content_of[j])
+        verdict = decided.get(key)
+        if verdict is None:
+            verdict = decided[key] = decide(norms[i], norms[j], compare(norms[i], norms[j]))
         verdicts[(i, j)] = verdict
         codes[k] = PAIR_DECISIONS.index(verdict.decision)
         scores[k] = verdict.score

@@ -7,9 +7,7 @@ and everything later (blocking keys, scores, rules, group checks) reads these va
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from lib.dedupe import authors
 from lib.dedupe.authors import AuthorList, first_author, parse_authors
@@ -39,7 +37,7 @@ from lib.dedupe.titles import (
 )
 from lib.model import Record
 
-__all__ = ["Norm", "clear_caches", "normalize"]
+__all__ = ["Norm", "clear_caches", "content_key", "normalize"]
 
 ABSTRACT_CHARS = 400  # the opening tells two abstracts apart, and is cheap to compare
 
@@ -71,9 +69,11 @@ _ROMAN = re.compile(r"^[ivx]{1,4}$")  # "ix45": page 45 of supplement 9
 _LETTERED = re.compile(r"^\s*\d+[A-Za-z]\b")  # "81A": a page of an abstract book
 
 
-@dataclass(slots=True)
 class Detail:
-    """What only a detailed comparison reads: computed for the records that get one."""
+    """What only a detailed comparison reads: computed for the records that get one (the
+    fields of `Norm` that are filled on first use)."""
+
+    __slots__ = ()
 
     generic: bool
     part: str
@@ -111,10 +111,10 @@ _FAMILIES = {
 }
 
 
-_DETAIL_FIELDS = tuple(Detail.__dataclass_fields__)
+_DETAIL_FIELDS = tuple(Detail.__annotations__)
 
 
-class Norm:
+class Norm(Detail):
     """The comparable values of one record.
 
     Blocking reads the eager fields of every record (title words, notice, DOI, first
@@ -139,25 +139,6 @@ class Norm:
         "year",
         *_DETAIL_FIELDS,
     )
-    if TYPE_CHECKING:  # the detail fields, as `compare` and `rules` read them
-        generic: bool
-        part: str
-        numbers: frozenset[str]
-        authors: AuthorList
-        journal: tuple[str, ...]
-        venues: tuple[tuple[str, ...], ...]
-        issue: str
-        issues: frozenset[str]
-        supplements: frozenset[str]
-        pages: tuple[str, str, str]
-        garbled: bool
-        doi_base: str
-        abstract: str
-        conference: bool
-        preprint: bool
-        family: str
-        registrations: frozenset[str]
-        supplement_page: bool
 
     def __init__(self, rec: Record) -> None:
         self.record = rec
@@ -179,10 +160,8 @@ class Norm:
         # Called only for an unset slot: the detail is computed once, on first use.
         if name not in _DETAIL_FIELDS:
             raise AttributeError(name)
-        detail = _detail(self)
-        for field in _DETAIL_FIELDS:
-            object.__setattr__(self, field, getattr(detail, field))
-        return getattr(detail, name)
+        _fill_detail(self)
+        return getattr(self, name)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -209,12 +188,30 @@ def clear_caches() -> None:
         cached.cache_clear()
 
 
+def content_key(rec: Record) -> tuple:
+    """Every field a `Norm` is read from: two records with one key compare alike."""
+    return (
+        rec.title,
+        tuple(rec.authors),
+        rec.year,
+        rec.journal,
+        rec.volume,
+        rec.issue,
+        rec.pages,
+        rec.doi,
+        rec.abstract[: ABSTRACT_CHARS + 100],
+        rec.entrytype,
+        rec.language,
+        rec.url,
+    )
+
+
 def normalize(rec: Record) -> Norm:
     """The `Norm` of one record. Total: any record in, never an exception."""
     return Norm(rec)
 
 
-def _detail(n: Norm) -> Detail:
+def _fill_detail(n: Norm) -> None:
     rec = n.record
     jwords, venues, _, conference, preprint_venue = _venue(rec.journal)
     pages = page_range(rec.pages)
@@ -222,42 +219,47 @@ def _detail(n: Norm) -> Detail:
         pages[2] == "s" or bool(_ROMAN.match(pages[2])) or bool(_LETTERED.match(rec.pages))
     )
     in_volume = issue_in_volume(rec.volume)
+    issue = issue_key(rec.issue)
     abstract = fold_words(rec.abstract[: ABSTRACT_CHARS + 100])[:ABSTRACT_CHARS]
     if abstract in ("no abstract available", "abstract not available", "none", "na"):
         abstract = ""
-    return Detail(
-        generic=is_generic(n.title, " ".join(jwords)),
-        part=title_part(n.about or n.title),
-        numbers=title_numbers(n.about or n.title),
-        authors=parse_authors(rec.authors),
-        journal=jwords,
-        venues=venues,
-        issue=in_volume or issue_key(rec.issue),
-        issues=frozenset({in_volume, issue_key(rec.issue)} - {""}),
-        supplements=supplement_numbers(rec.volume, rec.issue),
-        pages=pages,
-        garbled=pages_garbled(rec.pages) if pages[0] else False,
-        doi_base=doi_version_base(n.doi),
-        abstract=abstract,
-        conference=conference
+    n.generic = is_generic(n.title, " ".join(jwords))
+    n.part = title_part(n.about or n.title)
+    n.numbers = title_numbers(n.about or n.title)
+    n.authors = parse_authors(rec.authors)
+    n.journal = jwords
+    n.venues = venues
+    n.issue = in_volume or issue
+    n.issues = frozenset({in_volume, issue} - {""})
+    n.supplements = supplement_numbers(rec.volume, rec.issue)
+    n.pages = pages
+    n.garbled = pages_garbled(rec.pages) if pages[0] else False
+    n.doi_base = doi_version_base(n.doi)
+    n.abstract = abstract
+    n.conference = (
+        conference
         or rec.entrytype == "conference"
         or supplement_page
-        or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
-        preprint=preprint_venue or rec.entrytype == "preprint" or n.doi.startswith(_PREPRINT_DOI),
-        family=_FAMILIES.get(rec.entrytype, ""),
-        supplement_page=supplement_page,
-        registrations=_registrations(rec),
+        or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume))
     )
+    n.preprint = preprint_venue or rec.entrytype == "preprint" or n.doi.startswith(_PREPRINT_DOI)
+    n.family = _FAMILIES.get(rec.entrytype, "")
+    n.supplement_page = supplement_page
+    n.registrations = _registrations(rec)
 
 
-_REGISTRIES = ("nct", "isrctn", "actrn", "chictr", "euctr", "drks", "ctri", "irct", "jprn",
-               "ntr", "kct", "tctr", "pactr")  # fmt: skip
+_REGISTRY_HINT = re.compile(
+    r"(?:nct|isrctn|actrn|chictr|euctr|drks|ctri|irct|jprn|ntr|kct|tctr|pactr)[-/]?\d"
+)
 _NO_REGISTRATIONS: frozenset[str] = frozenset()
 
 
 def _registrations(rec: Record) -> frozenset[str]:
-    text = f"{rec.title} {rec.journal} {rec.url}"
-    lower = text.lower()
-    if not any(prefix in lower for prefix in _REGISTRIES):  # the regex costs 20 times more
+    """Registration numbers in the source or link (registry records from CENTRAL give
+    "https://clinicaltrials.gov/show/NCT01234567"), or in capitals in the title."""
+    text = f"{rec.journal} {rec.url}" if rec.url else rec.journal
+    if "NCT" in rec.title or "ISRCTN" in rec.title:
+        text = f"{text} {rec.title}"
+    if not text or not _REGISTRY_HINT.search(text.lower()):  # the full regex costs more
         return _NO_REGISTRATIONS
     return frozenset(m.upper() for m in _REGISTRATION.findall(text))

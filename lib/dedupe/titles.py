@@ -91,8 +91,8 @@ def _strip_trailing_tags(text: str) -> str:
 # Markers a database puts inside a title: PubMed's "[corrected]" and "[see comments]",
 # Embase's "[1]" (one of several letters with one title) and "(multiple letters)".
 _INNER_MARKER = re.compile(
-    r"\s*(?:\[\s*(?:corrected|see (?:editorial )?comments?|comments?|letter|editorial|\d{1,2})"
-    r"\s*\]|\(\s*(?:multiple letters|\d{1,2} letters?)\s*\))",
+    r"\[\s*(?:corrected|see (?:editorial )?comments?|comments?|letter|editorial|\d{1,2})\s*\]"
+    r"|\(\s*(?:multiple letters|\d{1,2} letters?)\s*\)",
     re.IGNORECASE,
 )
 # A subject-classification code and its discipline appended to a title, once or more:
@@ -114,8 +114,10 @@ _DISCIPLINES = frozenset(
 def _strip_markers(text: str) -> str:
     """Drop database markers from anywhere in a title, and trailing subject codes."""
     if "[" in text or "(" in text:
-        text = _INNER_MARKER.sub("", text)
-    if (text[-1:].isalpha() or text[-1:] in ".;") and _CODE_HINT.search(text):
+        text = _INNER_MARKER.sub(" ", text)
+    end = text.rstrip(" .;")
+    last = end[end.rfind(" ") + 1 :].lower()
+    if last in _DISCIPLINES and _CODE_HINT.search(text):
         tail = _CODE_TAIL.search(text)
         if tail and tail.start() > 0:
             codes = _CODE_ONE.findall(tail.group(0))
@@ -251,21 +253,21 @@ def notice_of(title: str, words: str) -> tuple[str, str, tuple[str, str, str]]:
         return _NO_NOTICE
     cited = ("", "", "")
     about_title = title
-    if ends_cited:
+    if ends_cited and ("vol" in stripped or "Vol" in stripped or "VOL" in stripped):
         wos = _WOS_CITED.search(stripped)
         if wos and wos.start() > 0:
             cited = (wos.group(1).lstrip("0"), wos.group(2).lstrip("0"), wos.group(3))
             about_title = stripped[: wos.start()]
             kind = kind or "erratum"  # Web of Science writes corrections no other way
-        elif kind:
-            embase = _EMBASE_CITED.search(stripped)
-            elsevier = None if embase else _ELSEVIER_CITED.search(stripped)
-            if embase and embase.start() > 0:
-                year, volume, page = embase.groups()
-                cited, about_title = (volume, page, year), stripped[: embase.start()]
-            elif elsevier and elsevier.start() > 0:
-                volume, year, page = elsevier.groups()
-                cited, about_title = (volume, page, year), stripped[: elsevier.start()]
+    if kind and ends_cited and not cited[0]:
+        embase = _EMBASE_CITED.search(stripped)
+        elsevier = None if embase else _ELSEVIER_CITED.search(stripped)
+        if embase and embase.start() > 0:
+            year, volume, page = embase.groups()
+            cited, about_title = (volume, page, year), stripped[: embase.start()]
+        elif elsevier and elsevier.start() > 0:
+            volume, year, page = elsevier.groups()
+            cited, about_title = (volume, page, year), stripped[: elsevier.start()]
     if not kind:
         return _NO_NOTICE
     about = strip_notice(title_words(about_title))
@@ -298,7 +300,6 @@ _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 # same number as "type 2", and a different one from "type I".
 _ROMAN_NUMBERED = re.compile(r"\b(?:type|stage|grade|class|level|phase|group)\s+([ivx]{1,4})\b")
 _ROMAN_VALUE = {"i": 1, "v": 5, "x": 10}
-_NUMBERED_KINDS = ("type ", "stage ", "grade ", "class ", "level ", "phase ", "group ")
 
 
 def _roman(text: str) -> int:
@@ -313,13 +314,20 @@ def title_numbers(words: str) -> frozenset[str]:
     """The numbers written in the title ("40 years", "phase 3", "type II" = 2), leading
     zeros dropped; "10 000" and "10,000" are one number."""
     numbers = _NUMBER.findall(words)
-    if any(kind in words for kind in _NUMBERED_KINDS):
+    if len(numbers) > 1 and _THOUSANDS.search(words):
+        numbers = _NUMBER.findall(_THOUSANDS.sub("", words))
+    if (
+        "type " in words
+        or "stage " in words
+        or "grade " in words
+        or "class " in words
+        or "level " in words
+        or "phase " in words
+        or "group " in words
+    ):
         numbers += [str(_roman(m)) for m in _ROMAN_NUMBERED.findall(words)]
     if not numbers:
         return _NO_NUMBERS
-    if len(numbers) > 1 and _THOUSANDS.search(words):
-        digits = _NUMBER.findall(_THOUSANDS.sub("", words))
-        numbers = digits + [n for n in numbers[len(_NUMBER.findall(words)) :]]
     return frozenset(n.lstrip("0") or "0" for n in numbers)
 
 
