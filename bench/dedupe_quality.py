@@ -6,8 +6,9 @@ each leaves to a person (its length, per 50 records, how many of its pairs are t
 duplicates, and for this engine, whose queue is ranked, how many of the first five are;
 how many of the duplicates it missed the queue offers); and the time each takes to
 deduplicate (median of --runs; reading the file is not timed for either), in the same
-run on the same machine. Every run of this engine starts with its caches empty, as a
-fresh process would.
+run on the same machine, as wall time and as CPU time (bib-dedupe's process pools
+included), which a loaded machine inflates less. Every run of this engine starts with
+its caches empty, as a fresh process would.
 
     .venv/bin/python bench/dedupe_quality.py --runs 3
     .venv/bin/python bench/dedupe_quality.py --no-bib-dedupe     # this engine only
@@ -44,24 +45,28 @@ RUNNER = ROOT / "bench" / "dedupe_bibdedupe_runner.py"
 TOP = 5  # the head of the queue whose precision is reported
 
 
-def _ours(path: Path, runs: int) -> tuple[dict[str, str], float, list[tuple[str, str]], list]:
+def _ours(
+    path: Path, runs: int
+) -> tuple[dict[str, str], tuple[float, float], list[tuple[str, str]], list]:
     records = read_path(path).records
-    times = []
+    times, cpu = [], []
     result = None
     for _ in range(runs):
         clear_caches()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = deduplicate(records)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     assert result is not None
     queue = [(p.a, p.b) for p in result.possible()]
-    return result.cluster_of, statistics.median(times), queue, records
+    seconds = (statistics.median(times), statistics.median(cpu))
+    return result.cluster_of, seconds, queue, records
 
 
 def _theirs(
     python: Path, path: Path, runs: int
-) -> tuple[dict[str, str], float, list[tuple[str, str]]]:
-    times = []
+) -> tuple[dict[str, str], tuple[float, float], list[tuple[str, str]]]:
+    times, cpu = [], []
     out: dict = {}
     for _ in range(runs):
         done = subprocess.run(
@@ -69,14 +74,16 @@ def _theirs(
         )
         out = json.loads(done.stdout)
         times.append(out["seconds"])
-    return out["cluster_of"], statistics.median(times), [tuple(p) for p in out["maybe_pairs"]]
+        cpu.append(out["cpu_seconds"])
+    seconds = (statistics.median(times), statistics.median(cpu))
+    return out["cluster_of"], seconds, [tuple(p) for p in out["maybe_pairs"]]
 
 
 def _row(
     name: str,
     who: str,
     q: Quality,
-    seconds: float,
+    seconds: tuple[float, float],
     queue: dict[str, float | int | None],
     records: int,
 ) -> dict[str, object]:
@@ -91,7 +98,8 @@ def _row(
         "missed_pairs": q.missed,
         "true_pairs": q.true_pairs,
         **queue,
-        "seconds": round(seconds, 3),
+        "seconds": round(seconds[0], 3),
+        "cpu_seconds": round(seconds[1], 3),
     }
 
 
@@ -102,6 +110,7 @@ def main() -> None:
     parser.add_argument("--no-bib-dedupe", action="store_true")
     parser.add_argument("--sets", nargs="*", help="only these sets")
     args = parser.parse_args()
+    print(f"load average before: {_load()}", file=sys.stderr)
     compare = not args.no_bib_dedupe and args.bib_dedupe_python.exists()
     if not args.no_bib_dedupe and not compare:
         print(f"note: {args.bib_dedupe_python} not found; this engine only", file=sys.stderr)
@@ -131,7 +140,7 @@ def main() -> None:
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "dedupe_quality.json").write_text(json.dumps(rows, indent=2))
-    print(f"load average before and after: {_load()}\n", file=sys.stderr)
+    print(f"load average after: {_load()}", file=sys.stderr)
     print(_markdown(rows))
 
 
@@ -166,23 +175,26 @@ def _markdown(rows: list[dict[str, object]]) -> str:
             f"| {r['set']} | {r['tool']} | {r['to_review']} | {r['per_50']:.2f} | "
             f"{r['queue_true']} | {top} | {r['misses_offered']}/{r['missed_groups']} |"
         )
-    ours = {r["set"]: r["seconds"] for r in rows if r["tool"] == "this engine"}
-    theirs = {r["set"]: r["seconds"] for r in rows if r["tool"] == "bib-dedupe"}
+    ours = {r["set"]: r for r in rows if r["tool"] == "this engine" and "within" not in r["set"]}
+    theirs = {r["set"]: r for r in rows if r["tool"] == "bib-dedupe" and "within" not in r["set"]}
     if theirs:
-        lines += ["", "| set | bib-dedupe s | this engine s | ratio |", "|---|---:|---:|---:|"]
-        for name in theirs:
-            if "within" in str(name):
-                continue
+        lines += [
+            "",
+            "| set | bib-dedupe s | this engine s | ratio | bib-dedupe CPU s "
+            "| this engine CPU s | CPU ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name in [*theirs, "all sets"]:
+            if name == "all sets":
+                t = {k: sum(r[k] for r in theirs.values()) for k in ("seconds", "cpu_seconds")}
+                o = {k: sum(r[k] for r in ours.values()) for k in ("seconds", "cpu_seconds")}
+            else:
+                t, o = theirs[name], ours[name]
             lines.append(
-                f"| {name} | {theirs[name]:.2f} | {ours[name]:.3f} | "
-                f"{theirs[name] / ours[name]:.0f}× |"
+                f"| {name} | {t['seconds']:.2f} | {o['seconds']:.3f} | "
+                f"{t['seconds'] / o['seconds']:.0f}× | {t['cpu_seconds']:.2f} | "
+                f"{o['cpu_seconds']:.3f} | {t['cpu_seconds'] / o['cpu_seconds']:.0f}× |"
             )
-        total_theirs = sum(v for k, v in theirs.items() if "within" not in str(k))
-        total_ours = sum(v for k, v in ours.items() if "within" not in str(k))
-        lines.append(
-            f"| all sets | {total_theirs:.2f} | {total_ours:.3f} | "
-            f"{total_theirs / total_ours:.0f}× |"
-        )
     return "\n".join(lines)
 
 
