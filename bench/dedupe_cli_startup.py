@@ -6,7 +6,9 @@ publication) and, when ../shared is present, real records (all of asysd_diabetes
 duplicate-heavy set with abstracts, then sra2015_stroke up to 2,000), written to a
 temporary folder for the run and deleted after. Each is run --runs times after one
 warm-up run (the operating system's file cache, not Python's); the table gives median,
-fastest and slowest wall time, with the load average before and after. Beside it: the
+fastest and slowest wall time, with the load average before and after, and the median
+CPU time of the process (user + system), which is what the wall time comes to on an
+idle machine and what a loaded one inflates least. Beside it: the
 bare interpreter (``python -c pass``) and the import of the command alone, and the
 modules that take longest to import (``python -X importtime``, median of 5).
 
@@ -19,6 +21,7 @@ import argparse
 import csv
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,14 +69,21 @@ def _synthetic_file(folder: Path) -> Path:
     return out
 
 
-def _wall(command: list[str], runs: int) -> list[float]:
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _wall(command: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """(wall seconds, CPU seconds) of each run of ``command`` as a whole process."""
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _children_cpu()
         subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
-    return times
+        cpu.append(_children_cpu() - cpu_started)
+    return times, cpu
 
 
 def _importtime(runs: int = 5) -> list[tuple[str, float]]:
@@ -119,9 +129,14 @@ def main() -> None:
             rows.append((f"dedupe, 2,000 records, {label}", _wall(command, args.runs)))
     after = _load()
     print(f"load average before: {before}; after: {after}; {args.runs} runs each\n")
-    print("| command | median s | fastest s | slowest s |\n|---|---:|---:|---:|")
-    for label, times in rows:
-        print(f"| {label} | {statistics.median(times):.3f} | {min(times):.3f} | {max(times):.3f} |")
+    print(
+        "| command | median s | fastest s | slowest s | median CPU s |\n|---|---:|---:|---:|---:|"
+    )
+    for label, (times, cpu) in rows:
+        print(
+            f"| {label} | {statistics.median(times):.3f} | {min(times):.3f} | "
+            f"{max(times):.3f} | {statistics.median(cpu):.3f} |"
+        )
     print("\nSlowest imports of `lib.cli` + `lib.commands.dedupe` (median ms, cumulative):\n")
     print("| module | ms |\n|---|---:|")
     for name, ms in _importtime():

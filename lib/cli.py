@@ -36,9 +36,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
-    """The command ``argv`` runs (its first word that is not an option), if a known one."""
-    first = next((arg for arg in argv if not arg.startswith("-")), None)
-    return first if first in COMMANDS else None
+    """The command ``argv`` runs (its first word that is not an option), if a known one;
+    None when the main help is asked for first (it lists every command)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+        if arg in ("-h", "--help"):
+            return None
+    return None
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
