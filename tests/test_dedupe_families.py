@@ -103,6 +103,17 @@ def test_a_title_given_in_two_languages_merges_with_either() -> None:
     assert merged(german, both)
 
 
+def test_a_title_in_another_script_merges_with_its_translation() -> None:
+    place = dict(journal="Zhongguo Jianyu Xue Zazhi", volume="12", issue="3", pages="45-51",
+                 authors=["Wang, Li", "Chen, Hong"], year=2019)  # fmt: skip
+    english = rec("en", title="[Peer support among prisoners with depression].", **place)
+    chinese = rec("zh", title="服刑人员抑郁症的同伴支持", **place)
+    russian = rec("ru", title="Поддержка среди заключённых с депрессией", **place)
+    assert merged(english, chinese)
+    assert merged(english, russian)
+    assert not merged(english, dataclasses.replace(chinese, pages="52-60"))
+
+
 @pytest.mark.parametrize(
     "change",
     [

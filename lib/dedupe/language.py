@@ -16,7 +16,7 @@ import re
 
 from lib.dedupe.titles import LANGUAGES
 
-__all__ = ["looks_translated", "non_english"]
+__all__ = ["looks_translated", "non_english", "other_script"]
 
 # Function words that English titles (almost) never use, by language; words that are
 # also English ("a", "in", "on", "for", "as", "do", "no", "die") are left out.
@@ -58,8 +58,10 @@ def non_english(words: str, raw: str = "") -> bool:
 def looks_translated(raw: str, language: str = "") -> bool:
     """True for a title a database marks as translated: MEDLINE's "[Title]." brackets, a
     trailing language tag ("[Chinese]", "(author's transl)"), or a record language other
-    than English."""
+    than English; or a title in another script."""
     text = raw.strip()
+    if other_script(text):
+        return True
     if text.startswith("[") and text.rstrip(" .").endswith("]"):
         return True
     lang = language.strip().lower()
@@ -72,3 +74,13 @@ def looks_translated(raw: str, language: str = "") -> bool:
         if tail:
             return bool(set(re.findall(r"[a-z]+", tail.group(0))) & (LANGUAGES - {"english"}))
     return False
+
+
+def other_script(raw: str) -> bool:
+    """True for a title written mostly in a script other than the Latin one (Chinese,
+    Japanese, Korean, Cyrillic): its folded words are empty, yet it is a title."""
+    letters = [c for c in raw if c.isalpha()]
+    if not letters:
+        return False
+    latin = sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters)
+    return latin < len(letters) / 2

@@ -9,7 +9,7 @@ a veto wrongly merges two studies.
 from __future__ import annotations
 
 from lib.dedupe.compare import Evidence
-from lib.dedupe.language import looks_translated, non_english
+from lib.dedupe.language import looks_translated, non_english, other_script
 from lib.dedupe.normalize import Norm
 
 __all__ = [
@@ -89,8 +89,8 @@ def translated_at_one_place(a: Norm, b: Norm, ev: Evidence) -> str:
         or ev.doi not in ("same", "missing")
         or ev.authors is None
         or ev.authors != (True, 1.0)
-        or a.generic
-        or b.generic
+        or _says_nothing(a)
+        or _says_nothing(b)
         or a.notice
         or b.notice
         or a.conference
@@ -102,6 +102,12 @@ def translated_at_one_place(a: Norm, b: Norm, ev: Evidence) -> str:
     if ev.contained or _translated(a) or _translated(b):
         return "translated"
     return "unexplained"
+
+
+def _says_nothing(n: Norm) -> bool:
+    """A generic title ("Editorial"), unless it is empty only because it is written in
+    another script (a Chinese or Russian title folds to no Latin words)."""
+    return n.generic and not (not n.title and other_script(n.record.title))
 
 
 def _translated(n: Norm) -> bool:
