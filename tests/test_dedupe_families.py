@@ -203,6 +203,14 @@ def test_neither_erratum_joins_the_article_and_both_are_linked_to_it() -> None:
     assert {frozenset(("emb", "art")), frozenset(("wos", "art"))} <= linked
 
 
+def test_a_record_typed_as_an_erratum_is_one_whatever_its_title() -> None:
+    typed = dataclasses.replace(_article(), record_id="typed", entrytype="erratum",
+                                volume="48", issue="8", pages="731")  # fmt: skip
+    result = deduplicate([_erratum_wos(), typed, _article()])
+    assert result.same_group("wos", "typed")
+    assert not result.same_group("typed", "art")
+
+
 def test_errata_for_two_different_articles_stay_apart() -> None:
     other = dataclasses.replace(
         _erratum_wos(), record_id="wos2", title=f"{ORIGINAL} (vol 47, pg 90, 2008)"

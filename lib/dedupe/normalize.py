@@ -145,6 +145,9 @@ class Norm(Detail):
         self.title = title = title_words(rec.title)
         self.compact = title.replace(" ", "")
         self.notice, self.about, self.cited = notice_of(rec.title, title)
+        if not self.notice and rec.entrytype == "erratum" and title:
+            # The database typed it a correction although its title is the paper's.
+            self.notice, self.about = "erratum", title
         self.doi = doi_key(rec.doi)
         self.first_author = first_author(rec.authors)
         self.year = rec.year
