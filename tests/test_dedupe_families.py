@@ -267,6 +267,15 @@ def test_database_markers_in_a_title_are_not_title_words(marked: str) -> None:
     assert merged(rec("a", title=marked), rec("b", title=plain))
 
 
+def test_two_letters_numbered_on_one_title_stay_apart() -> None:
+    title = "Peer mentoring after release from prison: a matched comparison"
+    one = rec("one", title=f"{title} [1]", authors=[], entrytype="letter", pages="")
+    two = rec("two", title=f"{title} [2]", authors=[], entrytype="letter", pages="")
+    plain = rec("plain", title=title, authors=[], entrytype="letter", pages="")
+    result = deduplicate([one, two, plain])
+    assert not result.same_group("one", "two")
+
+
 @pytest.mark.parametrize(
     ("x", "y"),
     [

@@ -65,6 +65,7 @@ _REGISTRATION = re.compile(
     r"TCTR\d{11}|PACTR\d{15})",
     re.IGNORECASE,
 )
+_LETTER = re.compile(r"\[(\d{1,2})\]\s*\.?$")
 _ROMAN = re.compile(r"^[ivx]{1,4}$")  # "ix45": page 45 of supplement 9
 _LETTERED = re.compile(r"^\s*\d+[A-Za-z]\b")  # "81A": a page of an abstract book
 
@@ -92,6 +93,7 @@ class Detail:
     preprint: bool
     family: str  # kind of publication: "journal", "book", "chapter", "thesis"... or ""
     registrations: frozenset[str]  # trial registration numbers the record names
+    letter: str  # Embase's "[2]": which of several letters with one title ("" if none)
     supplement_page: bool  # "S12", "ix45": a page of a supplement
 
 
@@ -249,6 +251,8 @@ def _fill_detail(n: Norm) -> None:
     n.family = _FAMILIES.get(rec.entrytype, "")
     n.supplement_page = supplement_page
     n.registrations = _registrations(rec)
+    letter = _LETTER.search(rec.title) if rec.title.endswith(("]", "].")) else None
+    n.letter = letter.group(1) if letter else ""
 
 
 _REGISTRY_HINT = re.compile(

@@ -116,6 +116,8 @@ def _contradictions(
         hard.append(f"titles differ in one word ({ev.contrast})")
     if a.registrations and b.registrations and not a.registrations & b.registrations:
         hard.append("trial registrations differ")
+    if a.letter and b.letter and a.letter != b.letter:
+        hard.append(f"letters [{a.letter}] and [{b.letter}] on one title")
     if a.notice != b.notice:
         hard.append(f"one is {'an' if (a.notice or b.notice) == 'erratum' else 'a'} "
                     f"{a.notice or b.notice} notice")  # fmt: skip
