@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import resource
 import sys
 import time
 import warnings
@@ -41,6 +42,14 @@ def to_bib_dedupe(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (bib-dedupe runs process
+    pools), so that a loaded machine's waiting is not counted."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main(path: str) -> None:
     warnings.simplefilter("ignore")
     from bib_dedupe.bib_dedupe import block, cluster, match, prep
@@ -48,20 +57,26 @@ def main(path: str) -> None:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     records = to_bib_dedupe(frame)
     quiet = io.StringIO()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu()
     with contextlib.redirect_stdout(quiet):
         prepared = prep(records, verbosity_level=0)
         pairs = block(prepared, verbosity_level=0)
         matched = match(pairs, verbosity_level=0)
         groups = cluster(matched, verbosity_level=0)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu_started
     cluster_of = {rid: rid for rid in records["ID"]}
     for group in groups:
         first = min(group, key=list(records["ID"]).index)
         for rid in group:
             cluster_of[rid] = first
-    maybe = int((matched.get("duplicate_label", pd.Series(dtype=str)) == "maybe").sum())
-    json.dump({"seconds": seconds, "cluster_of": cluster_of, "maybe": maybe}, sys.stdout)
+    labels = matched.get("duplicate_label", pd.Series(dtype=str, index=matched.index))
+    maybe = matched[labels == "maybe"]
+    maybe_pairs = [[str(a), str(b)] for a, b in zip(maybe["ID_1"], maybe["ID_2"], strict=True)]
+    json.dump(
+        {"seconds": seconds, "cpu_seconds": cpu, "cluster_of": cluster_of,
+         "maybe": len(maybe_pairs), "maybe_pairs": maybe_pairs},
+        sys.stdout,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Pairwise quality of a grouping against a labelled truth (README of the shared sets).
+"""Pairwise quality of a grouping against a labelled truth (README of the shared sets),
+and of the review queue left beside it.
 
 Precision, recall and F1 over the record pairs implied by the groups, and the count of
 false-merge pairs (put together, truly different), counted from the contingency table so
@@ -8,7 +9,7 @@ that a set of a million records costs no more than one pass.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -67,3 +68,50 @@ def pairwise_quality(
         predicted_pairs=sum(_pairs(n) for n in pred.values()),
         correct_pairs=sum(_pairs(n) for n in both.values()),
     )
+
+
+def queue_quality(
+    queue: Sequence[tuple[str, str]],
+    predicted: Mapping[str, str],
+    truth: Mapping[str, str],
+    *,
+    scope: Mapping[str, str] | None = None,
+    top: int | None = 5,
+) -> dict[str, float | int | None]:
+    """What a person meets in the review queue (pairs, best first where ranked).
+
+    ``to_review``: pairs in the queue (inside one case when ``scope`` is given);
+    ``per_50``: pairs per 50 records; ``queue_true``: pairs that are true duplicates;
+    ``top_true``/``top_len``: true duplicates among the first ``top`` (None: the queue
+    is not ranked); ``missed_groups``: pairs of predicted groups that hold one
+    publication between them (what the grouping missed); ``misses_offered``: how many of
+    those the queue offers.
+    """
+
+    def inside(a: str, b: str) -> bool:
+        return scope is None or scope[a] == scope[b]
+
+    pairs = [(a, b) for a, b in queue if inside(a, b)]
+    true = [truth[a] == truth[b] for a, b in pairs]
+    members: dict[tuple[str, str], set[str]] = {}
+    for rid, group in truth.items():
+        members.setdefault(((scope or {}).get(rid, ""), group), set()).add(predicted[rid])
+    missed = {
+        frozenset((x, y))
+        for clusters in members.values()
+        for x in clusters
+        for y in clusters
+        if x < y
+    }
+    offered = {frozenset((predicted[a], predicted[b])) for a, b in pairs} & missed
+    n = len(truth)
+    head = true[:top] if top else None
+    return {
+        "to_review": len(pairs),
+        "per_50": len(pairs) / n * 50 if n else 0.0,
+        "queue_true": sum(true),
+        "top_true": sum(head) if head is not None else None,
+        "top_len": len(head) if head is not None else None,
+        "missed_groups": len(missed),
+        "misses_offered": len(offered),
+    }

@@ -2,12 +2,17 @@
 
 The same library as the app, without the app. Subcommands, their arguments, output
 columns and exit codes are a contract (see `lib.commands.common` for exit codes).
+
+Only the command being run is imported (with what it needs): the others would cost their
+libraries' start-up on every run. ``python -m lib.cli --help`` imports them all to list
+them.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -31,7 +36,20 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(1)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs (its first word that is not an option), if a known one;
+    None when the main help is asked for first (it lists every command)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+        if arg in ("-h", "--help"):
+            return None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with every command when ``argv`` names none, else with the one it
+    names in full and the others by name only (their modules are not imported)."""
     parser = _Parser(
         prog="python -m lib.cli",
         description="Read literature exports, deduplicate them and code the studies.",
@@ -39,11 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
+    chosen = _chosen(argv) if argv is not None else None
     for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
+        if importlib.util.find_spec(module_name) is None:
             continue  # a command still being built is simply not offered
+        if chosen and name != chosen:
+            sub.add_parser(name)
+            continue
+        module = importlib.import_module(module_name)
         cmd = sub.add_parser(name, help=module.HELP, description=module.__doc__)
         module.add_arguments(cmd)
         cmd.set_defaults(run=module.run)
@@ -51,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

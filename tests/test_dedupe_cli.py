@@ -4,6 +4,8 @@ exit codes as for ``ingest``."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,26 @@ def test_reads_the_shared_benchmark_files(tmp_path: Path) -> None:
     for a in truth:
         for b in truth:
             assert (got[a] == got[b]) == (truth[a] == truth[b])
+
+
+def test_only_the_command_run_is_imported() -> None:
+    # Start-up time: `dedupe` must not pay for the coder's imports (nor pandas).
+    code = (
+        "import sys; from lib.cli import build_parser; "
+        "build_parser(['dedupe', 'x.csv', '--out', '-']); "
+        "print('lib.commands.code' in sys.modules, 'pandas' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_the_main_help_still_lists_every_command(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in ("ingest", "dedupe", "code"))
+    assert "group the records that are one publication" in listed

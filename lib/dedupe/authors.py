@@ -3,10 +3,14 @@
 Exports disagree on every part of a name: "Smith, John A.", "Smith JA", "J. A. Smith",
 "Smith J. A.Jones B." (names glued together by some EndNote exports), "Grundström" and
 "Grundstrm", "van der Berg" and "Berg", "et al." cutting a list short, group authors
-("ALTS Group"). Comparison therefore uses family names only, folded to ASCII letters,
-with particles and suffixes dropped; a name whose order is ambiguous ("Omulo Sylvia")
-keeps both readings. Two lists agree by the share of the shorter list found in the other,
-so a list cut short by "et al." still agrees with the full one.
+("ALTS Group"), a trial's sponsor as its only author ("Brightwater Pharma A/S"), a
+forename exported as the family name ("Priya, K." for Kumar Priya, "Kumar, P." elsewhere).
+Comparison therefore uses family names, folded to ASCII letters, with particles and
+suffixes dropped; a name whose order is ambiguous ("Omulo Sylvia") keeps both readings,
+and two names at the same place in their lists whose family names start with each
+other's initials ("Priya, K." and "Kumar, P.") are one person with the parts swapped.
+Two lists agree by the share of the shorter list found in the other, so a list cut short
+by "et al." still agrees with the full one.
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ _GROUP = re.compile(
     r"\b(group|consortium|collaboration|collaborative|committee|society|association|"
     r"institute|investigators|network|team|council|organisation|organization|ministry|"
     r"department|agency|trust|centre|center|university|board|panel|foundation|alliance|"
-    r"working party|task force|trialists|study)\b",
+    r"working party|task force|trialists|study|"
+    # companies (a trial registration's sponsor): forms that are never a person's initials
+    r"inc|ltd|llc|gmbh|plc|corp|corporation|company|limited|pharma|pharmaceuticals?|"
+    r"therapeutics|biotech|biotechnology|biosciences|laboratories|biopharma)\b|\ba/s\b",
     re.IGNORECASE,
 )
 # "K.Lewis": an initial's full stop directly followed by the next name (glued lists).
@@ -61,6 +68,7 @@ class AuthorList:
     alt: tuple[str, ...] = ()
     truncated: bool = False  # the source cut the list with "et al."
     groups: int = 0
+    initials: tuple[str, ...] = ()  # first letter of each given name ("" if none)
 
     @property
     def first(self) -> str:
@@ -83,8 +91,16 @@ def _split_glued(name: str) -> list[str]:
     return [part.strip() for part in _GLUE.split(name) if part.strip()]
 
 
-def _family(name: str) -> tuple[str, str]:
-    """(family key, alternative key or "") for one name in any common order."""
+def _initial(given: str) -> str:
+    first = given.lstrip(" .-'")[:1].lower()
+    if first.isascii():
+        return first if first.isalpha() else ""
+    return next((c for c in fold(given) if c.isalpha()), "")
+
+
+def _family(name: str) -> tuple[str, str, str]:
+    """(family key, alternative key or "", initial of the given name or "") for one name
+    in any common order."""
     if "ull" in name or "one" in name:  # "Kang, null": an empty given name written out
         name = _NULL_PART.sub("", name)
     name = name.strip(" .;,")
@@ -95,35 +111,36 @@ def _family(name: str) -> tuple[str, str]:
             # "Lizbeth, Estela" exports sometimes swap the parts: keep both readings.
             first_given = given.split()[0]
             if "." not in first_given and len(first_given) > 2:
-                return _key(family), _key(first_given)
-        return _key(family), ""
+                return _key(family), _key(first_given), _initial(given)
+        return _key(family), "", _initial(given)
     parts = name.split()
     if len(parts) == 1:
-        return _key(parts[0]), ""
+        return _key(parts[0]), "", ""
     tail = []
     while len(parts) > 1 and _INITIALS.match(parts[-1]) and parts[-1].upper() == parts[-1]:
         tail.insert(0, parts.pop())
     if tail:  # "Smith JA", "van der Berg K."
-        return _key(" ".join(parts)), ""
+        return _key(" ".join(parts)), "", _initial(tail[0])
     if (
         _INITIALS.match(parts[0].replace(".", "").upper())
         and parts[0][0].isupper()
         and (len(parts[0].rstrip(".")) <= 2 or "." in parts[0])
     ):
         # "J. A. Smith", "B. Abrahao"
+        initial = _initial(parts[0])
         while len(parts) > 1 and (len(parts[0].rstrip(".")) <= 2 or "." in parts[0]):
             parts.pop(0)
-        return _key(" ".join(parts)), ""
+        return _key(" ".join(parts)), "", initial
     # "John Smith" or "Omulo Sylvia": family last or first; keep both readings.
     family = [parts.pop()]
     while len(parts) > 1 and parts[-1].lower() in _PARTICLES:
         family.insert(0, parts.pop())
-    return _key(" ".join(family)), _key(parts[0])
+    return _key(" ".join(family)), _key(parts[0]), _initial(parts[0])
 
 
 @lru_cache(maxsize=1 << 18)
-def _read_name(name: str) -> tuple[str, str, str]:
-    """(kind, key, alt) for one name; kind is "person", "group", "et al" or "skip".
+def _read_name(name: str) -> tuple[str, str, str, str]:
+    """(kind, key, alt, initial) for one name; kind is "person", "group", "et al" or "skip".
 
     Cached: the same names recur across the copies of a paper and across papers.
     """
@@ -134,13 +151,13 @@ def _read_name(name: str) -> tuple[str, str, str]:
         kind = "person et al"
         name = name[: lower.rfind(" et al")]
     if not name or _PLACEHOLDER.match(name):
-        return ("et al" if kind != "person" else "skip"), "", ""
+        return ("et al" if kind != "person" else "skip"), "", "", ""
     if _ET_AL.match(name):
-        return "et al", "", ""
+        return "et al", "", "", ""
     if _GROUP.search(name):
-        return "group", "", ""
-    key, alt = _family(name)
-    return (kind if key else "skip"), key, alt
+        return "group", "", "", ""
+    key, alt, initial = _family(name)
+    return (kind if key else "skip"), key, alt, initial
 
 
 def parse_authors(names: Sequence[str]) -> AuthorList:
@@ -153,11 +170,12 @@ def _parse_authors(names: tuple[str, ...]) -> AuthorList:
     # Cached on the whole list: copies of a paper from one database spell it alike.
     families: list[str] = []
     alts: list[str] = []
+    initials: list[str] = []
     truncated = False
     groups = 0
     for raw in names:
         for name in _split_glued(raw):
-            kind, key, alt = _read_name(name)
+            kind, key, alt, initial = _read_name(name)
             if kind == "group":
                 groups += 1
             elif kind == "et al":
@@ -166,7 +184,22 @@ def _parse_authors(names: tuple[str, ...]) -> AuthorList:
                 truncated = truncated or kind == "person et al"
                 families.append(key)
                 alts.append(alt)
-    return AuthorList(tuple(families), tuple(alts), truncated, groups)
+                initials.append(initial)
+    if len(families) == 1 and not groups and _sole_body(names):
+        return AuthorList(groups=1)
+    return AuthorList(tuple(families), tuple(alts), truncated, groups, tuple(initials))
+
+
+def _sole_body(names: tuple[str, ...]) -> bool:
+    """A sole author that reads as a body, not a person: one word ("Pfizer"), or words
+    without a comma or an initial ("Boehringer Ingelheim", "Bristol-Myers Squibb").
+    Readers write a person "Family, Given" (or "Family GI" where a database glues
+    names), so such an author is a trial's sponsor or an organisation far more often than
+    a person, and says nothing about which paper a record is."""
+    name = names[0].strip()
+    if len(names) != 1 or "," in name or "." in name:
+        return False
+    return not any(_INITIALS.match(part) and part.isupper() for part in name.split())
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -185,6 +218,18 @@ def _same_name(a: str, b: str) -> bool:
     return JaroWinkler.normalized_similarity(a, b) >= 0.86
 
 
+def _swapped(a: AuthorList, b: AuthorList, i: int) -> bool:
+    """ "Priya, K." against "Kumar, P.": each family name starts with the other's initial,
+    one export having taken the forename for the family name."""
+    x, y = a.initials[i], b.initials[i]
+    return (
+        bool(x and y)
+        and a.families[i][0] == y
+        and b.families[i][0] == x
+        and (a.families[i] != b.families[i])
+    )
+
+
 def _matches(a: AuthorList, i: int, b: AuthorList) -> bool:
     names = {a.families[i], a.alt[i]} - {""}
     for j, other in enumerate(b.families):
@@ -192,13 +237,22 @@ def _matches(a: AuthorList, i: int, b: AuthorList) -> bool:
             for name in names:
                 if _same_name(name, candidate):
                     return True
-    return False
+    # A swapped name counts only at the same place in both lists: initials alone would
+    # pair too many names ("Yang, G." and "Gaung, Y.").
+    return i < len(b.families) and _swapped(a, b, i)
 
 
 def compare_authors(a: AuthorList, b: AuthorList) -> tuple[bool, float] | None:
     """(first authors agree, share of the shorter list found in the other); None if unknown."""
     if not a.families or not b.families:
         return None
+    return _compare_lists(a, b)
+
+
+@lru_cache(maxsize=1 << 16)
+def _compare_lists(a: AuthorList, b: AuthorList) -> tuple[bool, float]:
+    # Cached: the copies of one paper come in a few spellings of one list, so the pairs
+    # of a group compare the same two lists again and again.
     short, long_ = (a, b) if len(a.families) <= len(b.families) else (b, a)
     exact = set(long_.families) | set(long_.alt)
     found = 0
@@ -206,8 +260,12 @@ def compare_authors(a: AuthorList, b: AuthorList) -> tuple[bool, float] | None:
         # Most copies spell most names alike: a set lookup settles them before fuzzing.
         if name in exact or (short.alt[i] and short.alt[i] in exact) or _matches(short, i, long_):
             found += 1
-    first = a.first == b.first or any(
-        _same_name(x, y) for x in (a.first, a.alt[0]) for y in (b.first, b.alt[0]) if x and y
+    first = (
+        a.first == b.first
+        or any(
+            _same_name(x, y) for x in (a.first, a.alt[0]) for y in (b.first, b.alt[0]) if x and y
+        )
+        or _swapped(a, b, 0)
     )
     return first, found / len(short.families)
 
@@ -216,7 +274,7 @@ def first_author(names: Sequence[str]) -> str:
     """The first person's family-name key, without parsing the rest of the list."""
     for raw in names:
         for name in _split_glued(raw):
-            kind, key, _ = _read_name(name)
+            kind, key, _, _ = _read_name(name)
             if key and kind != "et al":
                 return key
     return ""

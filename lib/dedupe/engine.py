@@ -11,15 +11,14 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import fuzz, process
 
-from lib.dedupe.blocking import candidate_pairs
+from lib.dedupe.blocking import candidate_pairs, key_codes
 from lib.dedupe.cluster import constrained_groups
 from lib.dedupe.compare import MIN_TRUNCATED, compare
 from lib.dedupe.constraints import Constraints
 from lib.dedupe.model import PAIR_DECISIONS, TITLE_ONLY_WEIGHT, Decision, Link, PairTable
-from lib.dedupe.normalize import Norm, normalize
+from lib.dedupe.normalize import Norm, content_key, normalize
 from lib.dedupe.result import DedupeResult
 from lib.dedupe.rules import DUPLICATE, WEAK_TITLE, Verdict, decide
 from lib.gcpause import gc_paused
@@ -30,12 +29,6 @@ __all__ = ["DedupeResult", "deduplicate"]
 _DUP = PAIR_DECISIONS.index("duplicate")
 _POSSIBLE = PAIR_DECISIONS.index("possible")
 _DISTINCT = PAIR_DECISIONS.index("distinct")
-
-
-def _codes(values: list[str]) -> np.ndarray:
-    series = pd.Series(values, dtype=object)
-    codes, _ = pd.factorize(series)
-    return np.where((series == "").to_numpy(), -1, codes)
 
 
 def deduplicate(records: list[Record], decisions: Sequence[Decision] = ()) -> DedupeResult:
@@ -135,22 +128,42 @@ def _score_pairs(
     sims = process.cpdist(
         compact[ia], compact[ib], scorer=fuzz.ratio, workers=-1, dtype=np.float32
     ) / np.float32(100)
-    doi = _codes([n.doi for n in norms])
-    head = _codes(
+    doi = key_codes([n.doi for n in norms])
+    head = key_codes(
         [n.compact[:MIN_TRUNCATED] if len(n.compact) >= MIN_TRUNCATED else "" for n in norms]
     )
     notice = np.array([bool(n.notice) for n in norms])
+    # Titles that differ entirely still get a look at one place (a translation, a heading
+    # or subtitle more) and between an online-first record and its team's issue version.
+    place = key_codes([f"{n.jkey}|{n.volume}|{n.first_page}|{n.year}" if n.first_page else ""
+                    for n in norms])  # fmt: skip
+    online = np.array([n.online for n in norms])
+    team = key_codes([f"{n.first_author}|{n.jkey}" if n.first_author and n.jkey else ""
+                   for n in norms])  # fmt: skip
     keep = (
         (sims >= WEAK_TITLE)
-        | ((doi[ia] == doi[ib]) & (doi[ia] >= 0))
-        | ((head[ia] == head[ib]) & (head[ia] >= 0))
+        | ((doi[ia] == doi[ib]) & (doi[ia] != -1))
+        | ((head[ia] == head[ib]) & (head[ia] != -1))
         | notice[ia]
         | notice[ib]
+        | ((place[ia] == place[ib]) & (place[ia] != -1))
+        | ((online[ia] != online[ib]) & (team[ia] == team[ib]) & (team[ia] != -1))
     )
     scores[:] = sims * np.float32(TITLE_ONLY_WEIGHT)
+    # The verdict is a function of the two records' contents: copies of one record (one
+    # database exported twice, a file imported twice) are decided once per pair of contents.
+    content: dict[tuple, int] = {}
+    content_of = [-1] * len(norms)
+    decided: dict[tuple[int, int], Verdict] = {}
     for k in np.flatnonzero(keep):
         i, j = int(ia[k]), int(ib[k])
-        verdict = decide(norms[i], norms[j], compare(norms[i], norms[j]))
+        for x in (i, j):
+            if content_of[x] < 0:
+                content_of[x] = content.setdefault(content_key(norms[x].record), len(content))
+        key = (content_of[i], content_of[j])
+        verdict = decided.get(key)
+        if verdict is None:
+            verdict = decided[key] = decide(norms[i], norms[j], compare(norms[i], norms[j]))
         verdicts[(i, j)] = verdict
         codes[k] = PAIR_DECISIONS.index(verdict.decision)
         scores[k] = verdict.score

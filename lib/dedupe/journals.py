@@ -22,6 +22,7 @@ __all__ = [
     "journal_variants",
     "journal_words",
     "looks_like_conference",
+    "meeting_relation",
     "venue_relation",
 ]
 
@@ -190,3 +191,29 @@ def journal_relation(a: tuple[str, ...], b: tuple[str, ...]) -> str:
     if _acronym(a, b) or _acronym(b, a):
         return "compatible"
     return "different"
+
+
+_MEETING = re.compile(r"(?:conference|meeting|congress|symposium)\s*:\s*(.+)$", re.IGNORECASE)
+
+
+def _meeting_words(journal: str) -> tuple[str, ...]:
+    """The meeting a venue field names after "Conference:" (Embase), else ()."""
+    match = _MEETING.search(journal)
+    return _words(match.group(1)) if match else ()
+
+
+def meeting_relation(a: str, b: str) -> bool:
+    """True when one venue is a meeting alone and the other a journal with that meeting
+    ("ASC Annual Meeting 2021" against "Criminology. Conference: ASC Annual Meeting
+    2021"): the same abstract, probably, but a person should confirm it."""
+    for x, y in ((a, b), (b, a)):
+        meeting = _meeting_words(x)
+        if not meeting or _meeting_words(y) or not looks_like_conference(y):
+            continue
+        bare = journal_words(y)
+        if journal_relation(meeting, bare) in ("same", "compatible"):
+            return True
+        shared = set(meeting) & set(bare)
+        if len(shared) >= 2 and len(shared) >= 0.5 * min(len(set(meeting)), len(set(bare))):
+            return True
+    return False

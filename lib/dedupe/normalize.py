@@ -7,9 +7,9 @@ and everything later (blocking keys, scores, rules, group checks) reads these va
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from lib.dedupe import authors
 from lib.dedupe.authors import AuthorList, first_author, parse_authors
 from lib.dedupe.journals import (
     journal_key,
@@ -23,21 +23,21 @@ from lib.dedupe.locators import (
     issue_in_volume,
     issue_key,
     page_range,
+    pages_garbled,
     supplement_numbers,
     volume_key,
 )
 from lib.dedupe.text import fold_words
 from lib.dedupe.titles import (
     is_generic,
-    notice_kind,
-    strip_notice,
+    notice_of,
     title_numbers,
     title_part,
     title_words,
 )
 from lib.model import Record
 
-__all__ = ["Norm", "normalize"]
+__all__ = ["Norm", "clear_caches", "content_key", "normalize"]
 
 ABSTRACT_CHARS = 400  # the opening tells two abstracts apart, and is cheap to compare
 
@@ -57,11 +57,24 @@ _PREPRINT_VENUE = re.compile(
 )
 # Supplement issues are where congress abstracts are printed: "Suppl 2", "S1", "SUPPL. 1".
 _SUPPLEMENT = re.compile(r"suppl|meeting|abstract|congress|^\s*s\s*\d+\s*$", re.IGNORECASE)
+# Trial registration numbers, where a record carries one in its title, source or link
+# (registry records from CENTRAL give "https://clinicaltrials.gov/show/NCT01234567").
+_REGISTRATION = re.compile(
+    r"\b(NCT\d{8}|ISRCTN\d{8}|ACTRN\d{14}|ChiCTR[-\w]{6,20}|EUCTR\d{4}-\d{6}-\d{2}|"
+    r"DRKS\d{8}|CTRI/\d{4}/\d+/\d+|IRCT\w{8,30}|JPRN-\w{6,20}|NTR\d{3,5}|KCT\d{7}|"
+    r"TCTR\d{11}|PACTR\d{15})",
+    re.IGNORECASE,
+)
+_LETTER = re.compile(r"\[(\d{1,2})\]\s*\.?$")
+_ROMAN = re.compile(r"^[ivx]{1,4}$")  # "ix45": page 45 of supplement 9
+_LETTERED = re.compile(r"^\s*\d+[A-Za-z]\b")  # "81A": a page of an abstract book
 
 
-@dataclass(slots=True)
 class Detail:
-    """What only a detailed comparison reads: computed for the records that get one."""
+    """What only a detailed comparison reads: computed for the records that get one (the
+    fields of `Norm` that are filled on first use)."""
+
+    __slots__ = ()
 
     generic: bool
     part: str
@@ -73,11 +86,15 @@ class Detail:
     issues: frozenset[str]  # every reading: the issue field and "(9)" in the volume field
     supplements: frozenset[str]
     pages: tuple[str, str, str]  # first, last, letter prefix
+    garbled: bool  # the pages were a spreadsheet's date ("01-Jun")
     doi_base: str
     abstract: str
     conference: bool
     preprint: bool
     family: str  # kind of publication: "journal", "book", "chapter", "thesis"... or ""
+    registrations: frozenset[str]  # trial registration numbers the record names
+    letter: str  # Embase's "[2]": which of several letters with one title ("" if none)
+    supplement_page: bool  # "S12", "ix45": a page of a supplement
 
 
 # Entry types that name different kinds of publication; conference papers, preprints and
@@ -96,69 +113,60 @@ _FAMILIES = {
 }
 
 
-class Norm:
+_DETAIL_FIELDS = tuple(Detail.__annotations__)
+
+
+class Norm(Detail):
     """The comparable values of one record.
 
     Blocking reads the eager fields of every record (title words, notice, DOI, first
-    author, year, journal key, volume, first page); everything else is computed on first
-    use, from the record, for the few records that are compared in detail.
+    author, year, journal key, volume, first page); the fields of `Detail` are computed
+    on first use, from the record, for the few records that are compared in detail, and
+    then read as plain attributes (a pair's comparison reads them dozens of times).
     """
 
     __slots__ = (
-        "_detail",
         "about",
+        "cited",
         "compact",
         "doi",
         "first_author",
         "first_page",
         "jkey",
         "notice",
+        "online",
         "record",
         "title",
         "volume",
         "year",
+        *_DETAIL_FIELDS,
     )
 
     def __init__(self, rec: Record) -> None:
         self.record = rec
         self.title = title = title_words(rec.title)
         self.compact = title.replace(" ", "")
-        self.notice = notice = notice_kind(title) if title[:1] in _NOTICE_STARTS else ""
-        self.about = strip_notice(title) if notice else ""
+        self.notice, self.about, self.cited = notice_of(rec.title, title)
+        if not self.notice and rec.entrytype == "erratum" and title:
+            # The database typed it a correction although its title is the paper's.
+            self.notice, self.about = "erratum", title
         self.doi = doi_key(rec.doi)
         self.first_author = first_author(rec.authors)
         self.year = rec.year
         self.jkey = _venue(rec.journal)[2]
         self.volume = volume_key(rec.volume)
         self.first_page = page_range(rec.pages)[0] if self.jkey and self.volume else ""
-        self._detail: Detail | None = None
+        # online first: a journal but no volume, issue or pages yet
+        self.online = bool(self.jkey) and not (
+            self.volume or rec.issue.strip() or rec.pages.strip()
+        )
 
-    @property
-    def detail(self) -> Detail:
-        if self._detail is None:
-            self._detail = _detail(self)
-        return self._detail
-
-    # The detail, read as attributes of the Norm by `compare` and `rules`.
-    generic = property(lambda self: self.detail.generic)
-    part = property(lambda self: self.detail.part)
-    numbers = property(lambda self: self.detail.numbers)
-    authors = property(lambda self: self.detail.authors)
-    journal = property(lambda self: self.detail.journal)
-    venues = property(lambda self: self.detail.venues)
-    issue = property(lambda self: self.detail.issue)
-    issues = property(lambda self: self.detail.issues)
-    supplements = property(lambda self: self.detail.supplements)
-    pages = property(lambda self: self.detail.pages)
-    doi_base = property(lambda self: self.detail.doi_base)
-    abstract = property(lambda self: self.detail.abstract)
-    conference = property(lambda self: self.detail.conference)
-    preprint = property(lambda self: self.detail.preprint)
-    family = property(lambda self: self.detail.family)
-
-
-# notice_kind's regex only runs on titles starting like "erratum", "retraction", ...
-_NOTICE_STARTS = frozenset("acenprw")
+    def __getattr__(self, name: str) -> object:
+        # Called only for an unset slot: the detail is computed once, on first use.
+        if name not in _DETAIL_FIELDS:
+            raise AttributeError(name)
+        _fill_detail(self)
+        return getattr(self, name)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -177,36 +185,88 @@ def _venue(
     )
 
 
+def clear_caches() -> None:
+    """Forget the names, venues and author lists earlier runs cached, so that a benchmark
+    times each run as a fresh process meets it."""
+    for cached in (_venue, authors._key, authors._read_name, authors._parse_authors,
+                   authors._compare_lists):  # fmt: skip
+        cached.cache_clear()
+
+
+def content_key(rec: Record) -> tuple:
+    """Every field a `Norm` is read from: two records with one key compare alike."""
+    return (
+        rec.title,
+        tuple(rec.authors),
+        rec.year,
+        rec.journal,
+        rec.volume,
+        rec.issue,
+        rec.pages,
+        rec.doi,
+        rec.abstract[: ABSTRACT_CHARS + 100],
+        rec.entrytype,
+        rec.language,
+        rec.url,
+    )
+
+
 def normalize(rec: Record) -> Norm:
     """The `Norm` of one record. Total: any record in, never an exception."""
     return Norm(rec)
 
 
-def _detail(n: Norm) -> Detail:
+def _fill_detail(n: Norm) -> None:
     rec = n.record
     jwords, venues, _, conference, preprint_venue = _venue(rec.journal)
     pages = page_range(rec.pages)
+    supplement_page = (
+        pages[2] == "s" or bool(_ROMAN.match(pages[2])) or bool(_LETTERED.match(rec.pages))
+    )
     in_volume = issue_in_volume(rec.volume)
+    issue = issue_key(rec.issue)
     abstract = fold_words(rec.abstract[: ABSTRACT_CHARS + 100])[:ABSTRACT_CHARS]
     if abstract in ("no abstract available", "abstract not available", "none", "na"):
         abstract = ""
-    return Detail(
-        generic=is_generic(n.title, " ".join(jwords)),
-        part=title_part(n.title),
-        numbers=title_numbers(n.title),
-        authors=parse_authors(rec.authors),
-        journal=jwords,
-        venues=venues,
-        issue=in_volume or issue_key(rec.issue),
-        issues=frozenset({in_volume, issue_key(rec.issue)} - {""}),
-        supplements=supplement_numbers(rec.volume, rec.issue),
-        pages=pages,
-        doi_base=doi_version_base(n.doi),
-        abstract=abstract,
-        conference=conference
+    n.generic = is_generic(n.title, " ".join(jwords))
+    n.part = title_part(n.about or n.title)
+    n.numbers = title_numbers(n.about or n.title)
+    n.authors = parse_authors(rec.authors)
+    n.journal = jwords
+    n.venues = venues
+    n.issue = in_volume or issue
+    n.issues = frozenset({in_volume, issue} - {""})
+    n.supplements = supplement_numbers(rec.volume, rec.issue)
+    n.pages = pages
+    n.garbled = pages_garbled(rec.pages) if pages[0] else False
+    n.doi_base = doi_version_base(n.doi)
+    n.abstract = abstract
+    n.conference = (
+        conference
         or rec.entrytype == "conference"
-        or pages[2] == "s"
-        or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume)),
-        preprint=preprint_venue or rec.entrytype == "preprint" or n.doi.startswith(_PREPRINT_DOI),
-        family=_FAMILIES.get(rec.entrytype, ""),
+        or supplement_page
+        or bool(_SUPPLEMENT.search(rec.issue) or _SUPPLEMENT.search(rec.volume))
     )
+    n.preprint = preprint_venue or rec.entrytype == "preprint" or n.doi.startswith(_PREPRINT_DOI)
+    n.family = _FAMILIES.get(rec.entrytype, "")
+    n.supplement_page = supplement_page
+    n.registrations = _registrations(rec)
+    letter = _LETTER.search(rec.title) if rec.title.endswith(("]", "].")) else None
+    n.letter = letter.group(1) if letter else ""
+
+
+_REGISTRY_HINT = re.compile(
+    r"(?:nct|isrctn|actrn|chictr|euctr|drks|ctri|irct|jprn|ntr|kct|tctr|pactr)[-/]?\d"
+)
+_NO_REGISTRATIONS: frozenset[str] = frozenset()
+
+
+def _registrations(rec: Record) -> frozenset[str]:
+    """Registration numbers in the source or link (registry records from CENTRAL give
+    "https://clinicaltrials.gov/show/NCT01234567"), or in capitals in the title."""
+    text = f"{rec.journal} {rec.url}" if rec.url else rec.journal
+    if "NCT" in rec.title or "ISRCTN" in rec.title:
+        text = f"{text} {rec.title}"
+    if not text or not _REGISTRY_HINT.search(text.lower()):  # the full regex costs more
+        return _NO_REGISTRATIONS
+    return frozenset(m.upper() for m in _REGISTRATION.findall(text))

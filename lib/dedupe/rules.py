@@ -4,22 +4,31 @@ A false merge hides a study from a review, so the rules are built around vetoes:
 
 - a *hard* contradiction makes the pair distinct whatever else agrees: DOIs both present
   and different; years more than one apart; Part I against Part II, or different numbers
-  in the two titles; an erratum or retraction notice against its paper; a preprint
-  against the published article; author lists that barely overlap; two journals that
-  both give a volume or page and agree on neither;
+  in the two titles; a word of one kind that differs between the titles ("adults" /
+  "children", "first-line" / "refractory", `contrasts`); two trial registration numbers;
+  an erratum or retraction notice against its paper, or two notices citing different
+  papers; a preprint against the published article; author lists that barely overlap;
+  two journals whose volumes or pages disagree where none agrees;
 - a *soft* contradiction stops an automatic merge (one: the pair goes to review if it is
   otherwise alike; two: distinct): first page, volume or issue disagree; the journals
   differ; years one apart; abstracts differ; DOIs differ only by version (Cochrane
   ".pub2"/".pub3"); different kinds of publication (a thesis and an article);
+- a *doubt* sends an otherwise sure pair to review without counting towards a veto: it
+  is what exports garble (pages a spreadsheet turned into a date, first pages one
+  keystroke apart, volume, issue and pages shifted one field along, a DOI one or two
+  digits off or cut short, a journal named by its meeting);
 - a merge needs positive evidence beyond the title: the same DOI, or agreeing authors and
   year, or (without authors) agreeing journal and volume or pages. Generic titles
   ("Editorial", "Reply") count for nothing.
 
-Three patterns lift a veto because they are certain: the same journal, volume and first
-page (then a year one apart is print against online, and a number that differs in the
-title is a typo); the same DOI with the same title and abstract (or volume and page: then
-a disagreeing locator or author list is an export's error); and an online-first record
-(no volume or issue yet, a year earlier) against the issue version in the same journal.
+The patterns of `patterns` lift a veto because they are certain: the same journal, volume
+and first page (then a year one apart is print against online, and a number that differs
+in the title is a typo); the same DOI with the same title and abstract (or volume and
+page: then a disagreeing locator or author list is an export's error); an online-first
+record against its issue version; one meeting abstract dated by the meeting and by its
+supplement; a translated title where journal, volume, page, year and every author agree
+(without a sign of translation, such a pair goes to review). A retitled online-first
+version goes to review.
 
 Pairs that are not merged but report the same study (an erratum, a preprint, a
 conference abstract and the article, one abstract in two meetings) get an
@@ -32,6 +41,16 @@ from dataclasses import dataclass
 
 from lib.dedupe.compare import Evidence
 from lib.dedupe.normalize import Norm
+from lib.dedupe.patterns import (
+    SAME_ABSTRACT,
+    STRONG_TITLE,
+    identical,
+    meeting_year,
+    online_first,
+    retitled_online_first,
+    same_place,
+    translated_at_one_place,
+)
 
 __all__ = ["DISTINCT", "DUPLICATE", "POSSIBLE", "Verdict", "decide"]
 
@@ -39,10 +58,8 @@ DUPLICATE = "duplicate"
 POSSIBLE = "possible"
 DISTINCT = "distinct"
 
-STRONG_TITLE = 0.95
 MEDIUM_TITLE = 0.85
 WEAK_TITLE = 0.6  # below this the titles name different papers (unless the DOI agrees)
-SAME_ABSTRACT = 0.9
 DIFFERENT_ABSTRACT = 0.5
 LINK_TITLE = 0.9
 
@@ -65,56 +82,47 @@ def _authors_agree(ev: Evidence) -> bool | None:
     return (first and share >= 0.5) or share >= 0.8
 
 
-def _online_first(a: Norm, b: Norm, ev: Evidence) -> bool:
-    """Years one apart because the earlier record is the online-first version of the
-    later one in the same journal (no volume or issue yet, pages numbered from 1)."""
-    if ev.year_gap != 1 or ev.journal not in ("same", "compatible"):
-        return False
-    early, late = (a, b) if (a.year or 0) < (b.year or 0) else (b, a)
-    return not early.volume and not early.issue and bool(late.volume)
-
-
-def _same_place(ev: Evidence) -> bool:
-    """The same journal, volume and first page: one paper, whatever a typo in a number of
-    the title or a print year against an online year says."""
-    return ev.journal in ("same", "compatible") and ev.volume == ev.page == "same"
-
-
-def _identical(ev: Evidence) -> bool:
-    """Same DOI, same title and same abstract (or volume and page): one publication
-    whatever its locators or author list say (exports garble those, not all three)."""
-    return (
-        ev.doi == "same"
-        and ev.title >= STRONG_TITLE
-        and (
-            (ev.abstract is not None and ev.abstract >= SAME_ABSTRACT)
-            or (ev.volume == "same" and ev.page == "same")
-        )
-    )
-
-
-def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str], list[str]]:
-    """(hard, soft, overridden): what speaks against the pair being one publication."""
+def _contradictions(
+    a: Norm, b: Norm, ev: Evidence
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(hard, soft, doubts, overridden): what speaks against the pair being one
+    publication (see the module docstring)."""
     hard: list[str] = []
     soft: list[str] = []
-    locators: list[str] = []  # soft, but overridden by `_identical`
-    online_first = _online_first(a, b, ev)
-    same_place = _same_place(ev)
+    doubts: list[str] = []
+    locators: list[str] = []  # soft, but overridden by `identical`
+    early_version = online_first(a, b, ev)
+    place = same_place(ev)
     if ev.doi == "different":
-        hard.append("DOIs differ")
+        if _all_but_doi(ev):
+            doubts.append("DOIs differ though all else agrees")
+        else:
+            hard.append("DOIs differ")
     elif ev.doi == "version":
         soft.append("DOIs differ only by version")
+    elif ev.doi == "typo":
+        doubts.append("DOIs differ by a digit or two")
+    elif ev.doi == "truncated":
+        doubts.append("one DOI is cut short")
     if ev.year_gap is not None and ev.year_gap > 1:
         hard.append(f"years {a.year} and {b.year}")
-    elif ev.year_gap == 1 and not online_first and not same_place:
+    elif ev.year_gap == 1 and not (early_version or place or meeting_year(a, b, ev)):
         (locators if ev.doi == "same" else soft).append(f"years {a.year} and {b.year}")
     if a.part != b.part and (a.part or b.part):
         hard.append(f"parts differ ({a.part or '-'} / {b.part or '-'})")
-    elif a.numbers != b.numbers and not same_place:
+    elif a.numbers != b.numbers and not place:
         (hard if a.numbers and b.numbers else soft).append("numbers in titles differ")
+    if ev.contrast:
+        hard.append(f"titles differ in one word ({ev.contrast})")
+    if a.registrations and b.registrations and not a.registrations & b.registrations:
+        hard.append("trial registrations differ")
+    if a.letter and b.letter and a.letter != b.letter:
+        hard.append(f"letters [{a.letter}] and [{b.letter}] on one title")
     if a.notice != b.notice:
         hard.append(f"one is {'an' if (a.notice or b.notice) == 'erratum' else 'a'} "
                     f"{a.notice or b.notice} notice")  # fmt: skip
+    elif ev.cited == "different":
+        hard.append("notices about different papers")
     if a.family and b.family and a.family != b.family:
         soft.append(f"kinds differ ({a.family} / {b.family})")
     if a.preprint != b.preprint and ev.journal != "missing":
@@ -125,40 +133,70 @@ def _contradictions(a: Norm, b: Norm, ev: Evidence) -> tuple[list[str], list[str
             (locators if ev.doi == "same" else hard).append(f"authors differ ({share:.0%} shared)")
         elif share < 0.5 and not first:
             (locators if ev.doi == "same" else soft).append(f"authors differ ({share:.0%} shared)")
-    if ev.page == "different" and not online_first:
-        locators.append(f"first page {a.pages[0]} vs {b.pages[0]}")
+    if ev.page == "different" and not early_version:
+        page = f"first page {a.pages[0]} vs {b.pages[0]}"
+        if ev.page_doubt:
+            doubts.append(f"{page} ({ev.page_doubt})")
+        else:
+            locators.append(page)
     if ev.volume == "different":
         locators.append(f"volume {a.volume} vs {b.volume}")
-    if ev.issue == "different" and not online_first:
+    if ev.issue == "different" and not early_version:
         locators.append(f"issue {a.issue} vs {b.issue}")
-    if ev.journal == "different":
+    if ev.shifted:
+        doubts.append("volume, issue and pages one field apart")
+    if ev.journal == "meeting":
+        doubts.append("one journal is named by its meeting")
+    elif ev.journal == "different":
         # Same volume and first page: a name variant ("Nihon Rinsho" / "Nippon rinsho").
-        # Neither agreeing though both are given: two venues (one abstract printed in two
-        # congress supplements, a conference paper and its journal version).
-        located = bool((a.volume or a.pages[0]) and (b.volume or b.pages[0]))
-        if ev.volume == "same" and ev.page == "same":
+        # A volume or page against and none agreeing: two venues (one abstract printed in
+        # two congress supplements, a conference paper and its journal version).
+        # Nothing to compare (a romanised name against an English one, one with a volume,
+        # the other with pages): review.
+        agree = (ev.volume == "same") + (ev.page == "same")
+        against = (ev.volume == "different") + (ev.page == "different" and not ev.page_doubt)
+        if agree == 2:
             pass
-        elif ev.volume == "same" or ev.page == "same" or not located:
-            locators.append("journals differ")
-        else:
+        elif against and not agree:
             hard.append("journals differ")
+        else:
+            locators.append("journals differ")
     if ev.abstract is not None and ev.abstract < DIFFERENT_ABSTRACT:
         soft.append(f"abstracts differ ({ev.abstract:.2f})")
-    if _identical(ev):
-        return hard, soft, locators
-    return hard, soft + locators, []
+    if identical(ev):
+        return hard, soft, doubts, locators
+    return hard, soft + locators, doubts, []
 
 
-def _score(ev: Evidence, hard: int, soft: int) -> float:
+def _all_but_doi(ev: Evidence) -> bool:
+    """Title, abstract, every author, year, journal and page agree: a DOI that differs is
+    an export's error (a neighbouring paper's DOI), for a person to confirm."""
+    return (
+        ev.title >= STRONG_TITLE
+        and ev.abstract is not None
+        and ev.abstract >= SAME_ABSTRACT
+        and ev.authors == (True, 1.0)
+        and ev.year_gap == 0
+        and ev.journal in ("same", "compatible")
+        and ev.page == "same"
+    )
+
+
+def _score(a: Norm, b: Norm, ev: Evidence, hard: int, soft: int, doubts: int) -> float:
+    """0..1, how alike the two records are; it orders the review queue, so what makes a
+    look-alike common counts against: a DOI shared by two different titles is as often a
+    congress supplement's as a retitled paper's, and two abstracts of one meeting are
+    the commonest look-alikes (one team's abstracts follow each other page by page)."""
     parts: list[tuple[float, float]] = [(ev.title, 3.0)]
     if ev.authors is not None:
         parts.append((ev.authors[1] * (1.0 if ev.authors[0] else 0.8), 2.0))
     if ev.year_gap is not None:
         parts.append((1.0 if ev.year_gap == 0 else 0.5 if ev.year_gap == 1 else 0.0, 1.0))
     if ev.doi != "missing":
-        parts.append((1.0 if ev.doi == "same" else 0.3 if ev.doi == "version" else 0.0, 2.0))
+        doi = _DOI_SCORE.get(ev.doi, 0.0) * (1.0 if ev.title >= MEDIUM_TITLE else 0.5)
+        parts.append((doi, 2.0))
     if ev.journal != "missing":
-        parts.append((1.0 if ev.journal != "different" else 0.0, 1.0))
+        parts.append((_JOURNAL_SCORE.get(ev.journal, 0.0), 1.0))
     for value in (ev.volume, ev.page):
         if value != "missing":
             parts.append((1.0 if value == "same" else 0.0, 1.0))
@@ -166,17 +204,24 @@ def _score(ev: Evidence, hard: int, soft: int) -> float:
         parts.append((ev.abstract, 2.0))
     total = sum(w for _, w in parts)
     base = sum(v * w for v, w in parts) / total
-    return round(max(0.0, base - 0.25 * hard - 0.1 * soft), 3)
+    meeting = 0.1 if a.conference and b.conference else 0.0
+    return round(max(0.0, base - 0.25 * hard - 0.1 * soft - 0.05 * doubts - meeting), 3)
+
+
+_DOI_SCORE = {"same": 1.0, "typo": 0.7, "truncated": 0.7, "version": 0.3}
+_JOURNAL_SCORE = {"same": 1.0, "compatible": 1.0, "meeting": 0.5}
 
 
 def _evidence_text(a: Norm, b: Norm, ev: Evidence) -> list[str]:
     said = []
     if ev.doi == "same":
         said.append("same DOI")
-    if ev.title == 1.0:
-        said.append("titles equal")
-    elif ev.truncated:
+    if ev.truncated:
         said.append(f"one title cut short ({ev.title:.2f})")
+    elif ev.title == 1.0:
+        said.append("titles equal")
+    elif ev.contained:
+        said.append(f"one title has words more in front or behind ({ev.title:.2f})")
     else:
         said.append(f"titles {ev.title:.2f}")
     if ev.authors is not None:
@@ -203,7 +248,7 @@ def _link(a: Norm, b: Norm, ev: Evidence, agree: bool | None) -> str:
     Only for the known kinds of other report; two editorials, two parts of a paper or two
     papers years apart with one title are different publications, not other reports.
     """
-    if agree is False or a.generic or b.generic or a.part != b.part:
+    if agree is False or a.generic or b.generic or a.part != b.part or ev.contrast:
         return ""
     if a.notice != b.notice:
         return f"{a.notice or b.notice} notice of the paper" if ev.about >= LINK_TITLE else ""
@@ -220,13 +265,19 @@ def _link(a: Norm, b: Norm, ev: Evidence, agree: bool | None) -> str:
 
 def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
     """The `Verdict` on a pair from its `Evidence` (see the module docstring)."""
-    hard, soft, overridden = _contradictions(a, b, ev)
-    score = _score(ev, len(hard), len(soft))
+    hard, soft, doubts, overridden = _contradictions(a, b, ev)
+    score = _score(a, b, ev, len(hard), len(soft), len(doubts))
     said = _evidence_text(a, b, ev)
     agree = _authors_agree(ev)
     # A shared DOI vouches for different titles (a translation) only if nothing else
     # disagrees: congress supplements give one DOI to hundreds of abstracts.
-    title_ok = ev.title >= WEAK_TITLE or (ev.doi == "same" and not soft)
+    title_ok = (
+        ev.title >= WEAK_TITLE or ev.contained or (ev.doi == "same" and not soft and not doubts)
+    )
+    if ev.title < MEDIUM_TITLE and not ev.contained and not hard and not soft:
+        verdict = _titles_differ(a, b, ev, said, score, doubts)
+        if verdict:
+            return verdict
     if hard or len(soft) >= 2 or not title_ok:
         why = hard + soft if (hard or soft) else [f"titles differ ({ev.title:.2f})"]
         reason = ", ".join(said) + "; but " + ", ".join(why)
@@ -236,8 +287,9 @@ def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
     medium = ev.title >= MEDIUM_TITLE
     same_year = (
         ev.year_gap in (0, None)
-        or _online_first(a, b, ev)
-        or (ev.year_gap == 1 and _same_place(ev))
+        or online_first(a, b, ev)
+        or (ev.year_gap == 1 and same_place(ev))
+        or meeting_year(a, b, ev)
     )
     locators = sum((ev.journal in ("same", "compatible"), ev.volume == "same", ev.page == "same"))
     same_abstract = ev.abstract is not None and ev.abstract >= SAME_ABSTRACT
@@ -247,30 +299,44 @@ def decide(a: Norm, b: Norm, ev: Evidence) -> Verdict:
         strong = medium = False
     else:
         sure = (
-            _identical(ev)
+            identical(ev)
             or (ev.doi == "same" and medium and agree is not False)
             or (ev.doi == "same" and ev.title >= 0.7 and agree and same_year)
             or (strong and agree and same_year)
             or (strong and agree is None and same_year and locators >= 2)
             or (medium and agree and same_year and (locators >= 1 or same_abstract))
-            or (agree and same_year and locators == 3 and (_subtitle(a, b) or same_abstract))
+            # A heading in front, a subtitle dropped: the place and the team or abstract.
+            or (ev.contained and same_year and locators == 3 and (agree or same_abstract))
             # Same title, journal, volume and first page: authors need only overlap
             # (Chinese names exported family-first by one database, given-first by another).
             or (strong and same_year and locators == 3 and (ev.authors or (True, 1.0))[1] >= 0.5)
         )
-    if sure and not soft:
+    if sure and not soft and not doubts:
         if overridden:
             said.append("despite " + ", ".join(overridden))
         return Verdict(DUPLICATE, score, ", ".join(said), conflict=False)
     if sure or medium or ev.doi == "same" or (locators >= 2 and same_year and agree):
-        why = soft or ["not enough agreeing fields to be sure"]
+        why = soft + doubts or ["not enough agreeing fields to be sure"]
         reason = ", ".join(said) + "; but " + ", ".join(why)
         return Verdict(POSSIBLE, score, reason, conflict=bool(soft))
     reason = ", ".join(said) + f"; titles differ ({ev.title:.2f})"
     return Verdict(DISTINCT, score, reason, _link(a, b, ev, agree), conflict=bool(soft))
 
 
-def _subtitle(a: Norm, b: Norm) -> bool:
-    """One title is the other without its subtitle ("Unilateral neglect in stroke")."""
-    short, long_ = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
-    return len(short.split()) >= 3 and long_.startswith(short + " ")
+def _titles_differ(
+    a: Norm, b: Norm, ev: Evidence, said: list[str], score: float, doubts: list[str]
+) -> Verdict | None:
+    """Titles that differ entirely, nothing else against: a translation at one place
+    (merged, or reviewed when nothing shows the translation), or a retitled online-first
+    version (reviewed). None when neither."""
+    place = translated_at_one_place(a, b, ev)
+    if place == "translated" and not doubts:
+        said.append("title translated (journal, volume, page, year and authors equal)")
+        return Verdict(DUPLICATE, score, ", ".join(said), conflict=False)
+    if place:
+        why = doubts or [f"titles differ ({ev.title:.2f}) at one journal, volume and page"]
+        return Verdict(POSSIBLE, score, ", ".join(said) + "; but " + ", ".join(why))
+    if retitled_online_first(a, b, ev):
+        why = [f"titles differ ({ev.title:.2f}): an online-first version retitled?", *doubts]
+        return Verdict(POSSIBLE, score, ", ".join(said) + "; but " + ", ".join(why))
+    return None

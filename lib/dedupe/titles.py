@@ -2,10 +2,14 @@
 
 The same title arrives as "Efficacy of X. [Chinese]", "[Efficacy of X]." (MEDLINE's
 brackets for a translated title), "EFFICACY OF X" or with "<sup>-/-</sup>" markup;
-`title_words` reduces all of them to "efficacy of x". A title also flags traps: generic
-titles ("Editorial", "Reply") carry no identity, errata and retraction notices are other
-reports of a paper, and "Part I"/"Part II" or differing numbers mark different papers
-behind near-identical text.
+`title_words` reduces all of them to "efficacy of x", and drops what databases insert
+that is no part of the wording: PubMed's "[corrected]" and "[see comments]" anywhere,
+Embase's "[1]" and "(multiple letters)", subject-classification codes appended to the
+title ("1602 Criminology"). A title also flags traps: generic titles ("Editorial",
+"Reply") carry no identity, errata and retraction notices are other reports of a paper
+(`notice_of` reads both the "Erratum: X (Journal (2009) 48 (542-544))" and the Web of
+Science "X (vol 48, pg 542, 2009)" forms), and "Part I"/"Part II" or differing numbers
+mark different papers behind near-identical text.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from lib.dedupe.text import fold_words
 __all__ = [
     "NOTICE_KINDS",
     "is_generic",
+    "names_another_paper",
     "notice_kind",
+    "notice_of",
     "strip_notice",
     "title_numbers",
     "title_part",
@@ -82,11 +88,50 @@ def _strip_trailing_tags(text: str) -> str:
     return text
 
 
+# Markers a database puts inside a title: PubMed's "[corrected]" and "[see comments]",
+# Embase's "[1]" (one of several letters with one title) and "(multiple letters)".
+_INNER_MARKER = re.compile(
+    r"\[\s*(?:corrected|see (?:editorial )?comments?|comments?|letter|editorial|\d{1,2})\s*\]"
+    r"|\(\s*(?:multiple letters|\d{1,2} letters?)\s*\)",
+    re.IGNORECASE,
+)
+# A subject-classification code and its discipline appended to a title, once or more:
+# "... 1602 Criminology", ". 1117 Public Health and Health Services; 1701 Psychology".
+_CODE = r"\d{4}(?:\d{2})?\s+[A-Z][A-Za-z]+(?:(?:\s+|,\s*)(?:and|of|in|&|[A-Z][A-Za-z]+))*"
+_CODE_TAIL = re.compile(rf"(?:[\s.;,:]+{_CODE})+\s*[.;]?\s*$")
+_CODE_ONE = re.compile(_CODE)
+_CODE_HINT = re.compile(r"\d{4} [A-Z]")  # cheap test before the tail's regex
+_DISCIPLINES = frozenset(
+    """science sciences studies health medicine medical psychology sociology criminology
+    nursing law education services economics policy administration neurosciences
+    pharmacology pharmacy rehabilitation philosophy history anthropology demography
+    linguistics statistics mathematics engineering biology genetics immunology microbiology
+    oncology cardiology paediatrics pediatrics psychiatry dentistry physiology biochemistry
+    epidemiology geography politics political work justice therapy therapies""".split()
+)
+
+
+def _strip_markers(text: str) -> str:
+    """Drop database markers from anywhere in a title, and trailing subject codes."""
+    if "[" in text or "(" in text:
+        text = _INNER_MARKER.sub(" ", text)
+    end = text.rstrip(" .;")
+    last = end[end.rfind(" ") + 1 :].lower()
+    if last in _DISCIPLINES and _CODE_HINT.search(text):
+        tail = _CODE_TAIL.search(text)
+        if tail and tail.start() > 0:
+            codes = _CODE_ONE.findall(tail.group(0))
+            if all(set(c.lower().split()) & _DISCIPLINES for c in codes):
+                text = text[: tail.start()]
+    return text
+
+
 def title_words(title: str) -> str:
-    """The title as lower-case words: tags, language tags and translation brackets removed."""
+    """The title as lower-case words: tags, language tags, translation brackets and
+    database markers removed."""
     if not title:
         return ""
-    text = _strip_trailing_tags(title)
+    text = _strip_trailing_tags(_strip_markers(title))
     if text.lstrip().startswith("["):
         match = _BRACKETED.match(text)
         if match and "[" not in match.group(1):
@@ -141,6 +186,12 @@ def is_generic(words: str, journal_words: str = "") -> bool:
     return bool(journal_words) and len(journal_words) > 8 and words.startswith(journal_words)
 
 
+def names_another_paper(heading: str) -> bool:
+    """True for words in front of a title that make it a reply, comment or notice about
+    that title ("reply to", "comment on", "erratum"), not a section heading."""
+    return bool(_GENERIC_START.match(heading) or _NOTICE.match(heading))
+
+
 NOTICE_KINDS = ("erratum", "retraction")
 _NOTICE = re.compile(
     r"^(?:(?P<erratum>erratum|errata|corrigendum|corrigenda|correction|corrections|"
@@ -165,6 +216,65 @@ def strip_notice(words: str) -> str:
     return words[match.end() :] if match else words
 
 
+# The article a correction is about, cited after its title:
+# Web of Science: "Title (vol 48, pg 542, 2009)" (the only sign that it is a correction);
+# Embase: "Erratum: Title (Journal of X (2009) 48:6 (542-544))";
+# Elsevier: "Corrigendum to 'Title' [J. X 48 (2009) 542-544]".
+_WOS_CITED = re.compile(
+    r"\s*\((?:[^()]*,\s*)?vol\.?\s*([\w.-]+)\s*,\s*(?:(?:pg|pp?|page)\.?\s*)?([\w-]+)\s*,"
+    r"\s*((?:19|20)\d\d)\s*\)\s*[.]?\s*$",
+    re.IGNORECASE,
+)
+_EMBASE_CITED = re.compile(
+    r"\s*\(\s*[^()]*?\(((?:19|20)\d\d)\)\s*([\w.]+)(?:\s*:\s*[\w.-]+)?\s*\(\s*([\w]+)[^()]*\)"
+    r"[^()]*\)\s*[.]?\s*$"  # "... (542-544) DOI: 10.1/x)"
+)
+_ELSEVIER_CITED = re.compile(
+    r"\s*\[[^\[\]]*?\b(\d+)\s*\(((?:19|20)\d\d)\)\s*([\w]+)[^\[\]]*\]\s*[.]?\s*$"
+)
+
+
+_NO_NOTICE = ("", "", ("", "", ""))
+_NOTICE_STARTS = frozenset("acenprw")
+
+
+def notice_of(title: str, words: str) -> tuple[str, str, tuple[str, str, str]]:
+    """(kind, about, cited): "erratum", "retraction" or ""; the title of the paper the
+    notice is about; that paper's (volume, first page, year) where the title cites it.
+    ``words`` is ``title_words(title)``.
+
+    ("", "", ("", "", "")) for an ordinary title. Cheap for those: the regexes run only on
+    titles that start like a notice or end with a bracket.
+    """
+    stripped = title.rstrip(" .")
+    ends_cited = stripped.endswith((")", "]"))
+    kind = notice_kind(words) if words[:1] in _NOTICE_STARTS else ""
+    if not kind and not ends_cited:
+        return _NO_NOTICE
+    cited = ("", "", "")
+    about_title = title
+    if ends_cited and ("vol" in stripped or "Vol" in stripped or "VOL" in stripped):
+        wos = _WOS_CITED.search(stripped)
+        if wos and wos.start() > 0:
+            cited = (wos.group(1).lstrip("0"), wos.group(2).lstrip("0"), wos.group(3))
+            about_title = stripped[: wos.start()]
+            kind = kind or "erratum"  # Web of Science writes corrections no other way
+    if kind and ends_cited and not cited[0]:
+        embase = _EMBASE_CITED.search(stripped)
+        elsevier = None if embase else _ELSEVIER_CITED.search(stripped)
+        if embase and embase.start() > 0:
+            year, volume, page = embase.groups()
+            cited, about_title = (volume, page, year), stripped[: embase.start()]
+        elif elsevier and elsevier.start() > 0:
+            volume, year, page = elsevier.groups()
+            cited, about_title = (volume, page, year), stripped[: elsevier.start()]
+    if not kind:
+        return _NO_NOTICE
+    about = strip_notice(title_words(about_title))
+    cited = tuple(c.lower().lstrip("0") for c in cited)  # type: ignore[assignment]
+    return kind, about, cited  # type: ignore[return-value]
+
+
 _PART_WORDS = frozenset(
     "part pt paper study phase section chapter volume vol series report".split()
 )
@@ -186,14 +296,38 @@ def title_part(words: str) -> str:
 _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 
 
+# Roman numerals that number a kind ("type II diabetes", "stage IV", "class III"): the
+# same number as "type 2", and a different one from "type I".
+_ROMAN_NUMBERED = re.compile(r"\b(?:type|stage|grade|class|level|phase|group)\s+([ivx]{1,4})\b")
+_ROMAN_VALUE = {"i": 1, "v": 5, "x": 10}
+
+
+def _roman(text: str) -> int:
+    total = 0
+    for ch, nxt in zip(text, [*text[1:], ""], strict=True):
+        value = _ROMAN_VALUE[ch]
+        total += -value if nxt and _ROMAN_VALUE[nxt] > value else value
+    return total
+
+
 def title_numbers(words: str) -> frozenset[str]:
-    """The numbers written in the title ("40 years", "phase 3"), leading zeros dropped;
-    "10 000" and "10,000" are one number."""
+    """The numbers written in the title ("40 years", "phase 3", "type II" = 2), leading
+    zeros dropped; "10 000" and "10,000" are one number."""
     numbers = _NUMBER.findall(words)
+    if len(numbers) > 1 and _THOUSANDS.search(words):
+        numbers = _NUMBER.findall(_THOUSANDS.sub("", words))
+    if (
+        "type " in words
+        or "stage " in words
+        or "grade " in words
+        or "class " in words
+        or "level " in words
+        or "phase " in words
+        or "group " in words
+    ):
+        numbers += [str(_roman(m)) for m in _ROMAN_NUMBERED.findall(words)]
     if not numbers:
         return _NO_NUMBERS
-    if len(numbers) > 1:
-        numbers = _NUMBER.findall(_THOUSANDS.sub("", words))
     return frozenset(n.lstrip("0") or "0" for n in numbers)
 
 
