@@ -14,6 +14,7 @@ import codecs
 import unicodedata
 
 from lib.readers.base import ReadError
+from lib.spreadsheet import workbook_text
 
 __all__ = ["decode", "normalise_newlines"]
 
@@ -91,6 +92,8 @@ def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
             "the file is empty; export the references again and check the export finished",
             file_name=file_name,
         )
+    if data.startswith(b"PK\x03\x04") and (table := workbook_text(data, file_name)) is not None:
+        return table, "xlsx"  # an Excel workbook: its first table, as CSV text
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise ReadError(f"this is {what}", file_name=file_name)

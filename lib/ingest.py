@@ -14,6 +14,7 @@ from pathlib import Path, PurePath
 
 from lib import limits
 from lib.encoding import decode
+from lib.exchange import relabel
 from lib.gcpause import gc_paused
 from lib.model import Record
 from lib.readers.base import ReadError
@@ -92,6 +93,8 @@ def _read_text(
     format_name: str | None,
     max_records: int | None,
 ) -> FileRead:
+    if not format_name and encoding == "xlsx":
+        format_name = "csv"  # a workbook's sheet is a table, whatever its cells say
     fmt = get_format(format_name) if format_name else detect(text, file_name)
     cap = limits.MAX_RECORDS if max_records is None else max_records
     if fmt.count is not None and (at_least := fmt.count(text)) > cap:
@@ -116,6 +119,7 @@ def _read_text(
             f"of {cap}; split the export or raise the limit",
             file_name=file_name,
         )
+    relabel(result)  # our own exports say each record's database, type and id: keep them
     label = database or result.exporter or _stem(file_name)
     stem = _stem(file_name)
     for n, rec in enumerate(result.records, start=1):
