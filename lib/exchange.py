@@ -32,8 +32,11 @@ Lists are ``"; "``-joined; values are one line. Where each format keeps them:
   ``type`` the document type, and every field as ``litreview-<field> = {value}``. The
   entry key is readable (``smith2015peer``); the record id is in ``litreview-record-id``.
 
-A later field is one more name in `FIELDS` (e.g. ``screening``, ``screening_reason``):
-every writer and `read_fields` take it from there.
+A later field is one more name in `FIELDS` (e.g. ``screening``: ``include``, ``exclude``
+or ``maybe``; ``screening_reason``: free text): every writer takes it from the studies
+table's column of that name (one entry per study, and on every record of the study),
+`read_fields` reads it back, and a step of `lib.project.restore` puts it back (keyed by
+study through `lib.project.reports.study_of`, as the codes are).
 
 `read_fields` finds these fields in a record as a reader gave it (`Record.original`) and
 `relabel` applies the record-level ones before the records are stored: each record's own

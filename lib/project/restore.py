@@ -19,9 +19,9 @@ file was imported into:
 
 It runs from `lib.pipeline.refresh` (so after an import in the app, and on the next start
 after one from the command line), once per import: the project's meta ``restore_checked``
-holds the newest import looked at. Every step is idempotent (a decision, correction or
-check already in force is not made again), so a run cut short is simply run again. Each
-restore is logged as ``export_restored`` with its summary.
+holds the imports looked at (id and import time). Every step is idempotent (a decision,
+correction or check already in force is not made again), so a run cut short is simply
+run again. Each restore is logged as ``export_restored`` with its summary.
 """
 
 from __future__ import annotations
@@ -65,27 +65,37 @@ class _Entry:
     fields: dict[str, str]
 
 
+def _checked(project: Project) -> dict[str, str]:
+    """import id -> its import time, for the imports already looked at (an id freed by a
+    removed import and used again is a new import: its time differs)."""
+    try:
+        value = json.loads(project.meta(META_KEY) or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def apply_pending(project: Project) -> list[RestoreSummary]:
     """Restore every import not looked at yet; cheap when there is none."""
-    done = int(project.meta(META_KEY) or 0)
-    newest = int(
-        project.conn.execute("SELECT COALESCE(MAX(import_id), 0) FROM imports").fetchone()[0]
-    )
-    if newest <= done:
-        return []
+    checked = _checked(project)
+    pending = [
+        (import_id, at)
+        for import_id, at in project.conn.execute(
+            "SELECT import_id, imported_at FROM imports ORDER BY import_id"
+        )
+        if checked.get(str(import_id)) != at
+    ]
     out = []
-    pending = project.conn.execute(
-        "SELECT import_id FROM imports WHERE import_id > ? ORDER BY import_id", (done,)
-    ).fetchall()
-    for (import_id,) in pending:
+    for import_id, at in pending:
         summary = restore_import(project, import_id)
+        checked[str(import_id)] = at
         with project.transaction() as conn:
             if summary is not None:
                 project.log(conn, "export_restored", **asdict(summary))
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (META_KEY, str(import_id)),
+                (META_KEY, json.dumps(checked)),
             )
         if summary is not None:
             out.append(summary)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from lib import exporting
-from lib.exchange import CODE_FACETS, join
+from lib.exchange import FIELDS, join
 from lib.model import Record
 from lib.project import Project, open_project
 
@@ -34,6 +34,10 @@ LAYOUTS: dict[str, str] = {
     "study": "One entry per study (for reference managers and reading)",
     "record": "Every record, with its study, group and decisions (to move the review)",
 }
+
+
+# the fields that differ between the records of one study
+_RECORD_FIELDS = frozenset({"layout", "report_id", "duplicate_decisions"})
 
 
 def entry_count(studies: pd.DataFrame, layout: str) -> int:
@@ -74,25 +78,17 @@ def record_entries(
     hence the same group and study ids.
     """
     study_at: dict[str, int] = {}
-    every: list[list[str]] = []
     for i, (own, other) in enumerate(
         zip(studies["record_ids"].tolist(), studies["other_record_ids"].tolist(), strict=True)
     ):
-        ids = list(own) + list(other)
-        every.append(ids)
-        for rid in ids:
+        for rid in [*own, *other]:
             study_at[rid] = i
     tokens = decision_tokens(decisions)
-    text = {
-        "study_id": studies["study_id"].astype(str).tolist(),
-        "databases": [join(v) for v in studies["databases"]],
-        "other_reports": [join(v) for v in studies["other_reports"]],
-        "overridden": [join(v) for v in studies["overridden"]],
-        "checked": ["yes" if v else "no" for v in studies["checked"].tolist()],
-    }
-    for facet in CODE_FACETS:
-        values = studies[facet].tolist()
-        text[facet] = [v if isinstance(v, str) else join(v) for v in values]
+    # every field of the study (its codes, checks, records; any later field the studies
+    # table has) as the one-entry-per-study export writes it; the rest is the record's
+    per_study = exporting.export_table(studies)
+    shared = [f for f in FIELDS if f not in _RECORD_FIELDS]
+    text = {f: per_study[f].tolist() for f in shared}
     rows = []
     for rid, rec in records.items():
         i = study_at.get(rid)
@@ -103,8 +99,6 @@ def record_entries(
         row.update(
             layout="record",
             report_id=group_of.get(rid, rid),
-            record_ids=join(every[i]),
-            n_records=str(len(every[i])),
             duplicate_decisions=join(tokens.get(rid, ())),
         )
         rows.append(row)
