@@ -263,12 +263,22 @@ def _pages(value: str) -> tuple[str, str]:
     return (first.strip(), last.strip()) if sep else (value.strip(), "")
 
 
+_BREAKS = re.compile(r"[\t\n\x0b\x0c\r]|  |^ | $")
+
+
+def _one_line(text: str) -> str:
+    """`_line` for text, with a fast path for text that is one line already."""
+    if text.isascii() and not _BREAKS.search(text):
+        return text
+    return " ".join(text.split())  # every Unicode space and line break (U+2028 too)
+
+
 def _rows(table: pd.DataFrame) -> Iterable[dict[str, str]]:
     """The export's entries as dicts of one-line text."""
     text = export_table(table)
-    columns = {name: text[name].tolist() for name in text.columns}
+    columns = {name: [_one_line(v) for v in text[name].tolist()] for name in text.columns}
     for i in range(len(text)):
-        yield {name: _line(values[i]) for name, values in columns.items()}
+        yield {name: values[i] for name, values in columns.items()}
 
 
 def _keywords(row: dict[str, str]) -> list[str]:

@@ -146,15 +146,21 @@ def _groups_in_order(project: Project) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _entrytypes(project: Project, groups: Sequence[str]) -> dict[str, str]:
-    """The merged entry type of some groups (those that links touch: few)."""
-    from lib.project import duplicates
-
-    wanted = set(groups)
-    if not wanted:
-        return {}
-    table = duplicates.groups(project, refresh_first=False)
-    picked = table[table["study_id"].isin(wanted)]
-    return dict(zip(picked["study_id"], picked["entrytype"], strict=True))
+    """The merged entry type of some groups (those that links touch: few), read from the
+    stored merged records (`lib.project.duplicates` keeps one per group): parsing the
+    whole groups table for them took 2.4 s at 30k studies."""
+    out: dict[str, str] = {}
+    wanted = list(groups)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        out.update(
+            project.conn.execute(
+                f"SELECT study_id, entrytype FROM dedupe_studies WHERE study_id IN ({marks})",
+                chunk,
+            ).fetchall()
+        )
+    return out
 
 
 def fold_groups(project: Project, groups: pd.DataFrame) -> dict[str, str]:
