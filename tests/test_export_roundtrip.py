@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from lib import exporting
+from lib.exchange import CODE_FACETS
 from lib.ingest import read_bytes
 from lib.pipeline import refresh
 from lib.project import Project, coding, duplicates, open_project
@@ -37,14 +38,7 @@ COMPARED = [
     "databases",
     "other_reports",
     "other_record_ids",
-    "method",
-    "population",
-    "perspective",
-    "direction",
-    "themes",
-    "setting",
-    "country",
-    "peer_role",
+    *CODE_FACETS,
     "overridden",
     "checked",
 ]
@@ -129,8 +123,7 @@ def test_one_entry_per_study_comes_back_as_the_same_studies_and_codes(
     copy = import_file(export(source, "study", fmt), fmt, tmp_path / "copy.sqlite")
     mine, theirs = by_study(source), by_study(copy)
     assert list(theirs.index) == list(mine.index)
-    codes = ["method", "population", "perspective", "direction", "themes", "setting",
-             "country", "peer_role", "overridden", "checked", "entrytype", "title"]  # fmt: skip
+    codes = [*CODE_FACETS, "overridden", "checked", "entrytype", "title"]
     pd.testing.assert_frame_equal(theirs[codes], mine[codes])
     assert set(theirs["n_records"]) == {1}  # the merged records are not in such a file
     copy.close()

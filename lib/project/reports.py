@@ -145,22 +145,23 @@ def _groups_in_order(project: Project) -> tuple[dict[str, str], dict[str, int]]:
     return group_of, arrival
 
 
+def _lookup(project: Project, sql: str, keys: Sequence[str]) -> dict[str, str]:
+    """``key -> value`` rows of ``sql`` (one ``IN ({marks})`` placeholder) for many keys,
+    500 at a time (SQLite's limit on parameters)."""
+    out: dict[str, str] = {}
+    wanted = list(keys)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        out.update(project.conn.execute(sql.format(marks=", ".join("?" * len(chunk))), chunk))
+    return out
+
+
 def _entrytypes(project: Project, groups: Sequence[str]) -> dict[str, str]:
     """The merged entry type of some groups (those that links touch: few), read from the
     stored merged records (`lib.project.duplicates` keeps one per group): parsing the
     whole groups table for them took 2.4 s at 30k studies."""
-    out: dict[str, str] = {}
-    wanted = list(groups)
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        out.update(
-            project.conn.execute(
-                f"SELECT study_id, entrytype FROM dedupe_studies WHERE study_id IN ({marks})",
-                chunk,
-            ).fetchall()
-        )
-    return out
+    sql = "SELECT study_id, entrytype FROM dedupe_studies WHERE study_id IN ({marks})"
+    return _lookup(project, sql, groups)
 
 
 def fold_groups(project: Project, groups: pd.DataFrame) -> dict[str, str]:
@@ -170,16 +171,8 @@ def fold_groups(project: Project, groups: pd.DataFrame) -> dict[str, str]:
     if not links:
         return {}
     linked = sorted({r for pair in links for r in pair})
-    group_of: dict[str, str] = {}
-    for start in range(0, len(linked), 500):
-        chunk = linked[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        group_of.update(
-            project.conn.execute(
-                f"SELECT record_id, cluster_id FROM dedupe_groups WHERE record_id IN ({marks})",
-                chunk,
-            ).fetchall()
-        )
+    sql = "SELECT record_id, cluster_id FROM dedupe_groups WHERE record_id IN ({marks})"
+    group_of = _lookup(project, sql, linked)
     ids = groups["study_id"].tolist()
     arrival = {gid: i for i, gid in enumerate(ids)}
     wanted = set(group_of.values())

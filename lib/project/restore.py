@@ -135,129 +135,15 @@ def restore_import(project: Project, import_id: int) -> RestoreSummary | None:
     if not entries:
         return None
     layouts = sorted({e.fields["layout"] for e in entries})
-    summary = RestoreSummary(import_id, file_name, layouts, len(entries))
-    by_record = [e for e in entries if e.fields["layout"] == "record"]
-    if by_record:
-        _decisions(project, by_record, stored, file_name, summary)
-        _groups(project, by_record, stored, file_name, summary)
-        _links(project, by_record, stored, file_name, summary)
-    _codes(project, entries, stored, file_name, summary)
-    return summary
-
-
-def _decide(
-    project: Project, items: list[tuple[str, list[str], str]], summary: RestoreSummary
-) -> int:
-    """Make decisions (splits one by one: each is taken against the groups of its time)."""
-    made = 0
-    batch: list[tuple[str, list[str], str]] = []
-    for kind, ids, note in [*items, ("", [], "")]:
-        if kind == "split" or not kind:
-            if batch:
-                made += len(duplicates.decide_many(project, batch))
-                batch = []
-            if kind:
-                try:
-                    duplicates.decide(project, kind, ids, note)
-                    made += 1
-                except ValueError as exc:  # already apart: nothing to split
-                    summary.problems.append(f"split of {', '.join(ids)}: {exc}")
-        else:
-            batch.append((kind, ids, note))
-    return made
-
-
-def _decisions(
-    project: Project,
-    entries: list[_Entry],
-    stored: dict[str, str],
-    file_name: str,
-    summary: RestoreSummary,
-) -> None:
-    """The reviewer's deduplication decisions, in their original order."""
-    named: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for entry in entries:
-        for token in split(entry.fields.get("duplicate_decisions", "")):
-            kind, _, number = token.rpartition(":")
-            if number.isdigit() and (kind in DECISION_KINDS or kind == "split-rest"):
-                named[(kind, int(number))].append(entry.record_id)
-            else:
-                summary.problems.append(f"decision {token!r} not understood")
-    existing = {(d["kind"], frozenset(d["record_ids"])) for d in duplicates.decisions(project)}
-    items: list[tuple[str, list[str], str]] = []
-    for kind, number in sorted(named, key=lambda k: (k[1], k[0])):
-        if kind == "split-rest":
-            continue
-        ids = list(dict.fromkeys(named[(kind, number)]))
-        if len(ids) < (1 if kind == "split" else 2) or (kind, frozenset(ids)) in existing:
-            continue
-        note = f"restored from {file_name} (decision {number} of the exporting project)"
-        items.append((kind, ids, note))
-    summary.decisions += _decide(project, items, summary)
-
-
-def _groups(
-    project: Project,
-    entries: list[_Entry],
-    stored: dict[str, str],
-    file_name: str,
-    summary: RestoreSummary,
-) -> None:
-    """Make this project's duplicate groups of the file's records the file's groups."""
-    wanted: dict[str, list[str]] = defaultdict(list)  # the file's group -> stored ids
-    for entry in entries:
-        report = entry.fields.get("report_id") or entry.record_id
-        wanted[report].append(entry.record_id)
-    note = f"restored from {file_name}: one publication, as the file groups it"
-    apart = f"restored from {file_name}: another publication, as the file groups it"
-    for _ in range(_ROUNDS):
-        duplicates.refresh(project)
-        group_of = duplicates.members_of(project)
-        items: list[tuple[str, list[str], str]] = []
-        holders: dict[str, list[str]] = defaultdict(list)  # this project's group -> reports
-        for report, ids in wanted.items():
-            if len({group_of.get(i) for i in ids}) > 1:
-                items.append(("same", ids, note))
-            for group in dict.fromkeys(group_of.get(i) for i in ids):
-                holders[group].append(report)
-        for reports_here in holders.values():
-            for report in reports_here[1:]:  # the first keeps the group; the rest leave it
-                items.append(("split", wanted[report], apart))
-        if not items:
-            return
-        summary.group_fixes += _decide(project, items, summary)
-    summary.problems.append("some duplicate groups could not be made as the file has them")
-
-
-def _links(
-    project: Project,
-    entries: list[_Entry],
-    stored: dict[str, str],
-    file_name: str,
-    summary: RestoreSummary,
-) -> None:
-    """Link the reports the file puts in one study where this project did not."""
-    first_of: dict[str, str] = {}  # the file's report -> its first record (stored id)
-    reports_of: dict[str, list[str]] = defaultdict(list)  # the file's study -> reports
-    for entry in entries:
-        report = entry.fields.get("report_id") or entry.record_id
-        if report not in first_of:
-            first_of[report] = entry.record_id
-            reports_of[entry.fields.get("study_id") or report].append(report)
-    note = f"restored from {file_name}: another report of the same study, as in the file"
-    for _ in range(_ROUNDS):
-        study_of = reports.study_of(project)
-        items: list[tuple[str, list[str], str]] = []
-        for study, parts in reports_of.items():
-            main = study if study in first_of else parts[0]
-            for report in parts:
-                a, b = first_of[main], first_of[report]
-                if study_of.get(a) != study_of.get(b):
-                    items.append(("other-report", [a, b], note))
-        if not items:
-            return
-        summary.link_fixes += _decide(project, items, summary)
-    summary.problems.append("some studies could not be linked as the file has them")
+    run = _Restore(project, entries, stored, file_name, RestoreSummary(
+        import_id, file_name, layouts, len(entries)
+    ))  # fmt: skip
+    if run.by_record:
+        run.decisions()
+        run.groups()
+        run.links()
+    run.codes()
+    return run.summary
 
 
 def _same(a: str | list[str], b: str | list[str]) -> bool:
@@ -265,51 +151,148 @@ def _same(a: str | list[str], b: str | list[str]) -> bool:
     return sorted([a] if isinstance(a, str) else a) == sorted([b] if isinstance(b, str) else b)
 
 
-def _codes(
-    project: Project,
-    entries: list[_Entry],
-    stored: dict[str, str],
-    file_name: str,
-    summary: RestoreSummary,
-) -> None:
-    """The codes a reviewer set by hand, and the checks, on each study of the file."""
-    coding.refresh(project)
-    study_of = reports.study_of(project)
-    # rows as dicts: 12k pandas row lookups took 2.5 s
-    codes = coding.effective_codes(project).set_index("study_id").to_dict("index")
-    codebook = coding.project_codebook(project)
-    note = f"restored from {file_name}"
-    seen: set[str] = set()
-    for entry in _main_entries(entries):
-        sid = entry.fields.get("study_id") or entry.record_id
-        first = stored.get(sid, entry.record_id)  # the main report's first record
-        study = study_of.get(first)
-        if study is None or study in seen or study not in codes:
-            continue
-        seen.add(study)
-        current = codes[study]
-        by_hand = set(split(entry.fields.get("overridden", "")))
-        differ = False
-        for facet in CODE_FACETS:  # an empty value is left out of the file (no codes)
-            spec = codebook.facets[facet.replace("_", "-")]
-            text = entry.fields.get(facet, "")
-            if spec.single and not text:
+@dataclass(slots=True)
+class _Restore:
+    """One import's restore: its entries, file id -> stored id, and what was done."""
+
+    project: Project
+    entries: list[_Entry]
+    stored: dict[str, str]
+    file_name: str
+    summary: RestoreSummary
+    by_record: list[_Entry] = field(default_factory=list)  # entries of layout "record"
+
+    def __post_init__(self) -> None:
+        self.by_record = [e for e in self.entries if e.fields["layout"] == "record"]
+
+    def decide(self, items: list[tuple[str, list[str], str]]) -> int:
+        """Make decisions (splits one by one: each is taken against the groups of its
+        time); returns how many were made."""
+        made = 0
+        batch: list[tuple[str, list[str], str]] = []
+        for kind, ids, note in [*items, ("", [], "")]:
+            if kind and kind != "split":
+                batch.append((kind, ids, note))
                 continue
-            value: str | list[str] = text if spec.single else split(text)
-            if facet not in by_hand:
-                differ = differ or not _same(value, current[facet])
+            if batch:
+                made += len(duplicates.decide_many(self.project, batch))
+                batch = []
+            if kind:
+                try:
+                    duplicates.decide(self.project, kind, ids, note)
+                    made += 1
+                except ValueError as exc:  # already apart: nothing to split
+                    self.summary.problems.append(f"split of {', '.join(ids)}: {exc}")
+        return made
+
+    def decisions(self) -> None:
+        """The reviewer's deduplication decisions, in their original order."""
+        named: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for entry in self.by_record:
+            for token in split(entry.fields.get("duplicate_decisions", "")):
+                kind, _, number = token.rpartition(":")
+                if number.isdigit() and (kind in DECISION_KINDS or kind == "split-rest"):
+                    named[(kind, int(number))].append(entry.record_id)
+                else:
+                    self.summary.problems.append(f"decision {token!r} not understood")
+        made = duplicates.decisions(self.project)
+        existing = {(d["kind"], frozenset(d["record_ids"])) for d in made}
+        items: list[tuple[str, list[str], str]] = []
+        for kind, number in sorted(named, key=lambda k: (k[1], k[0])):
+            ids = list(dict.fromkeys(named[(kind, number)]))
+            if kind == "split-rest" or (kind, frozenset(ids)) in existing:
                 continue
-            if facet in current["overridden"] and _same(value, current[facet]):
+            if len(ids) >= (1 if kind == "split" else 2):
+                note = (
+                    f"restored from {self.file_name} (decision {number} of the exporting project)"
+                )
+                items.append((kind, ids, note))
+        self.summary.decisions += self.decide(items)
+
+    def groups(self) -> None:
+        """Make this project's duplicate groups of the file's records the file's groups."""
+        wanted: dict[str, list[str]] = defaultdict(list)  # the file's group -> stored ids
+        for entry in self.by_record:
+            wanted[entry.fields.get("report_id") or entry.record_id].append(entry.record_id)
+        note = f"restored from {self.file_name}: one publication, as the file groups it"
+        apart = f"restored from {self.file_name}: another publication, as the file groups it"
+        for _ in range(_ROUNDS):
+            duplicates.refresh(self.project)
+            group_of = duplicates.members_of(self.project)
+            items: list[tuple[str, list[str], str]] = []
+            holders: dict[str, list[str]] = defaultdict(list)  # this project's group -> reports
+            for report, ids in wanted.items():
+                if len({group_of.get(i) for i in ids}) > 1:
+                    items.append(("same", ids, note))
+                for group in dict.fromkeys(group_of.get(i) for i in ids):
+                    holders[group].append(report)
+            for here in holders.values():
+                items += [("split", wanted[r], apart) for r in here[1:]]  # the first stays
+            if not items:
+                return
+            self.summary.group_fixes += self.decide(items)
+        self.summary.problems.append("some duplicate groups could not be made as in the file")
+
+    def links(self) -> None:
+        """Link the reports the file puts in one study where this project did not."""
+        first_of: dict[str, str] = {}  # the file's report -> its first record (stored id)
+        reports_of: dict[str, list[str]] = defaultdict(list)  # the file's study -> reports
+        for entry in self.by_record:
+            report = entry.fields.get("report_id") or entry.record_id
+            if report not in first_of:
+                first_of[report] = entry.record_id
+                reports_of[entry.fields.get("study_id") or report].append(report)
+        note = f"restored from {self.file_name}: another report of the same study, as in the file"
+        for _ in range(_ROUNDS):
+            study_of = reports.study_of(self.project)
+            items: list[tuple[str, list[str], str]] = []
+            for study, parts in reports_of.items():
+                main = first_of[study if study in first_of else parts[0]]
+                for report in parts:
+                    if study_of.get(main) != study_of.get(first_of[report]):
+                        items.append(("other-report", [main, first_of[report]], note))
+            if not items:
+                return
+            self.summary.link_fixes += self.decide(items)
+        self.summary.problems.append("some studies could not be linked as in the file")
+
+    def codes(self) -> None:
+        """The codes a reviewer set by hand, and the checks, on each study of the file."""
+        project, summary = self.project, self.summary
+        coding.refresh(project)
+        study_of = reports.study_of(project)
+        # rows as dicts: 12k pandas row lookups took 2.5 s
+        codes = coding.effective_codes(project).set_index("study_id").to_dict("index")
+        codebook = coding.project_codebook(project)
+        seen: set[str] = set()
+        for entry in _main_entries(self.entries):
+            sid = entry.fields.get("study_id") or entry.record_id
+            study = study_of.get(self.stored.get(sid, entry.record_id))  # main report's first
+            if study is None or study in seen or study not in codes:
                 continue
-            try:
-                coding.set_override(project, study, facet, value, note=note)
-                summary.overrides += 1
-            except ValueError as exc:
-                summary.problems.append(f"study {sid}, {facet}: {exc}")
-        summary.codes_differ += differ
-        if entry.fields.get("checked") == "yes" and not bool(current["checked"]):
-            coding.set_checked(project, study, True)
-            summary.checks += 1
+            seen.add(study)
+            current = codes[study]
+            by_hand = set(split(entry.fields.get("overridden", "")))
+            differ = False
+            for facet in CODE_FACETS:  # an empty value is left out of the file (no codes)
+                spec = codebook.facets[facet.replace("_", "-")]
+                text = entry.fields.get(facet, "")
+                if spec.single and not text:
+                    continue
+                value: str | list[str] = text if spec.single else split(text)
+                if facet not in by_hand:
+                    differ = differ or not _same(value, current[facet])
+                elif facet not in current["overridden"] or not _same(value, current[facet]):
+                    try:
+                        note = f"restored from {self.file_name}"
+                        coding.set_override(project, study, facet, value, note=note)
+                        summary.overrides += 1
+                    except ValueError as exc:
+                        summary.problems.append(f"study {sid}, {facet}: {exc}")
+            summary.codes_differ += differ
+            if entry.fields.get("checked") == "yes" and not bool(current["checked"]):
+                coding.set_checked(project, study, True)
+                summary.checks += 1
 
 
 def _main_entries(entries: list[_Entry]) -> list[_Entry]:
