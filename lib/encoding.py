@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from lib.readers.base import ReadError
+from lib.spreadsheet import workbook_text
 
 __all__ = ["Decoded", "decode", "decode_file", "normalise_newlines"]
 
@@ -207,6 +208,8 @@ def decode_file(data: bytes, file_name: str = "") -> Decoded:
             "the file is empty; export the references again and check the export finished",
             file_name=file_name,
         )
+    if data.startswith(b"PK\x03\x04") and (table := workbook_text(data, file_name)) is not None:
+        return Decoded(table, "xlsx")  # an Excel workbook: its first table, as CSV text
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise ReadError(f"this is {what}", file_name=file_name)

@@ -1,16 +1,20 @@
 """The studies a reviewer filtered, as files: CSV, Excel, RIS and BibTeX (bytes).
 
-One row or entry per study. The CSV starts with the project's canonical columns
-(`lib.model.CANONICAL_COLUMNS`, with ``record_id`` = the study id and ``source`` = the
-databases that found it), so our own CSV reader reads it back; after them come the
-study's group (``study_id``, ``record_ids``, ``n_records``, ``databases``), its codes
-(one column per facet, multi-valued facets ``"; "``-joined slugs), ``overridden`` and
-``checked``. Excel has the same columns.
+Each file holds one entry per study (a studies table, `lib.views.studies`, is written in
+layout ``study``) or one per record (a table of record entries from
+`lib.views.exports.record_entries`, layout ``record``), with the fields of the exchange
+layout (`lib.exchange`): study, duplicate group, databases, codes, checks and decisions,
+in places the project's own readers understand, so that importing the file into another
+project gives the same studies, groups, codes and decisions back (`lib.project.restore`).
+The CSV starts with the project's canonical columns (`lib.model.CANONICAL_COLUMNS`), so
+any canonical CSV reader reads it; Excel has the same columns.
 
 Record text comes from exports we do not control, so:
 
-- every text cell of the CSV and Excel files goes through `lib.spreadsheet.safe_cell`
-  (a cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR is not run as a formula);
+- every CSV cell goes through `lib.spreadsheet.safe_cell` (a cell starting with ``=``,
+  ``+``, ``-``, ``@``, tab or CR gets an apostrophe, and is not run as a formula);
+  Excel cells are typed: text is stored as text, formula-like text with Excel's "quote
+  prefix" (shown and edited as text, no apostrophe in sight), numbers as numbers;
 - RIS is line-based, so line breaks inside values are folded to spaces (a title cannot
   end its record and start another);
 - BibTeX values have LaTeX's special characters escaped and their braces balanced, so a
@@ -33,12 +37,15 @@ import rispy
 from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from lib.exchange import FIELDS, TAGGED_FIELDS, code_tags, join, split, tag_name
 from lib.model import CANONICAL_COLUMNS
 from lib.safe_links import doi_url
-from lib.spreadsheet import safe_cell
-from lib.views.studies import FACETS, MULTI_FACETS
+from lib.spreadsheet import FORMULA_STARTS, safe_cell
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -54,19 +61,10 @@ __all__ = [
     "to_ris",
 ]
 
-EXPORT_COLUMNS: tuple[str, ...] = (
-    *CANONICAL_COLUMNS,
-    "study_id",
-    "record_ids",
-    "n_records",
-    "databases",
-    *FACETS,
-    "overridden",
-    "checked",
-)
+EXPORT_COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, *FIELDS)
 EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell
 _TRUNCATED = " [cut: Excel holds 32,767 characters per cell; the CSV export has it all]"
-_LIST_COLUMNS = ("record_ids", "databases", *MULTI_FACETS, "overridden")
+_NUMERIC = frozenset({"year", "n_records"})  # stored as numbers in Excel
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -95,12 +93,39 @@ def _column(studies: pd.DataFrame, name: str) -> list[str]:
     return [_text(v) for v in column.to_numpy(dtype=object)]
 
 
-def export_table(studies: pd.DataFrame) -> pd.DataFrame:
-    """The studies as the rows of the CSV/Excel export (plain text, not yet neutralised)."""
-    sources = {"record_id": "study_id", "source": "databases"}
-    out = {column: _column(studies, sources.get(column, column)) for column in EXPORT_COLUMNS}
-    if "checked" in studies:
-        out["checked"] = ["yes" if v is True else "no" for v in studies["checked"].tolist()]
+def _lists(studies: pd.DataFrame, name: str) -> list[list[str]]:
+    if name not in studies:
+        return [[] for _ in range(len(studies))]
+    return [list(v) if isinstance(v, list | tuple | np.ndarray) else [] for v in studies[name]]
+
+
+def export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the export as plain text (not yet neutralised), in `EXPORT_COLUMNS`.
+
+    A table with a ``layout`` column is already made of entries (record layout) and is
+    only put in column order; a studies table becomes one entry per study.
+    """
+    if "layout" in table:
+        return pd.DataFrame(
+            {column: _column(table, column) for column in EXPORT_COLUMNS},
+            columns=list(EXPORT_COLUMNS),
+            dtype=object,
+        )
+    n = len(table)
+    every = [
+        own + other
+        for own, other in zip(
+            _lists(table, "record_ids"), _lists(table, "other_record_ids"), strict=True
+        )
+    ]
+    sources = {"record_id": "study_id", "report_id": "study_id"}
+    out = {column: _column(table, sources.get(column, column)) for column in EXPORT_COLUMNS}
+    out["layout"] = ["study"] * n
+    out["source"] = [""] * n  # one study, several databases: they are in `databases`
+    out["record_ids"] = [join(ids) for ids in every]
+    out["n_records"] = [str(len(ids)) for ids in every]
+    if "checked" in table:
+        out["checked"] = ["yes" if v is True else "no" for v in table["checked"].tolist()]
     return pd.DataFrame(out, columns=list(EXPORT_COLUMNS), dtype=object)
 
 
@@ -115,39 +140,84 @@ def to_csv(studies: pd.DataFrame) -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
-def _excel_cell(value: str) -> str | int:
+def _excel_text(value: str) -> str:
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
     if len(text) > EXCEL_CELL_LIMIT:
         text = text[: EXCEL_CELL_LIMIT - len(_TRUNCATED)] + _TRUNCATED
-    return safe_cell(text)
+    return text
+
+
+class _Cells:
+    """Typed Excel cells for one write-only sheet: text that a spreadsheet would read as
+    a formula is stored as text with the quote prefix (Excel shows no apostrophe and
+    keeps it text when edited), whole numbers in number columns as numbers."""
+
+    def __init__(self, sheet: object) -> None:
+        self.sheet = sheet
+
+    def __call__(self, value: str, numeric: bool = False) -> object:
+        if numeric and value.isdigit():
+            return int(value)
+        text = _excel_text(value)
+        if text.startswith(FORMULA_STARTS):
+            cell = WriteOnlyCell(self.sheet, value=text)
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula
+            cell.quotePrefix = True
+            return cell
+        return text
+
+
+_WIDTHS = {"title": 60, "abstract": 80, "authors": 40, "journal": 36}
+
+
+def _widths(table: pd.DataFrame, sample: int = 500) -> list[float]:
+    """Column widths (in characters) that fit most of the first rows, within 8-50."""
+    widths = []
+    for column in table.columns:
+        if column in _WIDTHS:
+            widths.append(_WIDTHS[column])
+            continue
+        lengths = sorted(len(v) for v in table[column].tolist()[:sample])
+        typical = lengths[int(len(lengths) * 0.9)] if lengths else 0
+        widths.append(float(min(max(typical, len(column), 6) + 2, 50)))
+    return widths
 
 
 def to_excel(studies: pd.DataFrame, *, about: Sequence[tuple[str, str]] = ()) -> bytes:
-    """An .xlsx workbook: sheet "Studies" (cells neutralised), and "About" if given.
+    """An .xlsx workbook: sheet "Studies", and "About" if given.
 
-    Written with openpyxl's write-only mode rather than through pandas' ``to_excel``,
-    which keeps every cell in memory and was 1.2-1.5 times slower (5k studies: 3.9 s
-    against 4.5-5.9 s on the shared machine). Years and record counts stay numbers;
-    every text cell goes through `safe_cell`.
+    The header is bold and frozen, every column filters (autofilter) and has a width
+    fitted to its content. Written with openpyxl's write-only mode rather than through
+    pandas' ``to_excel``, which keeps every cell in memory and was 1.2-1.5 times slower
+    (5k studies: 3.9 s against 4.5-5.9 s on the shared machine).
     """
     table = export_table(studies)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Studies")
-    sheet.append(list(table.columns))
-    numeric = {"year", "n_records"}
     columns = list(table.columns)
+    for i, width in enumerate(_widths(table), start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    last = f"{get_column_letter(len(columns))}{len(table) + 1}"
+    sheet.auto_filter.ref = f"A1:{last}"
+    cell = _Cells(sheet)
+    bold = Font(bold=True)
+    header = []
+    for name in columns:
+        head = WriteOnlyCell(sheet, value=name)
+        head.font = bold
+        header.append(head)
+    sheet.append(header)
+    numeric = [name in _NUMERIC for name in columns]
     for row in table.itertuples(index=False, name=None):
-        cells: list[str | int] = []
-        for name, value in zip(columns, row, strict=True):
-            if name in numeric and value.isdigit():
-                cells.append(int(value))
-            else:
-                cells.append(_excel_cell(value))
-        sheet.append(cells)
+        sheet.append([cell(value, num) for value, num in zip(row, numeric, strict=True)])
     if about:
         info = workbook.create_sheet("About")
+        info_cell = _Cells(info)
+        info.column_dimensions["A"].width = 16
+        info.column_dimensions["B"].width = 80
         for key, value in about:
-            info.append([_excel_cell(str(key)), _excel_cell(str(value))])
+            info.append([info_cell(str(key)), info_cell(str(value))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -159,21 +229,22 @@ class _Types:
     ris: str
     bibtex: str
     container: str  # the BibTeX field the journal/container goes in
+    document: str = ""  # RIS M3 / BibTeX type: what the reference type cannot say
 
 
 _TYPES: dict[str, _Types] = {
     "article": _Types("JOUR", "article", "journal"),
-    "review": _Types("JOUR", "article", "journal"),
-    "erratum": _Types("JOUR", "article", "journal"),
-    "editorial": _Types("JOUR", "article", "journal"),
-    "letter": _Types("JOUR", "article", "journal"),
+    "review": _Types("JOUR", "article", "journal", "Review"),
+    "erratum": _Types("JOUR", "article", "journal", "Erratum"),
+    "editorial": _Types("JOUR", "article", "journal", "Editorial"),
+    "letter": _Types("JOUR", "article", "journal", "Letter"),
     "conference": _Types("CONF", "inproceedings", "booktitle"),
     "chapter": _Types("CHAP", "incollection", "booktitle"),
     "book": _Types("BOOK", "book", "series"),
     "report": _Types("RPRT", "techreport", "institution"),
     "thesis": _Types("THES", "phdthesis", "school"),
-    "preprint": _Types("UNPB", "misc", "howpublished"),
-    "dataset": _Types("DATA", "misc", "howpublished"),
+    "preprint": _Types("UNPB", "misc", "howpublished", "Preprint"),
+    "dataset": _Types("DATA", "misc", "howpublished", "Dataset"),
     "misc": _Types("GEN", "misc", "howpublished"),
 }
 
@@ -192,19 +263,29 @@ def _pages(value: str) -> tuple[str, str]:
     return (first.strip(), last.strip()) if sep else (value.strip(), "")
 
 
-def _codes_note(row: dict[str, object]) -> str:
-    parts = [f"study {_line(row.get('study_id'))}"]
-    for facet in FACETS:
-        value = _line(row.get(facet))
-        if value:
-            parts.append(f"{facet}: {value}")
-    return "Literature review codes: " + "; ".join(parts)
+_BREAKS = re.compile(r"[\t\n\x0b\x0c\r]|  |^ | $")
 
 
-def _rows(studies: pd.DataFrame) -> Iterable[dict[str, object]]:
-    columns = {name: studies[name].tolist() for name in studies.columns}
-    for i in range(len(studies)):
+def _one_line(text: str) -> str:
+    """`_line` for text, with a fast path for text that is one line already."""
+    if text.isascii() and not _BREAKS.search(text):
+        return text
+    return " ".join(text.split())  # every Unicode space and line break (U+2028 too)
+
+
+def _rows(table: pd.DataFrame) -> Iterable[dict[str, str]]:
+    """The export's entries as dicts of one-line text."""
+    text = export_table(table)
+    columns = {name: [_one_line(v) for v in text[name].tolist()] for name in text.columns}
+    for i in range(len(text)):
         yield {name: values[i] for name, values in columns.items()}
+
+
+def _keywords(row: dict[str, str]) -> list[str]:
+    """The record's keywords, then its code tags (``"method: qualitative"``)."""
+    own = split(row["keywords"])
+    seen = set(own)
+    return own + [tag for tag in code_tags(row) if tag not in seen]
 
 
 class _RisWriter(rispy.RisWriter):
@@ -215,35 +296,40 @@ class _RisWriter(rispy.RisWriter):
 
 
 def to_ris(studies: pd.DataFrame) -> bytes:
-    """RIS (UTF-8), one record per study, written by rispy; codes in an N1 note."""
+    """RIS (UTF-8), written by rispy, in the layout of `lib.exchange`: ID, DB (database),
+    LB (study), M3 (document type), KW (keywords and code tags), N1 (every field)."""
     entries = []
     for row in _rows(studies):
-        types = _TYPES.get(_line(row.get("entrytype")), _TYPES["misc"])
-        entry: dict[str, object] = {"type_of_reference": types.ris}
-        entry["id"] = _line(row.get("study_id"))
+        types = _TYPES.get(row["entrytype"], _TYPES["misc"])
+        entry: dict[str, object] = {"type_of_reference": types.ris, "id": row["record_id"]}
         fields = {
-            "title": _line(row.get("title")),
-            "year": _line(row.get("year")),
-            "secondary_title": _line(row.get("journal")),
-            "volume": _line(row.get("volume")),
-            "number": _line(row.get("issue")),
-            "doi": _line(row.get("doi")),
-            "abstract": _line(row.get("abstract")),
-            "name_of_database": _line(row.get("databases")),
+            "title": row["title"],
+            "year": row["year"],
+            "secondary_title": row["journal"],
+            "volume": row["volume"],
+            "number": row["issue"],
+            "doi": row["doi"],
+            "abstract": row["abstract"],
+            "type_of_work": types.document,
+            "name_of_database": row["source"] or row["databases"],
+            "label": row["study_id"],
         }
-        authors = _authors(row.get("authors"))
+        authors = _authors(row["authors"])
         if authors:
             entry["authors"] = authors
         entry.update({k: v for k, v in fields.items() if v})
-        start, end = _pages(_line(row.get("pages")))
+        start, end = _pages(row["pages"])
         if start:
             entry["start_page"] = start
         if end:
             entry["end_page"] = end
-        link = doi_url(row.get("doi"))
+        keywords = _keywords(row)
+        if keywords:
+            entry["keywords"] = keywords
+        link = doi_url(row["doi"])
         if link:
             entry["urls"] = [link]
-        entry["notes"] = [_codes_note(row)]
+        entry["notes"] = [f"{tag_name(f)}: {row[f]}" for f in TAGGED_FIELDS if row[f]]
         entries.append(entry)
     return rispy.dumps(entries, implementation=_RisWriter).encode("utf-8")
 
@@ -347,32 +433,35 @@ def bibtex_key(first_author: object, year: object, title: object) -> str:
 
 
 def to_bibtex(studies: pd.DataFrame) -> bytes:
-    """BibTeX (UTF-8), one entry per study, written by bibtexparser; unique keys."""
+    """BibTeX (UTF-8), written by bibtexparser, in the layout of `lib.exchange`: unique
+    readable keys, ``keywords`` (keywords and code tags), ``type`` (document type) and
+    every field as ``litreview-<field>``."""
     library = bibtexparser.Library()
     entries: list[Entry] = []
     used: set[str] = set()
     for row in _rows(studies):
-        types = _TYPES.get(_line(row.get("entrytype")), _TYPES["misc"])
-        authors = _authors(row.get("authors"))
-        first = row.get("first_author") or (authors[0] if authors else "")
-        base = bibtex_key(first, row.get("year"), row.get("title"))
+        types = _TYPES.get(row["entrytype"], _TYPES["misc"])
+        authors = _authors(row["authors"])
+        base = bibtex_key(authors[0] if authors else "", row["year"], row["title"])
         key, n = base, 1
         while key.lower() in used:
             n += 1
             key = f"{base}-{n}"
         used.add(key.lower())
         fields: list[tuple[str, str]] = [
-            ("title", _latex(row.get("title"))),
+            ("title", _latex(row["title"])),
             ("author", " and ".join(_bibtex_name(a) for a in authors)),
-            ("year", _line(row.get("year"))),
-            (types.container, _latex(row.get("journal"))),
-            ("volume", _latex(row.get("volume"))),
-            ("number", _latex(row.get("issue"))),
-            ("pages", _latex(_line(row.get("pages")).replace("-", "--"))),
-            ("doi", _latex(row.get("doi"))),
-            ("url", doi_url(row.get("doi")) or ""),
-            ("abstract", _latex(row.get("abstract"))),
-            ("note", _latex(_codes_note(row))),
+            ("year", row["year"]),
+            (types.container, _latex(row["journal"])),
+            ("volume", _latex(row["volume"])),
+            ("number", _latex(row["issue"])),
+            ("pages", _latex(row["pages"].replace("-", "--"))),
+            ("doi", _latex(row["doi"])),
+            ("url", doi_url(row["doi"]) or ""),
+            ("abstract", _latex(row["abstract"])),
+            ("keywords", _latex("; ".join(_keywords(row)))),
+            ("type", types.document),
+            *((tag_name(f), _latex(row[f])) for f in TAGGED_FIELDS),
         ]
         entry = Entry(types.bibtex, key, [Field(name, value) for name, value in fields if value])
         entries.append(entry)

@@ -14,6 +14,7 @@ from pathlib import Path, PurePath
 
 from lib import limits
 from lib.encoding import decode_file
+from lib.exchange import relabel
 from lib.gcpause import gc_paused
 from lib.model import Record
 from lib.readers.base import NOTHING_IDENTIFYING, ReadError, mark_incomplete
@@ -99,6 +100,8 @@ def _read_text(
     # at once (`lib.textsafe`); a file name can hold them too, and is shown
     text = neutralise_export(text)
     file_name = neutralise(file_name)
+    if not format_name and encoding == "xlsx":
+        format_name = "csv"  # a workbook's sheet is a table, whatever its cells say
     fmt = get_format(format_name) if format_name else detect(text, file_name)
     cap = limits.MAX_RECORDS if max_records is None else max_records
     if fmt.count is not None and (at_least := fmt.count(text)) > cap:
@@ -123,6 +126,7 @@ def _read_text(
             f"of {cap}; split the export or raise the limit",
             file_name=file_name,
         )
+    relabel(result)  # our own exports say each record's database, type and id: keep them
     label = database or result.exporter or _stem(file_name)
     stem = _stem(file_name)
     incomplete: list[Incomplete] = []

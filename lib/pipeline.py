@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from lib.coding import default_codebook_path
-from lib.project import Project, coding, duplicates
+from lib.project import Project, coding, duplicates, restore
 
 __all__ = ["is_stale", "refresh"]
 
@@ -42,6 +42,7 @@ def refresh(project: Project) -> bool:
     """Regroup and recode if records, decisions or the codebook changed; True if anything ran."""
     if not is_stale(project):
         return False
+    restore.apply_pending(project)  # what our own exports carried, once they are imported
     duplicates.refresh(project)
     coding.refresh(project)
     project.set_meta(_KEY, _coding_key(project))

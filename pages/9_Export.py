@@ -17,7 +17,7 @@ from lib.explore.filters import apply
 from lib.project import open_project
 from lib.project.bundle import export_bundle
 from lib.textsafe import escape_markdown
-from lib.views import prisma
+from lib.views import exports, prisma
 
 
 def backup(path: str) -> bytes:
@@ -54,24 +54,25 @@ st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon=
 if n == 0:
     st.warning("No studies match: clear a filter on the Explore page.")
 else:
+    layout = st.radio(
+        "What each row or entry is",
+        list(exports.LAYOUTS),
+        format_func=exports.LAYOUTS.__getitem__,
+        key="export_layout",
+    )
+    n_entries = exports.entry_count(chosen, layout)
     about = [
         ("Project", project.path.stem),
         ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Studies", str(n)),
+        ("Rows", f"{n_entries} ({exports.LAYOUTS[layout]})"),
         ("Filter", described or "none"),
     ]
-    writers = {
-        "csv": partial(exporting.to_csv, chosen),
-        "xlsx": partial(exporting.to_excel, chosen, about=about),
-        "ris": partial(exporting.to_ris, chosen),
-        "bibtex": partial(exporting.to_bibtex, chosen),
-    }
-    columns = st.columns(len(writers))
-    for column, (name, write) in zip(columns, writers.items(), strict=True):
-        fmt = exporting.FORMATS[name]
+    columns = st.columns(len(exporting.FORMATS))
+    for column, (name, fmt) in zip(columns, exporting.FORMATS.items(), strict=True):
         column.download_button(
             f"{fmt.label} ({fmt.suffix})",
-            data=write,  # made when clicked
+            data=partial(exports.export_file, str(project.path), chosen, layout, name, about),
             file_name=exporting.export_file_name(project.path.stem, name, n),
             mime=fmt.mime,
             key=f"download_{name}",
@@ -79,10 +80,12 @@ else:
             width="stretch",
         )
     st.caption(
-        "CSV and Excel: one row per study with its codes, its source records "
-        "(record_ids) and the databases that found it; a cell that a spreadsheet would "
-        "run as a formula starts with an apostrophe. RIS and BibTeX: for reference "
-        "managers; the codes are in each entry's note."
+        f"{n_entries:,} rows. Every format carries each study's codes, the databases that "
+        "found it, its duplicate group and the reviewer's decisions: CSV and Excel in "
+        "columns, RIS in notes (N1) with the codes as keywords, BibTeX in litreview- "
+        "fields. Import the file into another project to get the same studies back; "
+        "'every record' also brings back the duplicate groups (leave the database label "
+        "empty on import to keep each record's own)."
     )
 
 st.subheader("PRISMA 2020 identification")

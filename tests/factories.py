@@ -161,6 +161,28 @@ def _choice(rng: np.random.Generator, facet: str, n: int) -> np.ndarray:
     return rng.choice(np.asarray(values, dtype=object), size=n, p=weights / weights.sum())
 
 
+_KEYWORDS = (
+    "peer support",
+    "prison",
+    "Listeners",
+    "desistance",
+    "mentoring",
+    "suicide prevention",
+    "wounded healer",
+    "reentry",
+    "qualitative research",
+    "sexual offending",
+)
+
+
+def _keywords(seed: int, n: int) -> list[list[str]]:
+    """0-4 keywords per study, most with some (from a generator of their own, so adding
+    them changed no other column of an existing seed)."""
+    rng = np.random.default_rng(seed + 1_000_003)
+    counts = rng.choice(5, size=n, p=[0.15, 0.2, 0.3, 0.2, 0.15])
+    return [list(rng.choice(_KEYWORDS, size=int(k), replace=False)) for k in counts]
+
+
 def make_studies(n: int, seed: int = 0, *, hostile: bool = False) -> pd.DataFrame:
     """A studies table of ``n`` rows with every column of `lib.views.studies.STUDY_COLUMNS`.
 
@@ -231,6 +253,9 @@ def make_studies(n: int, seed: int = 0, *, hostile: bool = False) -> pd.DataFram
         "n_records": [len(r) for r in record_ids],
         "record_ids": record_ids,
         "databases": databases,
+        "keywords": _keywords(seed, n),
+        "other_reports": [[] for _ in range(n)],
+        "other_record_ids": [[] for _ in range(n)],
         "method": _choice(rng, "method", n),
         "population": _pick_many(rng, VOCABULARY["population"], n, 3, 0.1),
         "perspective": _pick_many(rng, VOCABULARY["perspective"], n, 2, 0.15),

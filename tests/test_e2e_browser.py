@@ -388,3 +388,29 @@ def test_clicking_a_chart_bar_filters_the_table(page: Any, server: str) -> None:
     settle(page)
     assert_clean(page, "Explore after a chart click")
     shot(page, "chart-click-filtered")
+
+
+def test_every_record_exported_in_the_browser_comes_back_in_a_new_project(
+    page: Any, server: str, project_file: Project, tmp_path: Path
+) -> None:
+    """Export -> import into a new project gives the same studies, groups and codes: the
+    file as the browser downloads it ("Every record", RIS)."""
+    from lib.ingest import read_bytes
+    from lib.pipeline import refresh
+    from lib.project import open_project
+
+    visit(page, server, "Export")
+    page.get_by_text("Every record, with its study", exact=False).first.click()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="RIS (.ris)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert_clean(page, "Export, every record")
+    shot(page, "export-every-record")
+    with open_project(tmp_path / "copy.sqlite") as copy:
+        copy.add_import(read_bytes(data, download.value.suggested_filename))
+        refresh(copy)
+        columns = ["record_ids", "other_reports", "method", "population", "overridden"]
+        mine = study_table(project_file).set_index("study_id").sort_index()[columns]
+        theirs = study_table(copy).set_index("study_id").sort_index()[columns]
+        assert theirs.to_dict() == mine.to_dict()

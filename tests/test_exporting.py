@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from lib import exporting
 from lib.fields import clean_text
@@ -30,7 +31,7 @@ def csv_rows(data: bytes) -> list[list[str]]:
 
 
 def read_back(table: pd.DataFrame, fmt: str):
-    data = exporting.export(table, fmt)
+    data = exporting.to_excel(table) if fmt == "xlsx" else exporting.export(table, fmt)
     read = read_bytes(data, "export" + exporting.FORMATS[fmt].suffix)
     assert not read.report.skipped
     assert len(read.records) == len(table)
@@ -71,8 +72,9 @@ def test_no_cell_of_either_spreadsheet_starts_a_formula(parts: list[tuple[str, s
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f"
-            if isinstance(cell.value, str):
-                assert not cell.value.startswith(FORMULA_STARTS)
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                # stored as text, and kept text when edited: Excel's quote prefix
+                assert cell.data_type == "s" and cell.quotePrefix
 
 
 def test_excel_keeps_numbers_numbers_and_text_inert() -> None:
@@ -81,14 +83,35 @@ def test_excel_keeps_numbers_numbers_and_text_inert() -> None:
     sheet = workbook["Studies"]
     header = [c.value for c in sheet[1]]
     assert tuple(header) == exporting.EXPORT_COLUMNS
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    rows = list(sheet.iter_rows(min_row=2))
     assert len(rows) == len(table)
-    years = [r[header.index("year")] for r in rows]
-    assert all(isinstance(y, int) for y in years if y not in (None, ""))
+    for name in ("year", "n_records"):
+        values = [r[header.index(name)].value for r in rows]
+        assert all(isinstance(v, int) for v in values if v not in (None, "")), name
     titles = [r[header.index("title")] for r in rows]
-    assert titles[1] == "<script>alert('title')</script> Peer support in prison"
-    assert titles[3].startswith("'=HYPERLINK")
-    assert [c.value for c in workbook["About"][1]] == ["Filter", "'=1+1"]
+    assert titles[1].value == "<script>alert('title')</script> Peer support in prison"
+    # no apostrophe in sight: the text as it is, typed as text with the quote prefix
+    assert titles[3].value == '=HYPERLINK("http://evil.example","click")'
+    assert titles[3].data_type == "s" and titles[3].quotePrefix
+    assert not titles[1].quotePrefix
+    about = workbook["About"][1]
+    assert [c.value for c in about] == ["Filter", "=1+1"]
+    assert about[1].data_type == "s" and about[1].quotePrefix
+
+
+def test_excel_reads_at_a_glance_frozen_header_filters_and_widths() -> None:
+    table = make_studies(30, seed=3)
+    sheet = load_workbook(io.BytesIO(exporting.to_excel(table)))["Studies"]
+    assert sheet.freeze_panes == "A2"
+    last = get_column_letter(len(exporting.EXPORT_COLUMNS))
+    assert sheet.auto_filter.ref == f"A1:{last}{len(table) + 1}"
+    header = [c.value for c in sheet[1]]
+    width = {name: sheet.column_dimensions[get_column_letter(i + 1)].width
+             for i, name in enumerate(header)}  # fmt: skip
+    assert width["title"] >= 50 and width["abstract"] >= 50
+    assert 8 <= width["year"] <= 12 and width["checked"] < 15
+    assert all(8 <= w <= 80 for w in width.values())
+    assert all(c.font.bold for c in sheet[1])
 
 
 def test_excel_cuts_a_cell_too_long_for_excel_and_says_so() -> None:
@@ -108,7 +131,7 @@ def test_excel_drops_control_characters_it_cannot_hold() -> None:
 
 
 # -- read back with our own readers --------------------------------------------------------------
-@pytest.mark.parametrize("fmt", ["csv", "ris", "bibtex"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ris", "bibtex"])
 def test_exports_read_back_to_the_same_titles_dois_and_authors(fmt: str) -> None:
     table = hostile()
     records = read_back(table, fmt)
@@ -120,7 +143,7 @@ def test_exports_read_back_to_the_same_titles_dois_and_authors(fmt: str) -> None
         assert record.year == (None if pd.isna(row["year"]) else int(row["year"]))
 
 
-@pytest.mark.parametrize("fmt", ["csv", "ris", "bibtex"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ris", "bibtex"])
 def test_markdown_and_latex_look_alikes_survive_as_text(fmt: str) -> None:
     table = hostile()
     titles = [r.title for r in read_back(table, fmt)]
@@ -226,13 +249,55 @@ def test_codes_and_group_ids_go_with_every_study() -> None:
     header = rows[0]
     first = dict(zip(header, rows[1], strict=True))
     assert first["study_id"] == first["record_id"] == table.loc[0, "study_id"]
+    assert first["layout"] == "study" and first["report_id"] == table.loc[0, "study_id"]
     assert first["record_ids"] == "; ".join(table.loc[0, "record_ids"])
     assert first["population"] == "; ".join(table.loc[0, "population"])
     assert first["method"] == table.loc[0, "method"]
     ris = exporting.to_ris(table).decode()
-    assert f"method: {table.loc[0, 'method']}" in ris
+    study, method = table.loc[0, "study_id"], table.loc[0, "method"]
+    assert f"LB  - {study}\r\n" in ris or f"LB  - {study}\n" in ris
+    assert f"KW  - method: {method}" in ris  # a tag in reference managers
+    assert f"N1  - litreview-method: {method}" in ris
+    assert f"N1  - litreview-study-id: {study}" in ris
     bib = exporting.to_bibtex(table).decode()
-    assert f"study {table.loc[1, 'study_id']}" in bib
+    assert f"litreview-study-id = {{{table.loc[1, 'study_id']}}}" in bib
+    assert f"method: {table.loc[1, 'method']}" in bib
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ris", "bibtex"])
+def test_keywords_go_with_every_study(fmt: str) -> None:
+    """The keywords column was empty and RIS/BibTeX had no keywords at all."""
+    table = make_studies(20, seed=13)
+    assert sum(map(len, table["keywords"])) > 20
+    for record, keywords in zip(read_back(table, fmt), table["keywords"], strict=True):
+        assert record.keywords == list(keywords)  # code tags are not keywords on import
+    rows = csv_rows(exporting.to_csv(table))
+    column = rows[0].index("keywords")
+    assert [r[column] for r in rows[1:]] == ["; ".join(k) for k in table["keywords"]]
+
+
+_TYPES = ["review", "erratum", "editorial", "letter", "preprint", "conference", "chapter",
+          "thesis", "report", "dataset"]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ris", "bibtex", "xlsx"])
+@pytest.mark.parametrize("etype", _TYPES)
+def test_entry_types_read_back_as_they_were(fmt: str, etype: str) -> None:
+    """ "review" came back as "article" (and erratum, editorial, letter the same)."""
+    table = make_studies(2, seed=14)
+    table["entrytype"] = etype
+    assert [r.entrytype for r in read_back(table, fmt)] == [etype, etype]
+
+
+def test_other_tools_see_the_document_type_too() -> None:
+    """Without our notes, the RIS M3 and BibTeX type still say what the entry is."""
+    table = make_studies(1, seed=15)
+    table["entrytype"] = "review"
+    ris = exporting.to_ris(table).decode()
+    assert "M3  - Review" in ris
+    plain = "\n".join(ln for ln in ris.splitlines() if not ln.startswith("N1  - litreview-"))
+    assert read_bytes(plain.encode(), "x.ris").records[0].entrytype == "review"
+    assert "type = {Review}" in exporting.to_bibtex(table).decode()
 
 
 def test_an_empty_selection_exports_empty_files() -> None:

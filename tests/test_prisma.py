@@ -93,8 +93,9 @@ def test_flow_from_the_projects_counts(tmp_path) -> None:
             "Web of Science": 21,
         }
         assert flow.total_identified == project.count_records() == 97
-        assert flow.studies == 43  # 41 studies, an erratum and a conference abstract
+        assert flow.studies == 41  # 43 publications: an erratum and an abstract are linked
         assert flow.duplicates_removed == 97 - 43
+        assert flow.reports_grouped == 2
 
 
 def test_the_csv_of_counts_is_neutralised() -> None:

@@ -550,11 +550,18 @@ def preview_codebook_change(
         old = {c.record_id: _values(c) for c in code_records(records, current)}
     new = {c.record_id: _values(c) for c in code_records(records, new_codebook)}
     overrides = _active_overrides(project)
+    # A report linked to another as "other report of the same study" takes its study's
+    # codes (`lib.project.reports`): only the studies' own reports count as changes.
+    from lib.project.reports import study_of_group
+
+    mains = set(study_of_group(project, refresh_first=False).values()) & set(studies)
     facets: dict[str, FacetChange] = {}
     for facet in FACETS:
         changed = in_force = kept = 0
         shown: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
         for sid in studies:
+            if sid not in mains:
+                continue
             before, after = old[sid][facet], new[sid][facet]
             if before == after:
                 continue
@@ -566,7 +573,7 @@ def preview_codebook_change(
             if len(shown) < examples:
                 shown.append((sid, tuple(before), tuple(after)))
         facets[facet] = FacetChange(changed, in_force, kept, tuple(shown))
-    return CodebookChange(len(studies), facets)
+    return CodebookChange(len(mains), facets)
 
 
 def _values(coding: Coding) -> dict[str, list[str]]:

@@ -68,6 +68,7 @@ GROUP_COLUMNS = (
     "n_records",
     "record_ids",
     "databases",
+    "keywords",
 )
 
 
@@ -151,8 +152,8 @@ def _store(project: Project, conn: sqlite3.Connection, result: DedupeResult) -> 
 # then merged again on the next run.
 MERGE_VERSION = "1"
 
-# The stored columns: the studies table's, plus the keywords the coder reads.
-_STUDY_COLUMNS = (*GROUP_COLUMNS, "keywords")
+# The stored columns: the studies table's (keywords last, as the rows below are written).
+_STUDY_COLUMNS = GROUP_COLUMNS
 
 
 def _store_studies(conn: sqlite3.Connection, result: DedupeResult) -> None:
@@ -473,7 +474,7 @@ def groups(project: Project, *, refresh_first: bool = True) -> pd.DataFrame:
         refresh(project)
     columns = ", ".join(f"s.{c}" for c in _STUDY_COLUMNS)
     frame = pd.read_sql_query(f"SELECT {columns} {_IN_ARRIVAL_ORDER}", project.conn)
-    for column in ("record_ids", "databases", "authors"):
+    for column in ("record_ids", "databases", "authors", "keywords"):
         frame[column] = _json_lists(frame[column].tolist())
     frame["authors"] = ["; ".join(a) for a in frame["authors"]]
     frame["year"] = frame["year"].astype("Int64")
@@ -498,20 +499,25 @@ def prisma_counts(project: Project) -> dict[str, Any]:
     """The identification part of a PRISMA flow diagram.
 
     ``records_identified`` (all records), ``by_database`` (records per database label),
-    ``duplicates_removed`` (records minus studies), ``studies`` (groups), ``to_review``
-    (possible duplicates not yet decided), ``decisions`` (active decisions).
+    ``duplicates_removed`` (records minus publications), ``reports`` (publications: the
+    groups), ``studies`` (publications folded by "other report" links,
+    `lib.project.reports`), ``to_review`` (possible duplicates not yet decided),
+    ``decisions`` (active decisions).
     """
+    from lib.project.reports import study_count
+
     refresh(project)
     conn = project.conn
     by_db = Counter(
         dict(conn.execute("SELECT source_db, COUNT(*) FROM records GROUP BY source_db").fetchall())
     )
     total = sum(by_db.values())
-    studies = conn.execute("SELECT COUNT(DISTINCT cluster_id) FROM dedupe_groups").fetchone()[0]
+    reports, studies = study_count(project)
     return {
         "records_identified": total,
         "by_database": dict(sorted(by_db.items())),
-        "duplicates_removed": total - studies,
+        "duplicates_removed": total - reports,
+        "reports": reports,
         "studies": studies,
         "to_review": len(review_queue(project)),
         "decisions": len(decisions(project)),
