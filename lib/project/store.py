@@ -564,7 +564,7 @@ def open_project(path: str | Path, *, create: bool = True) -> Project:
         raise ProjectError(f"{path}: cannot be opened ({exc}); {_CHOOSE_PROJECT}") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         _ensure_schema(conn, path)
@@ -579,6 +579,24 @@ def open_project(path: str | Path, *, create: bool = True) -> Project:
         conn.close()
         raise
     return Project(path, conn)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting for another connection doing the same.
+
+    SQLite answers "database is locked" at once, without calling the busy handler, when
+    two connections switch a new file to WAL at the same moment (two sessions opening a
+    new project): try again until the busy timeout has passed.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
