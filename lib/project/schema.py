@@ -8,7 +8,7 @@ are created together so a project file is always complete.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 CORE = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -154,12 +154,16 @@ CREATE TABLE IF NOT EXISTS codebooks (
 
 -- Automatic codes of the last coding run, one row per study and facet, replaced whole by
 -- every re-coding. `codes` is a JSON array of codes, `evidence` a JSON array of
--- [code, phrase, field, start, end, rule] (offsets into the study's merged field text).
+-- [code, phrase, field, start, end, rule, sentence_start, sentence_end, role] (offsets
+-- into the study's merged field text; rows written before schema 3 have the first six).
+-- `confidence` (0.5 a coin .. 1 sure; NULL: coded before confidence was kept) is how sure
+-- the coder is of the facet's codes (`lib.coding.Coding.confidence`).
 CREATE TABLE IF NOT EXISTS auto_codes (
-    study_id TEXT NOT NULL,
-    facet    TEXT NOT NULL,
-    codes    TEXT NOT NULL,
-    evidence TEXT NOT NULL,
+    study_id   TEXT NOT NULL,
+    facet      TEXT NOT NULL,
+    codes      TEXT NOT NULL,
+    evidence   TEXT NOT NULL,
+    confidence REAL,
     PRIMARY KEY (study_id, facet)
 );
 
@@ -189,5 +193,8 @@ CREATE TABLE IF NOT EXISTS study_checks (
 
 SCHEMA = CORE + DEDUPE + CODING
 
-# version -> SQL that upgrades a file from version-1 to version. Empty until version 2.
-MIGRATIONS: dict[int, str] = {}
+# version -> SQL that upgrades a file from version-1 to version (gaps are fine).
+MIGRATIONS: dict[int, str] = {
+    # issue 13: how sure each automatic code is (NULL until the project is re-coded)
+    3: "ALTER TABLE auto_codes ADD COLUMN confidence REAL;",
+}
