@@ -12,13 +12,15 @@ the vocabulary grows with the corpus as a real one does (about 100,000 distinct 
 per 100,000 records). ``--text synthetic`` writes instead the ingest benchmark's records,
 whose every word is a codebook word (a worst case, not a realistic one).
 
-Each run is a fresh process; wall time, CPU time (user + system) and peak resident memory
-come from the operating system (``wait4``). The load average is printed before and after:
+Each run is a fresh process; wall time and CPU time (user + system, workers included)
+come from the operating system (``wait4``), the peak memory from sampling the
+proportional set size of the process and its workers (shared pages counted once). The load average is printed before and after:
 the machine is shared, so quote medians and the load beside them.
 
     .venv/bin/python bench/coding_speed.py                       # 100,000 records, 3 runs
     .venv/bin/python bench/coding_speed.py --records 20000 --runs 1
     .venv/bin/python bench/coding_speed.py --text synthetic
+    .venv/bin/python bench/coding_speed.py --jobs 1             # one process
 """
 
 from __future__ import annotations
@@ -98,16 +100,56 @@ def write_real_ris(path: Path, n: int, seed: int = 13) -> float:
     return total / n
 
 
-def run_once(path: Path, out: Path) -> tuple[float, float, float, int]:
-    """(wall s, CPU s, peak MiB, exit code) of one ``lib.cli code`` process."""
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (Linux /proc)."""
+    out = [pid]
+    for pos in range(len(out) + 1000):
+        if pos >= len(out):
+            break
+        try:
+            tasks = Path(f"/proc/{out[pos]}/task").iterdir()
+            for task in tasks:
+                out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _pss_mib(pid: int) -> float:
+    """Proportional set size of the process tree: shared pages counted once in all."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def run_once(path: Path, out: Path, jobs: int | None) -> tuple[float, float, float, int]:
+    """(wall s, CPU s, peak MiB, exit code) of one ``lib.cli code`` process.
+
+    CPU time includes the worker processes; the peak is the largest sum of the
+    proportional set size of the process and its workers, sampled every 0.1 s.
+    """
     command = [sys.executable, "-m", "lib.cli", "code", str(path), "--out", str(out)]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak = 0.0
+    while True:
+        done, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if done:
+            break
+        peak = max(peak, _pss_mib(proc.pid))
+        time.sleep(0.1)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss / 1024, proc.returncode
+    return wall, cpu, max(peak, usage.ru_maxrss / 1024), proc.returncode
 
 
 def main() -> None:
@@ -115,6 +157,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--text", choices=("real", "synthetic"), default="real")
+    parser.add_argument("--jobs", type=int, default=None, help="passed to lib.cli code")
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -133,7 +176,7 @@ def main() -> None:
     )
     walls, cpus, peaks = [], [], []
     for run in range(1, args.runs + 1):
-        wall, cpu, peak, code = run_once(path, OUT / "coded.csv")
+        wall, cpu, peak, code = run_once(path, OUT / "coded.csv", args.jobs)
         if code != 0:
             sys.exit(f"run {run}: lib.cli code exited {code}")
         walls.append(wall)

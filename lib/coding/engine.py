@@ -21,7 +21,8 @@ How a facet is decided (the same for every facet; the codebook supplies the word
    ``outranks`` is dropped ("a review of interview studies is a review").
 7. Multi-valued facets keep every remaining code. Single-valued facets take the first
    ``combination`` whose codes all remain (interviews + questionnaire = mixed methods),
-   else the highest score (ties go to the code listed first), else the ``fallback``:
+   else the highest score (a tie goes to the strongest single cue, then to the code listed
+   first), else the ``fallback``:
    when no evidence reaches the bar, the code is unclear, never a guess.
 8. Each facet's decision carries a confidence (`Coding.confidence`): the margin of the
    chosen code over the next best, measured against the chosen code's bar.
@@ -40,18 +41,19 @@ from typing import NamedTuple
 from lib.coding.codebook import FACETS, FIELDS, Codebook, Facet, facet_column
 from lib.coding.matcher import SENTENCE_CUES, Matcher, matcher_for
 from lib.coding.patterns import fold
-from lib.coding.sections import (
-    ROLE_CUES,
-    ROLES,
-    Sentence,
-    assign_roles,
-    sentence_at,
-    split_sentences,
-)
+from lib.coding.sections import ROLE_CUES, ROLES, assign_roles, split_sentences
 from lib.gcpause import gc_paused
 from lib.model import Record
 
-__all__ = ["Coding", "Evidence", "code_record", "code_records", "code_texts", "record_texts"]
+__all__ = [
+    "Coding",
+    "Evidence",
+    "code_record",
+    "code_records",
+    "code_texts",
+    "record_texts",
+    "sentence_roles",
+]
 
 _WORD = re.compile(r"\w+")
 _CLAUSE_END = re.compile(r"[.;:!?,()\[\]]")
@@ -229,9 +231,9 @@ _new_evidence = tuple.__new__
 
 # -- deciding ------------------------------------------------------------------------------
 
-# A match that counts: (term index, field, start, end, code, weight, sentence index,
-# the matched words folded)
-_Match = tuple[int, str, int, int, str, float, int, str]
+# A match that counts: (term index, field, start, end, code, weight, sentence index (-1: a
+# whole field), the sentence's role, the matched words in lower case)
+_Match = tuple[int, str, int, int, str, float, int, str, str]
 # Words right after a negation cue that make it no negation ("not only", "no doubt").
 _NOT_NEGATING = frozenset(("only", "just", "least", "surprisingly", "doubt", "longer"))
 # Words that end the clause a negation placed after a phrase can reach.
@@ -279,6 +281,8 @@ class _FacetPlan:
         ]
         # role -> weight of a match there (every role 1 when the codebook says nothing)
         self.reads = {r: facet.reads.get(r, 0.0) if facet.reads else 1.0 for r in ROLES}
+        if "unknown" not in facet.reads:  # a sentence of no known role is read in full
+            self.reads["unknown"] = max(self.reads.values())
         self.own_claims = facet.own_claims
 
 
@@ -318,22 +322,39 @@ def _plan_for(codebook: Codebook) -> _Plan:
 
 
 class _Sentences:
-    """The sentences of a record's fields: bounds, roles and claim flags, by field."""
+    """The abstract's sentences: bounds, roles and claim flags."""
 
     __slots__ = ("abstract", "flags", "roles", "starts")
 
-    def __init__(self, abstract: list[Sentence], roles: list[str], flags: list[dict[str, int]]):
-        self.abstract = abstract
-        self.starts = [s.start for s in abstract]
-        self.roles = roles
-        self.flags = flags
+    def __init__(self, abstract: str) -> None:
+        self.abstract = split_sentences(abstract) if abstract else []
+        self.starts = [s.start for s in self.abstract]
+        self.roles: list[str] = []
+        self.flags: list[dict[str, int]] = [{} for _ in self.abstract]
 
-    def locate(self, field_name: str, start: int, texts: dict[str, str]) -> tuple[int, str]:
-        """(sentence index, role) of an offset; index -1 for a whole field (title, keywords)."""
-        if field_name == "abstract" and self.abstract:
-            k = sentence_at(self.starts, start)
-            return k, self.roles[k]
-        return -1, field_name if field_name != "abstract" else "other"
+    def assign(self, cue_hits: list[tuple[str, int, float, int]]) -> None:
+        """Give every sentence its role from its heading or its cues; note claim flags."""
+        if not self.abstract:
+            return
+        weights: list[dict[str, float]] = [{} for _ in self.abstract]
+        flags = self.flags
+        strongest: dict[tuple[str, int], float] = {}  # overlapping cues: "report (that)"
+        for cue, start, weight, k in cue_hits:
+            if cue in ROLE_CUES:
+                before = strongest.get((cue, start), 0.0)
+                if weight > before:
+                    weights[k][cue] = weights[k].get(cue, 0.0) + weight - before
+                    strongest[(cue, start)] = weight
+            else:
+                flags[k].setdefault(cue, start)
+                if cue == "others":  # others' findings are the background
+                    weights[k]["background"] = weights[k].get("background", 0.0) + 2.0
+        self.roles = assign_roles(self.abstract, weights)
+
+    def role(self, field_name: str, k: int) -> str:
+        if k >= 0:
+            return self.roles[k]
+        return field_name if field_name != "abstract" else "unknown"
 
     def bounds(self, field_name: str, k: int, texts: dict[str, str]) -> tuple[int, int]:
         if k < 0:
@@ -342,35 +363,17 @@ class _Sentences:
         return sentence.start, sentence.end
 
 
-def _sentences(abstract: str, cue_hits: list[tuple[str, int, float]]) -> _Sentences:
-    sentences = split_sentences(abstract)
-    if not sentences:
-        return _Sentences([], [], [])
-    starts = [s.start for s in sentences]
-    weights: list[dict[str, float]] = [{} for _ in sentences]
-    flags: list[dict[str, int]] = [{} for _ in sentences]
-    strongest: dict[tuple[str, int], float] = {}  # overlapping cues ("report", "report that")
-    for cue, start, weight in cue_hits:
-        k = sentence_at(starts, start)
-        if cue in ROLE_CUES:
-            if weight > strongest.get((cue, start), 0.0):
-                weights[k][cue] = weights[k].get(cue, 0.0) + weight - strongest.get((cue, start), 0)
-                strongest[(cue, start)] = weight
-        else:
-            flags[k].setdefault(cue, start)
-            if cue == "others":  # others' findings are the background
-                weights[k]["background"] = weights[k].get("background", 0.0) + 2.0
-    return _Sentences(sentences, assign_roles(sentences, weights), flags)
-
-
 def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     weights = plan.field_weights
-    t_index, t_code, t_exclude = plan.facet_index, plan.code, plan.exclude
+    t_index, t_code, t_exclude, t_weight = plan.facet_index, plan.code, plan.exclude, plan.weight
     # The fields are scanned as one text, joined by a character no phrase can cross (NUL is
     # neither a word character nor white space), which halves the per-scan overhead.
     present = [(f, texts[f]) for f in FIELDS if texts.get(f) and weights.get(f, 0) > 0]
     if not present:
         return Coding(record_id, dict(plan.fallbacks), [], {}, _no_evidence(plan))
+    sentences = _Sentences(texts.get("abstract") or "" if weights.get("abstract", 0) > 0 else "")
+    starts = sentences.starts
+    last = len(starts) - 1
     bounds = []
     offset = 0
     for field_name, text in present:
@@ -379,9 +382,10 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     single = len(bounds) == 1
     field_name, first, stop = bounds[0]
     next_bound = 1
-    by_facet: dict[int, list[tuple[int, str, int, int]]] = {}
+    by_facet: dict[int, list[tuple[int, str, int, int, int]]] = {}
     excluded: dict[tuple[int, str, str], list[tuple[int, int]]] = {}
-    cue_hits: list[tuple[str, int, float]] = []
+    cue_hits: list[tuple[str, int, float, int]] = []
+    k = -1  # the sentence of the abstract a hit is in (hits come in text order)
     for n, start, end in plan.matcher.scan("\x00".join(text for _, text in present)):
         if not single:
             while start > stop:  # hits come in text order: move on to the next field
@@ -391,19 +395,27 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
                 continue  # only a reviewer's pattern could reach into the next field
             start -= first
             end -= first
+        if field_name == "abstract":
+            if k < 0:
+                k = 0
+            while k < last and starts[k + 1] <= start:
+                k += 1
+            at = k
+        else:
+            at = -1
         fi = t_index[n]
         if fi < 0:
-            if field_name == "abstract":
-                cue_hits.append((t_code[n], start, plan.weight[n]))
+            if at >= 0:
+                cue_hits.append((t_code[n], start, t_weight[n], at))
         elif t_exclude[n]:
             excluded.setdefault((fi, field_name, t_code[n]), []).append((start, end))
         else:
             hits = by_facet.get(fi)
             if hits is None:
-                by_facet[fi] = [(n, field_name, start, end)]
+                by_facet[fi] = [(n, field_name, start, end, at)]
             else:
-                hits.append((n, field_name, start, end))
-    sentences = _sentences(texts.get("abstract") or "", cue_hits)
+                hits.append((n, field_name, start, end, at))
+    sentences.assign(cue_hits)
     values = dict(plan.fallbacks)
     evidence: list[Evidence] = []
     scores: dict[str, dict[str, float]] = {}
@@ -417,9 +429,8 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
         values[name] = codes
         scores[name] = facet_scores
         confidence[name] = sure
-        for code, (n, field_name, start, end, _, _, k, _) in chosen:
-            s_start, s_end = sentences.bounds(field_name, k, texts)
-            role = sentences.locate(field_name, start, texts)[1]
+        for code, (n, field_name, start, end, _, _, at, role, _) in chosen:
+            s_start, s_end = sentences.bounds(field_name, at, texts)
             evidence.append(
                 _new_evidence(
                     Evidence,
@@ -440,6 +451,20 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     return Coding(record_id, values, evidence, scores, confidence)
 
 
+def sentence_roles(abstract: str, codebook: Codebook) -> list[tuple[int, int, str]]:
+    """(start, end, role) of every sentence of an abstract, as the coder reads it."""
+    plan = _plan_for(codebook)
+    sentences = _Sentences(abstract)
+    starts, k, cues = sentences.starts, 0, []
+    for n, start, _ in plan.matcher.scan(abstract):
+        while k < len(starts) - 1 and starts[k + 1] <= start:
+            k += 1
+        if plan.facet_index[n] < 0:
+            cues.append((plan.code[n], start, plan.weight[n], k))
+    sentences.assign(cues)
+    return [(s.start, s.end, r) for s, r in zip(sentences.abstract, sentences.roles, strict=True)]
+
+
 def _no_evidence(plan: _Plan) -> dict[str, float]:
     """Confidence when a facet has no evidence at all: a multi-valued facet with no code
     is as likely right as not (0.5 would be a coin); an unclear single facet is 0.5."""
@@ -447,7 +472,7 @@ def _no_evidence(plan: _Plan) -> dict[str, float]:
 
 
 def _counted(
-    hits: list[tuple[int, str, int, int]],
+    hits: list[tuple[int, str, int, int, int]],
     fi: int,
     fp: _FacetPlan,
     plan: _Plan,
@@ -460,17 +485,18 @@ def _counted(
     field_weights = plan.field_weights
     reads = fp.reads
     own = fp.own_claims
+    roles, flags = sentences.roles, sentences.flags
     out: list[_Match] = []
-    for n, field_name, start, end in hits:
+    for n, field_name, start, end, k in hits:
         code = t_code[n]
-        k, role = sentences.locate(field_name, start, texts)
+        role = roles[k] if k >= 0 else (field_name if field_name != "abstract" else "unknown")
         weight = t_weight[n] * field_weights[field_name] * reads[role]
         if weight <= 0:
             continue
         if own and k >= 0:
-            flags = sentences.flags[k]
-            if flags and (
-                "others" in flags or "future" in flags or flags.get("rebut", end) < start
+            flagged = flags[k]
+            if flagged and (
+                "others" in flagged or "future" in flagged or flagged.get("rebut", end) < start
             ):
                 continue
         if excluded and _excluded(field_name, start, end, fi, code, excluded):
@@ -479,7 +505,8 @@ def _counted(
             code = fp.negated_as[code]
             if not code:
                 continue
-        out.append((n, field_name, start, end, code, weight, k, ""))
+        wording = texts[field_name][start:end].lower()
+        out.append((n, field_name, start, end, code, weight, k, role, wording))
     return out
 
 
@@ -526,8 +553,10 @@ def _negated(text: str, start: int, end: int, fp: _FacetPlan) -> bool:
         cut = _CLAUSE_WORDS.search(after)
         if cut:
             after = after[: cut.start()]
-        words = _WORD.findall(after)[: negation.after]
-        return any(w in negation.cues for w in words)
+        words = [*_WORD.findall(after)[: negation.after + 1], ""]
+        for word, nxt in pairwise(words[: negation.after + 1]):
+            if word in negation.cues and nxt not in _NOT_NEGATING:
+                return True
     return False
 
 
@@ -541,10 +570,12 @@ def _decide(
 ) -> tuple[tuple[str, ...], dict[str, float], list[tuple[str, _Match]], float]:
     """The facet's codes, every code's score, the matches shown as evidence, and the
     confidence of the decision (see `Coding.confidence`)."""
-    # A code scores each distinct matched wording once, at its best weight.
+    # A code scores each distinct matched wording once, at its best weight: a phrase found
+    # three times counts once, and so do two phrases (say "barrier" and "barriers", the
+    # same forms) matching the same words.
     best: dict[tuple[str, str], float] = {}
     for hit in hits:
-        key = (hit[4], hit[0])
+        key = (hit[4], hit[8])
         if hit[5] > best.get(key, 0.0):
             best[key] = hit[5]
     scores: dict[str, float] = {}
@@ -577,8 +608,13 @@ def _decide(
                 break
         else:
             if remaining:
+                # A tie goes to the code with the strongest single cue, then the one
+                # listed first.
                 order = fp.order
-                top = max(remaining, key=lambda c: (scores[c], -order[c]))
+                strongest: dict[str, float] = {}
+                for (code, _), w in best.items():
+                    strongest[code] = max(strongest.get(code, 0.0), w)
+                top = max(remaining, key=lambda c: (scores[c], strongest[c], -order[c]))
                 chosen = (top,)
                 sources = {top: top}
                 runner_up = max((sc for c, sc in scores.items() if c != top), default=0.0)

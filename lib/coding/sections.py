@@ -7,7 +7,8 @@ sentences and their *roles*:
 - ``background`` (what is known, the problem), ``aim`` (what this study sets out to do),
   ``method`` (design, sample, data, analysis), ``results``, ``conclusion``, ``other``
   (funding, registration, copyright, keywords lines); ``title`` and ``keywords`` are the
-  record's other fields.
+  record's other fields; ``unknown`` where no role can be told (an abstract of one or two
+  sentences without headings), which every facet reads.
 
 Structured abstracts say it in headings ("Background:", "METHODS", "Design/methodology/
 approach", "Conclusions and implications"...), recognised with their common variants.
@@ -52,6 +53,7 @@ ROLES: tuple[str, ...] = (
     "conclusion",
     "other",
     "keywords",
+    "unknown",
 )
 # The order roles follow in an abstract (indexes into this tuple drive `assign_roles`).
 _FLOW: tuple[str, ...] = ("background", "aim", "method", "results", "conclusion")
@@ -216,11 +218,12 @@ def split_sentences(text: str) -> list[Sentence]:
     for m in _END.finditer(text):
         places.append(m.end())
     size = len(text)
+    heading_end = -1
     for pos in places:
         while pos < size and text[pos] in " \t\r\n":
             pos += 1
-        if pos >= size:
-            continue
+        if pos >= size or pos <= heading_end:
+            continue  # the end, or the line break after a heading on its own line
         word = _FIRST_WORD.match(text, pos)
         if word is not None and word.group().lower() in _HEAD_FIRST:
             m = _HEADING.match(text, pos)
@@ -230,13 +233,12 @@ def split_sentences(text: str) -> list[Sentence]:
                 role = _HEADINGS.get(first, _HEADINGS.get(head, ""))
                 if role or first == "abstract":
                     cuts[pos] = role or "-"
+                    heading_end = m.end()
                     continue
         if pos == 0:
             continue
         ch = text[pos]
         before = text[max(0, pos - 8) : pos].rstrip()
-        if before.endswith("\n") or "\n" in text[pos - 1 : pos]:
-            pass
         if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):
             continue
         if before.endswith(".") and _ABBREVIATION.search(before):
@@ -278,6 +280,13 @@ ROLE_CUES: dict[str, dict[float, tuple[str, ...]]] = {
             "this ... evaluation",
             "the present ... study",
             "the current ... study",
+            "a ... study",
+            "an ... study",
+            "a ... review",
+            "an ... review",
+            "a ... evaluation",
+            "an ... evaluation",
+            "this ... guide",
             "we aimed",
             "we sought",
             "we set out",
@@ -589,9 +598,12 @@ def assign_roles(sentences: list[Sentence], cues: list[dict[str, float]]) -> lis
     ahead, never go back); each sentence earns its cue weight for the role it is given,
     and a sentence without cues simply keeps the role of the one before. A run of
     sentences under a heading keeps the heading's role, and the guess restarts after it.
+    Where nothing tells (one or two sentences, or no cue at all) the role is "unknown".
     """
     roles = [s.heading for s in sentences]
     n = len(sentences)
+    if n <= 2 and not any(roles):
+        return ["unknown"] * n
     i = 0
     while i < n:
         if roles[i]:
@@ -602,7 +614,10 @@ def assign_roles(sentences: list[Sentence], cues: list[dict[str, float]]) -> lis
             j += 1
         before = roles[i - 1] if i else ""
         floor = _FLOW.index(before) if before in _FLOW else 0
-        roles[i:j] = _best_flow(cues[i:j], floor)
+        if any(cues[i:j]):
+            roles[i:j] = _best_flow(cues[i:j], floor)
+        else:  # no cue at all (another language, a list): nothing to tell the roles by
+            roles[i:j] = ["unknown"] * (j - i)
         i = j
     return roles
 
@@ -639,7 +654,7 @@ def _best_flow(cues: list[dict[str, float]], floor: int) -> list[str]:
             if score[k] > best:  # the best earlier-or-same role, in one running pass
                 best_k, best = k, score[k]
             stay = score[k]
-            if stay >= best - 0.01 * (k - best_k):
+            if stay > best - 0.01 * (k - best_k):
                 new[k], ptr[k] = stay + gain[i][k], k
             else:
                 new[k], ptr[k] = best - 0.01 * (k - best_k) + gain[i][k], best_k
