@@ -14,8 +14,9 @@ whose every word is a codebook word (a worst case, not a realistic one).
 
 Each run is a fresh process; wall time and CPU time (user + system, workers included)
 come from the operating system (``wait4``), the peak memory from sampling the
-proportional set size of the process and its workers (shared pages counted once). The load average is printed before and after:
-the machine is shared, so quote medians and the load beside them.
+proportional set size of the process and its workers (shared pages counted once). The
+load average is printed before and after: the machine is shared, so quote medians and
+the load beside them.
 
     .venv/bin/python bench/coding_speed.py                       # 100,000 records, 3 runs
     .venv/bin/python bench/coding_speed.py --records 20000 --runs 1

@@ -181,7 +181,7 @@ def test_every_automatic_code_has_a_stored_confidence(project) -> None:
     facets = ["method", "population", "perspective", "direction", "themes", "setting"]
     assert table[facets].notna().all().all()
     assert ((table[facets] >= 0) & (table[facets] <= 1)).all().all()
-    assert (table["lowest"] == table[facets + ["country", "peer_role"]].min(axis=1)).all()
+    assert (table["lowest"] == table[[*facets, "country", "peer_role"]].min(axis=1)).all()
     sid = str(table["study_id"].iloc[0])
     assert coding.study_confidence(project, sid)["method"] == table["method"].iloc[0]
 
@@ -191,7 +191,7 @@ def test_the_queue_is_least_confident_first_and_skips_what_a_reviewer_settled(pr
     confidences = [c for _, _, c in queue]
     assert confidences == sorted(confidences)
     assert len({sid for sid, _, _ in queue}) == len(queue)  # one entry per study
-    first, facet, _ = queue[0]
+    first = queue[0][0]
     coding.set_checked(project, first, True)
     assert first not in {sid for sid, _, _ in coding.least_confident(project)}
     second, facet2, _ = coding.least_confident(project)[0]
