@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import re
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -245,7 +246,6 @@ class _FacetPlan:
 
     __slots__ = (
         "combinations",
-        "cue_search",
         "facet",
         "fallback",
         "min_score",
@@ -267,10 +267,7 @@ class _FacetPlan:
         self.fallback: tuple[str, ...] = (facet.fallback,) if facet.single else ()
         self.negation = facet.negation
         self.negated_as = {c: code.negated_as for c, code in facet.codes.items()}
-        cues = sorted(facet.negation.cues, key=len, reverse=True) if facet.negation else []
-        self.cue_search = re.compile(
-            "|".join(rf"\b{re.escape(c)}\b" for c in cues) or "(?!)"
-        ).search
+
         self.combinations = [
             (
                 combo.then,
@@ -308,6 +305,8 @@ class _Plan:
             for t in terms
         ]
         self.fallbacks = {f.facet.name: f.fallback for f in self.facets}
+        # the matcher's negation-word cues ("not:method") -> the facet they belong to
+        self.negation_codes = {f"not:{f.facet.name}": i for i, f in enumerate(self.facets)}
         self.uses_roles = any(f.facet.reads or f.own_claims for f in self.facets)
 
 
@@ -386,6 +385,8 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     excluded: dict[tuple[int, str, str], list[tuple[int, int]]] = {}
     cue_hits: list[tuple[str, int, float, int]] = []
     k = -1  # the sentence of the abstract a hit is in (hits come in text order)
+    neg_codes = plan.negation_codes
+    neg_places: dict[tuple[int, str], list[int]] = {}  # (facet, field) -> negation words
     for n, start, end in plan.matcher.scan("\x00".join(text for _, text in present)):
         if not single:
             while start > stop:  # hits come in text order: move on to the next field
@@ -405,7 +406,10 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
             at = -1
         fi = t_index[n]
         if fi < 0:
-            if at >= 0:
+            negates = neg_codes.get(t_code[n])
+            if negates is not None:
+                neg_places.setdefault((negates, field_name), []).append(start)
+            elif at >= 0:
                 cue_hits.append((t_code[n], start, t_weight[n], at))
         elif t_exclude[n]:
             excluded.setdefault((fi, field_name, t_code[n]), []).append((start, end))
@@ -424,7 +428,7 @@ def _code(record_id: str, texts: dict[str, str], plan: _Plan) -> Coding:
     for fi in sorted(by_facet):
         fp = plan.facets[fi]
         name = fp.facet.name
-        counted = _counted(by_facet[fi], fi, fp, plan, texts, sentences, excluded)
+        counted = _counted(by_facet[fi], fi, fp, plan, texts, sentences, excluded, neg_places)
         codes, facet_scores, chosen, sure = _decide(fp, counted)
         values[name] = codes
         scores[name] = facet_scores
@@ -479,6 +483,7 @@ def _counted(
     texts: dict[str, str],
     sentences: _Sentences,
     excluded: dict[tuple[int, str, str], list[tuple[int, int]]],
+    neg_places: dict[tuple[int, str], list[int]],
 ) -> list[_Match]:
     """The hits that count, each with the code it counts for and its weight."""
     t_code, t_weight, negatable = plan.code, plan.weight, plan.negatable
@@ -501,10 +506,12 @@ def _counted(
                 continue
         if excluded and _excluded(field_name, start, end, fi, code, excluded):
             continue
-        if negatable[n] and _negated(texts[field_name], start, end, fp):
-            code = fp.negated_as[code]
-            if not code:
-                continue
+        if negatable[n]:
+            places = neg_places.get((fi, field_name))  # found by the matcher's one pass
+            if places and _negated(texts[field_name], start, end, fp, places):
+                code = fp.negated_as[code]
+                if not code:
+                    continue
         wording = texts[field_name][start:end].lower()
         out.append((n, field_name, start, end, code, weight, k, role, wording))
     return out
@@ -526,15 +533,22 @@ def _excluded(
     return False
 
 
-def _negated(text: str, start: int, end: int, fp: _FacetPlan) -> bool:
+def _negated(text: str, start: int, end: int, fp: _FacetPlan, places: list[int]) -> bool:
     """True when a negation cue stands among the few words before the hit, or (if the
     facet says so) after it, in its clause ("not randomised", "was not randomised",
-    "randomisation was not possible"), except "not only" and the like."""
+    "randomisation was not possible"), except "not only" and the like. `places` are the
+    offsets of the facet's cue words in `text`."""
     negation = fp.negation
     if negation is None:
         return False
+    i = bisect_left(places, start - 120)
+    near_before = i < len(places) and places[i] < start
+    j = bisect_left(places, end)
+    near_after = j < len(places) and places[j] < end + 80
+    if not (near_before or near_after):
+        return False
     before = fold(text[max(0, start - 120) : start])
-    if fp.cue_search(before) is not None:
+    if near_before:
         clause_ends = list(_CLAUSE_END.finditer(before))
         if clause_ends:
             before = before[clause_ends[-1].end() :]
@@ -543,10 +557,8 @@ def _negated(text: str, start: int, end: int, fp: _FacetPlan) -> bool:
         for word, nxt in pairwise(words):
             if word in negation.cues and nxt not in _NOT_NEGATING:
                 return True
-    if negation.after:
+    if negation.after and near_after:
         after = fold(text[end : end + 80])
-        if fp.cue_search(after) is None:
-            return False
         cut = _CLAUSE_END.search(after)
         if cut:
             after = after[: cut.start()]

@@ -90,6 +90,7 @@ class Matcher:
     def __init__(self, codebook: Codebook) -> None:
         self.terms: list[Term] = []
         self._exact: dict[str, _Bucket] = {}
+        self._exact_open: dict[str, _Bucket] = {}  # phrases whose next word is not known
         self._stems: dict[str, _Bucket] = {}
         self._anywhere = _Bucket()  # patterns with no known first word
         for facet in codebook.facets.values():
@@ -104,11 +105,21 @@ class Matcher:
             for weight, phrases in by_weight.items():
                 rule = Rule(where=f"sentence cue {role!r}", phrases=phrases, weight=weight)
                 self._add(SENTENCE_CUES, role, False, rule)
+        for facet in codebook.facets.values():  # where negation words stand, per facet
+            if facet.negation is not None:
+                cues = tuple(sorted(facet.negation.cues))
+                rule = Rule(where=f"negation cue of {facet.name!r}", phrases=cues, inflect=False)
+                self._add(SENTENCE_CUES, f"not:{facet.name}", False, rule)
         for flag, phrases in FLAG_CUES.items():
             self._add(
                 SENTENCE_CUES, flag, False, Rule(where=f"claim cue {flag!r}", phrases=phrases)
             )
-        for bucket in (*self._exact.values(), *self._stems.values(), self._anywhere):
+        for bucket in (
+            *self._exact.values(),
+            *self._exact_open.values(),
+            *self._stems.values(),
+            self._anywhere,
+        ):
             bucket.compile()
         self._stem_lengths = sorted({len(s) for s in self._stems})
         self._seen: set[str] = set()  # words looked up so far
@@ -129,8 +140,18 @@ class Matcher:
                 facet, code, exclude, rule, phrase, False, re.compile(source), rule.case_sensitive
             )
             for word, is_stem in spec.keys:
-                bucket = (self._stems if is_stem else self._exact).setdefault(word, _Bucket())
-                if spec.one_word or spec.second is None or is_stem:
+                # Phrases whose next word is known share a bucket that skips a place
+                # whose next word is none of theirs; the others ("a ... study") are kept
+                # apart so as not to spoil that for common first words ("a", "the").
+                filtered = spec.second is not None and word in spec.alone
+                if is_stem:
+                    table = self._stems
+                elif spec.one_word or filtered:
+                    table = self._exact
+                else:
+                    table = self._exact_open
+                bucket = table.setdefault(word, _Bucket())
+                if spec.one_word or not filtered or is_stem:
                     bucket.next_words = None
                 elif bucket.next_words is not None:
                     words, stems = spec.second
@@ -151,7 +172,8 @@ class Matcher:
                 self._anywhere.patterns.append(entry)
             else:
                 for word, whole in prefixes:
-                    bucket = (self._exact if whole else self._stems).setdefault(word, _Bucket())
+                    table = self._exact_open if whole else self._stems
+                    bucket = table.setdefault(word, _Bucket())
                     bucket.patterns.append(entry)
                     bucket.next_words = None
 
@@ -176,6 +198,8 @@ class Matcher:
         found = []
         if token in self._exact:
             found.append(self._exact[token])
+        if token in self._exact_open:
+            found.append(self._exact_open[token])
         stems = self._stems
         for length in self._stem_lengths:
             if length > len(token):

@@ -170,14 +170,16 @@ class PhraseSpec:
 
     ``regex`` matches it at a word start; ``keys`` are the text words it can start with,
     each ``(word, is_stem)``; ``one_word`` is set when a match is exactly one text word
-    (then ``keys`` say which); ``second`` is what the next text word must be when the
-    phrase's first two words are separated by plain spaces: ``(words, stems)``.
+    (then ``keys`` say which); ``second`` is what the next text word must be after a
+    key in ``alone`` (the first word on its own, before a space or hyphen):
+    ``(words, stems)``.
     """
 
     regex: str
     keys: tuple[tuple[str, bool], ...]
     one_word: bool
     second: tuple[frozenset[str], tuple[str, ...]] | None
+    alone: frozenset[str] = frozenset()  # the keys that are the first word on its own
 
 
 def compile_phrase(
@@ -198,15 +200,18 @@ def compile_phrase(
     folded = pieces if not keep_case else _pieces(phrase_units(phrase), False)
     keys = _first_tokens(folded)
     second = None
-    if len(folded) >= 3 and folded[1] == SEP and isinstance(folded[2], _Word):
+    if len(folded) >= 3 and folded[1] in (SEP, HYPH) and isinstance(folded[2], _Word):
         word = folded[2]
         joined = len(folded) > 3 and folded[3] == HYPH
         if word.wild or joined:
             second = (frozenset(), (word.text,))
         else:
             second = (frozenset(word.forms or (word.text,)), ())
+    first = folded[0]
+    assert isinstance(first, _Word)
+    alone = frozenset(tok for tok, stem in first.tokens() if not stem)
     one_word = len(folded) == 1
-    return PhraseSpec(regex, keys, one_word, second)
+    return PhraseSpec(regex, keys, one_word, second, alone)
 
 
 def _first_tokens(pieces: Sequence[_Piece]) -> tuple[tuple[str, bool], ...]:
