@@ -70,6 +70,7 @@ _FACET_KEYS = (
 _CODE_KEYS = (
     "label",
     "description",
+    "reads",
     "min_score",
     "outranks",
     "negation",
@@ -133,6 +134,7 @@ class Code:
     min_score: float = 1.0
     negatable: bool = True
     negated_as: str = ""  # a negated match counts for this code instead ("did not improve")
+    reads: dict[str, float] = field(default_factory=dict)  # instead of the facet's reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +265,8 @@ class Codebook:
                     c["negation"] = False
                 if code.negated_as:
                     c["negated_as"] = code.negated_as
+                if code.reads:
+                    c["reads"] = dict(code.reads)
                 if code.rules:
                     c["rules"] = [rule_dict(r, True) for r in code.rules]
                 if code.exclude:
@@ -555,6 +559,7 @@ class _Checker:
             ),
             negatable=negatable,
             negated_as=self.text(block.get("negated_as"), where, "negated_as"),
+            reads=self.reads(block.get("reads"), where),
         )
 
     def rules(

@@ -251,6 +251,7 @@ class _FacetPlan:
         "min_score",
         "negated_as",
         "negation",
+        "code_reads",
         "order",
         "outranks",
         "own_claims",
@@ -280,6 +281,13 @@ class _FacetPlan:
         self.reads = {r: facet.reads.get(r, 0.0) if facet.reads else 1.0 for r in ROLES}
         if "unknown" not in facet.reads:  # a sentence of no known role is read in full
             self.reads["unknown"] = max(self.reads.values())
+        # codes that read other roles than their facet ("commentary": not the results)
+        self.code_reads = {
+            c: {r: code.reads.get(r, 0.0) for r in ROLES}
+            | {"unknown": code.reads.get("unknown", 1.0)}
+            for c, code in facet.codes.items()
+            if code.reads
+        }
         self.own_claims = facet.own_claims
 
 
@@ -488,14 +496,15 @@ def _counted(
     """The hits that count, each with the code it counts for and its weight."""
     t_code, t_weight, negatable = plan.code, plan.weight, plan.negatable
     field_weights = plan.field_weights
-    reads = fp.reads
+    reads, code_reads = fp.reads, fp.code_reads
     own = fp.own_claims
     roles, flags = sentences.roles, sentences.flags
     out: list[_Match] = []
     for n, field_name, start, end, k in hits:
         code = t_code[n]
         role = roles[k] if k >= 0 else (field_name if field_name != "abstract" else "unknown")
-        weight = t_weight[n] * field_weights[field_name] * reads[role]
+        own_reads = code_reads.get(code)
+        weight = t_weight[n] * field_weights[field_name] * (own_reads or reads)[role]
         if weight <= 0:
             continue
         if own and k >= 0:
