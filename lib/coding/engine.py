@@ -245,13 +245,13 @@ class _FacetPlan:
     """A facet's decision data, precomputed so that coding a record does no look-ups twice."""
 
     __slots__ = (
+        "code_reads",
         "combinations",
         "facet",
         "fallback",
         "min_score",
         "negated_as",
         "negation",
-        "code_reads",
         "order",
         "outranks",
         "own_claims",
