@@ -381,13 +381,7 @@ def test_a_tie_goes_to_the_strongest_cue() -> None:
     assert coding.method == "case-study"
 
 
-def test_data_without_a_design_is_unclear_not_commentary() -> None:
-    reported = code(
-        "We followed 300 men released from prison for a year. Most were rehoused, and fewer "
-        "reoffended than expected. These findings suggest that we discuss what this means "
-        "for probation and argue for change."
-    )
-    assert reported.method == "unclear"
+def test_an_essay_is_commentary() -> None:
     essay = code(
         "This paper argues that peer support is a matter of justice. We discuss its history "
         "and debate its limits.",

@@ -255,6 +255,7 @@ class _FacetPlan:
         "order",
         "outranks",
         "own_claims",
+        "plain",
         "ranked",
         "reads",
     )
@@ -289,6 +290,7 @@ class _FacetPlan:
             if code.reads
         }
         self.own_claims = facet.own_claims
+        self.plain = not (facet.reads or facet.own_claims or facet.negation or self.code_reads)
 
 
 class _Plan:
@@ -496,6 +498,23 @@ def _counted(
     """The hits that count, each with the code it counts for and its weight."""
     t_code, t_weight, negatable = plan.code, plan.weight, plan.negatable
     field_weights = plan.field_weights
+    roles = sentences.roles
+    if fp.plain and not (excluded and any(key[0] == fi for key in excluded)):
+        # the common case (themes, setting...): every role alike, no negation, no exclusion
+        return [
+            (
+                n,
+                f,
+                start,
+                end,
+                t_code[n],
+                t_weight[n] * field_weights[f],
+                k,
+                roles[k] if k >= 0 else (f if f != "abstract" else "unknown"),
+                texts[f][start:end].lower(),
+            )
+            for n, f, start, end, k in hits
+        ]
     reads, code_reads = fp.reads, fp.code_reads
     own = fp.own_claims
     roles, flags = sentences.roles, sentences.flags
