@@ -641,8 +641,10 @@ def _best_flow(cues: list[dict[str, float]], floor: int) -> list[str]:
     earlier role, so a sentence without cues keeps the role before it)."""
     states = range(floor, len(_FLOW))
     n = len(cues)
-    gain = [[row.get(_FLOW[s], 0.0) + _prior(i, n).get(_FLOW[s], 0.0) for s in states]
-            for i, row in enumerate(cues)]  # fmt: skip
+    gain = []
+    for i, row in enumerate(cues):
+        prior = _prior(i, n)
+        gain.append([row.get(_FLOW[s], 0.0) + prior.get(_FLOW[s], 0.0) for s in states])
     width = len(states)
     score = [gain[0][k] - 0.01 * k for k in range(width)]
     back: list[list[int]] = []
