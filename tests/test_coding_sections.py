@@ -135,3 +135,16 @@ def test_a_word_stands_for_its_inflections_not_its_derivations() -> None:
 @given(st.from_regex(r"[a-z]{4,12}", fullmatch=True))
 def test_every_word_stands_for_itself(word: str) -> None:
     assert word in word_forms(word)
+
+
+def test_a_stem_ending_in_e_also_finds_the_ing_form() -> None:
+    import re
+
+    from lib.coding.patterns import compile_phrase
+
+    spec = compile_phrase("lived experience*")
+    regex = re.compile(spec.regex)
+    for text in ("lived experience", "lived experiences", "lived experiencing"):
+        assert regex.match(text), text
+    assert not regex.match("lived experiment")
+    assert ("experiencing", True) in compile_phrase("experience*").keys

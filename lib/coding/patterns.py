@@ -10,7 +10,8 @@ Phrase syntax (kept small so a reviewer can write it without knowing regular exp
   "improved", "Improving"; "randomised" finds "randomized"; `lib.coding.inflect`), unless
   the rule says ``inflect: false`` or is case-sensitive;
 - ``*`` at the end of a word matches any further letters ("interview*" finds "interviews",
-  "interviewed"); nowhere else;
+  "interviewed"; after an "e", the -ing form too: "experience*" finds "experiencing");
+  nowhere else;
 - `` ... `` between two words stands for up to two other words of the same clause
   ("compared with ... controls" finds "compared with matched controls"); a rule's ``gap``
   sets how many;
@@ -123,14 +124,22 @@ class _Word:
     wild: bool = False  # ends in '*': any further letters
 
     def regex(self) -> str:
+        if self.wild and self._drops_e:  # "experience*" also finds "experiencing"
+            return re.escape(self.text[:-1]) + "(?:e|ing)" + _WILD
         if self.wild:
             return re.escape(self.text) + _WILD
         if self.forms and len(self.forms) > 1:
             return "(?:" + "|".join(map(re.escape, sorted(self.forms, key=len, reverse=True))) + ")"
         return re.escape(self.text)
 
+    @property
+    def _drops_e(self) -> bool:
+        return self.text.endswith("e") and len(self.text) >= 4 and self.text.isalpha()
+
     def tokens(self) -> list[tuple[str, bool]]:
         """What a text word starting here can be: (word, False) or (stem, True)."""
+        if self.wild and self._drops_e:
+            return [(self.text, True), (self.text[:-1] + "ing", True)]
         if self.wild:
             return [(self.text, True)]
         return [(f, False) for f in sorted(self.forms or (self.text,))]
