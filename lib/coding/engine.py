@@ -108,7 +108,7 @@ class Coding:
     values: dict[str, tuple[str, ...]]
     evidence: list[Evidence] = field(default_factory=list)
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
-    # Per facet, how sure the coder is of its codes, 0.5 (a coin) to 1: for a single-valued
+    # Per facet, how sure the coder is of its codes, 0 to 1 (0.5: a coin): for a single-valued
     # facet the margin of the chosen code over the next best, against the chosen code's
     # bar; "unclear" is at most 0.5 (lower when a code came close); for a multi-valued
     # facet, the least sure of its codes given and of the codes that came close.
@@ -481,7 +481,7 @@ def sentence_roles(abstract: str, codebook: Codebook) -> list[tuple[int, int, st
 
 def _no_evidence(plan: _Plan) -> dict[str, float]:
     """Confidence when a facet has no evidence at all: a multi-valued facet with no code
-    is as likely right as not (0.5 would be a coin); an unclear single facet is 0.5."""
+    is more likely right than not (0.75); an unclear single facet is 0.5."""
     return {f.facet.name: 0.5 if f.facet.single else 0.75 for f in plan.facets}
 
 

@@ -156,8 +156,8 @@ CREATE TABLE IF NOT EXISTS codebooks (
 -- every re-coding. `codes` is a JSON array of codes, `evidence` a JSON array of
 -- [code, phrase, field, start, end, rule, sentence_start, sentence_end, role] (offsets
 -- into the study's merged field text; rows written before schema 3 have the first six).
--- `confidence` (0.5 a coin .. 1 sure; NULL: coded before confidence was kept) is how sure
--- the coder is of the facet's codes (`lib.coding.Coding.confidence`).
+-- `confidence` is how sure the coder is of the facet's codes, 0 to 1 (0.5 a coin; an
+-- unclear code 0.5 or less; NULL: coded before it was kept; `lib.coding.Coding.confidence`).
 CREATE TABLE IF NOT EXISTS auto_codes (
     study_id   TEXT NOT NULL,
     facet      TEXT NOT NULL,
@@ -166,6 +166,8 @@ CREATE TABLE IF NOT EXISTS auto_codes (
     confidence REAL,
     PRIMARY KEY (study_id, facet)
 );
+-- The "check codes" queue reads the least sure codes first.
+CREATE INDEX IF NOT EXISTS auto_codes_confidence ON auto_codes (confidence);
 
 -- A reviewer's codes, keyed by the study's stable id (the record id of its first-imported
 -- record), so they outlive re-coding and new imports. Every change is a new row with the
