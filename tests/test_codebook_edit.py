@@ -51,7 +51,7 @@ def test_a_code_written_on_one_line_a_new_code_and_a_removed_setting() -> None:
     assert list(load_codebook(text).facet("method").codes)[-1] == "delphi"
     text = edit.set_value(TEXT, ("facets", "method"), "negation", None)
     assert load_codebook(text).facet("method").negation is None
-    assert len(changed_lines(TEXT, text)) == 3  # the negation block's three lines
+    assert len(changed_lines(TEXT, text)) == 4  # the negation block: its key, cues, window, after
     with pytest.raises(KeyError, match="no 'nothing'"):
         edit.set_value(TEXT, ("facets", "nothing"), "label", "x")
 

@@ -114,3 +114,25 @@ def test_out_is_required_and_stdout_works(export: Path) -> None:
     )
     assert done.returncode == 0
     assert done.stdout.splitlines()[0].startswith(",".join(COLUMNS))
+
+
+def test_several_processes_give_the_same_rows_in_the_same_order(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from lib.coding import batch
+
+    exports = ROOT / "data" / "demo" / "exports"
+    if not exports.exists():
+        pytest.skip("demo exports absent")
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert main(["code", str(exports), "--out", str(one), "--jobs", "1"]) == 0
+    monkeypatch.setattr(batch, "_PARALLEL_FROM", 1)  # workers even for a small batch
+    monkeypatch.setattr(batch, "_CHUNK", 7)  # many chunks, to test their order
+    assert main(["code", str(exports), "--out", str(two), "--jobs", "2"]) == 0
+    assert one.read_bytes() == two.read_bytes()
+    assert len(read(one)) == 97  # every record of the five demo exports
+
+
+def test_jobs_must_be_positive(tmp_path: Path, export: Path, capsys) -> None:
+    assert main(["code", str(export), "--out", str(tmp_path / "x.csv"), "--jobs", "0"]) == 1
+    assert "--jobs must be 1 or more" in capsys.readouterr().err

@@ -285,3 +285,86 @@ def test_yaml_mistakes_give_the_line() -> None:
 
 def test_an_empty_text_is_refused() -> None:
     assert "empty" in error_for("")
+
+
+# -- the keys added for sentence-aware coding (issue 13) -----------------------------------
+
+
+def direction_block(extra: str = "", code_extra: str = "", combo: str = "") -> str:
+    return (
+        "direction:\n  type: single\n  fallback: unclear\n"
+        + extra
+        + "  codes:\n    benefit:\n      rules: [{phrases: [improved]}]\n"
+        + code_extra
+        + "    challenge: {rules: [{phrases: [barriers]}]}\n    mixed: {}\n    unclear: {}\n"
+        + combo
+    )
+
+
+def test_sentence_keys_load_and_round_trip() -> None:
+    text = minimal(
+        direction=direction_block(
+            "  reads: {results: 1, conclusion: 0.5}\n  own_claims: true\n"
+            "  negation: {cues: [not], window: 3, after: 2}\n",
+            '      negated_as: "unclear"\n',
+            "  combinations:\n    - {codes: [benefit, challenge], then: mixed, balance: 0.3}\n",
+        ),
+        themes="themes:\n  type: multi\n  codes:\n    wellbeing:\n      rules:\n"
+        "        - {phrases: [well ... being], gap: 3, order: any, inflect: false}\n",
+    )
+    codebook = load_codebook(text)
+    direction = codebook.facet("direction")
+    assert direction.reads == {"results": 1.0, "conclusion": 0.5} and direction.own_claims
+    assert direction.negation is not None and direction.negation.after == 2
+    assert direction.codes["benefit"].negated_as == "unclear"
+    assert direction.combinations[0].balance == 0.3
+    rule = codebook.facet("themes").codes["wellbeing"].rules[0]
+    assert (rule.gap, rule.order, rule.inflect) == (3, "any", False)
+    from lib.coding.yamlio import dump_yaml
+
+    again = load_codebook(dump_yaml(codebook.to_dict()))
+    assert again.to_dict() == codebook.to_dict()
+
+
+def test_slips_in_the_sentence_keys_are_named() -> None:
+    role = minimal(direction=direction_block("  reads: {results: 1, findings: 1}\n"))
+    assert "unknown key 'findings'" in error_for(role) and "facet 'direction'" in error_for(role)
+    negative = minimal(direction=direction_block("  reads: {results: -1}\n"))
+    assert "cannot be negative" in error_for(negative)
+    own = minimal(direction=direction_block("  own_claims: maybe\n"))
+    assert "own_claims must be true or false" in error_for(own)
+    after = minimal(direction=direction_block("  negation: {cues: [not], after: 20}\n"))
+    assert "after must be 0 to 10 words" in error_for(after)
+    negated = minimal(direction=direction_block("", '      negated_as: "nul"\n'))
+    assert "negated_as names unknown code 'nul'" in error_for(negated)
+    balance = minimal(
+        direction=direction_block(
+            "",
+            "",
+            "  combinations:\n    - {codes: [benefit, challenge], then: mixed, balance: 2}\n",
+        )
+    )
+    assert "balance must be 0 to 1" in error_for(balance)
+    assert "gap must be 1 to 5 words" in error_for(themes_rule("{phrases: [x ... y], gap: 9}"))
+    assert "order must be 'written' or 'any'" in error_for(themes_rule("{phrases: [x], order: 2}"))
+    assert "inflect must be true or false" in error_for(themes_rule("{phrases: [x], inflect: 1}"))
+    dots = error_for(themes_rule("{phrases: ['well ...']}"))
+    assert "'...' stands for a word or two between two words" in dots
+
+
+def test_a_gap_and_any_order_match_as_the_codebook_says() -> None:
+    text = minimal(
+        themes="themes:\n  type: multi\n  codes:\n    wellbeing:\n      rules:\n"
+        "        - {phrases: [compared with ... controls]}\n"
+        "        - {phrases: [assigned randomly], order: any}\n"
+    )
+    codebook = load_codebook(text)
+
+    def themes(abstract: str) -> tuple[str, ...]:
+        return code_texts("r", {"abstract": abstract}, codebook).themes
+
+    assert themes("Men were compared with matched controls.") == ("wellbeing",)
+    assert themes("Men were compared with two matched controls.") == ("wellbeing",)
+    assert themes("Men were compared with the two matched controls.") == ()  # 3 words: too far
+    assert themes("Men were compared with, say, controls.") == ()  # not across a clause
+    assert themes("Men were randomly assigned.") == ("wellbeing",)

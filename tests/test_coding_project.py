@@ -10,7 +10,9 @@ import pytest
 from lib.coding import CodebookError, default_codebook_path, load_codebook
 from lib.ingest import read_path
 from lib.project import coding, open_project
+from lib.project.schema import SCHEMA_VERSION
 from tests.conftest import ROOT
+from tests.old_projects import downgrade_to_schema_1
 
 EXPORTS = ROOT / "data" / "demo" / "exports"
 
@@ -170,3 +172,79 @@ def test_study_evidence_points_into_the_study_text(project) -> None:
     for e in evidence:
         if e.field in fields:
             assert fields[e.field][e.start : e.end] == e.phrase
+
+
+# -- confidence and sentence evidence (issue 13) ---------------------------------------------
+
+
+def test_every_automatic_code_has_a_stored_confidence(project) -> None:
+    table = coding.confidence_table(project)
+    assert len(table) == len(coding.effective_codes(project))
+    facets = ["method", "population", "perspective", "direction", "themes", "setting"]
+    assert table[facets].notna().all().all()
+    assert ((table[facets] >= 0) & (table[facets] <= 1)).all().all()
+    assert (table["lowest"] == table[[*facets, "country", "peer_role"]].min(axis=1)).all()
+    sid = str(table["study_id"].iloc[0])
+    assert coding.study_confidence(project, sid)["method"] == table["method"].iloc[0]
+
+
+def test_the_queue_is_least_confident_first_and_skips_what_a_reviewer_settled(project) -> None:
+    queue = coding.least_confident(project)
+    confidences = [c for _, _, c in queue]
+    assert confidences == sorted(confidences)
+    assert len({sid for sid, _, _ in queue}) == len(queue)  # one entry per study
+    first = queue[0][0]
+    coding.set_checked(project, first, True)
+    assert first not in {sid for sid, _, _ in coding.least_confident(project)}
+    second, facet2, _ = coding.least_confident(project)[0]
+    value = coding.effective_codes(project).set_index("study_id").loc[second, facet2]
+    coding.set_override(project, second, facet2, value)  # a reviewer settled this facet
+    assert (second, facet2) not in {(s, f) for s, f, _ in coding.least_confident(project)}
+    assert len(coding.least_confident(project, limit=3)) == 3
+    with pytest.raises(ValueError, match="unknown facet"):
+        coding.least_confident(project, ["mood"])
+
+
+def test_evidence_keeps_its_sentence(project) -> None:
+    studies = coding.study_records(project)
+    for sid in list(studies)[:10]:
+        for e in coding.study_evidence(project, sid):
+            if e.field != "abstract":
+                continue
+            sentence = e.sentence(studies[sid].abstract)
+            assert e.phrase in sentence and e.role
+
+
+def test_a_project_from_before_confidence_opens_and_reads(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    if not EXPORTS.exists():
+        pytest.skip("demo exports absent")
+    path = tmp_path / "old.sqlite"
+    proj = open_project(path)
+    proj.add_import(read_path(EXPORTS / "scopus.ris", database="Scopus"))
+    coding.refresh(proj)
+    sid = a_study(proj)
+    proj.close()
+    # make it a schema-1 file: no confidence column, evidence of six items
+    downgrade_to_schema_1(path)
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT study_id, facet, evidence FROM auto_codes").fetchall()
+    conn.executemany(
+        "UPDATE auto_codes SET evidence = ? WHERE study_id = ? AND facet = ?",
+        [(json.dumps([item[:6] for item in json.loads(e)]), s, f) for s, f, e in rows],
+    )
+    conn.commit()
+    conn.close()
+    reopened = open_project(path)
+    try:
+        assert reopened.meta("schema_version") == str(SCHEMA_VERSION)
+        assert coding.study_confidence(reopened, sid)["method"] is None  # not known yet
+        evidence = coding.study_evidence(reopened, sid)
+        assert evidence and all(e.sentence_start == -1 and e.role == "" for e in evidence)
+        assert coding.least_confident(reopened)[-1][2] is None  # unknown comes last
+        coding.recode(reopened)
+        assert coding.study_confidence(reopened, sid)["method"] is not None
+    finally:
+        reopened.close()

@@ -18,8 +18,10 @@ from lib.ingest import read_path
 from lib.model import Record
 from lib.project import ProjectError, duplicates, open_project
 from lib.project.bundle import export_bundle, import_bundle
+from lib.project.schema import SCHEMA_VERSION
 from lib.readers.base import CUT_SHORT, NOTHING_IDENTIFYING
 from tests.conftest import DATA, ROOT
+from tests.old_projects import downgrade_to_schema_1
 
 FAMILIES = DATA / "families"
 RIS = DATA / "readers" / "ris"
@@ -48,13 +50,9 @@ def test_incomplete_records_are_stored_and_listed(tmp_path: Path) -> None:
 def test_a_project_of_schema_1_gains_the_incomplete_column(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     _imported(path, RIS / "scopus.ris")
-    conn = sqlite3.connect(path)  # made as the tool before issue 16 made it
-    conn.execute("ALTER TABLE records DROP COLUMN incomplete")
-    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    downgrade_to_schema_1(path)  # made as the tool before issue 16 made it
     with open_project(path) as project:
-        assert project.meta("schema_version") == "2"
+        assert project.meta("schema_version") == str(SCHEMA_VERSION)
         assert [r.incomplete for r in project.records()] == ["", "", ""]
         project.add_import(read_path(FAMILIES / "4-ris-no-final-er.ris"))
         assert [r.record_id for r in project.incomplete_records()] == ["ris2"]

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lib.coding.patterns import PhraseError, phrase_units
+from lib.coding.patterns import GAP_WORDS, PhraseError, phrase_units
+from lib.coding.sections import ROLES
 from lib.coding.yamlio import YamlError, dump_yaml, load_yaml
 
 __all__ = [
@@ -59,15 +60,27 @@ _FACET_KEYS = (
     "fallback",
     "min_score",
     "case",
+    "reads",
+    "own_claims",
     "negation",
     "exclude",
     "codes",
     "combinations",
 )
-_CODE_KEYS = ("label", "description", "min_score", "outranks", "negation", "rules", "exclude")
-_RULE_KEYS = ("phrases", "patterns", "weight", "case", "note")
-_NEGATION_KEYS = ("cues", "window")
-_COMBINATION_KEYS = ("codes", "then", "min_score", "note")
+_CODE_KEYS = (
+    "label",
+    "description",
+    "reads",
+    "min_score",
+    "outranks",
+    "negation",
+    "negated_as",
+    "rules",
+    "exclude",
+)
+_RULE_KEYS = ("phrases", "patterns", "weight", "case", "inflect", "gap", "order", "note")
+_NEGATION_KEYS = ("cues", "window", "after")
+_COMBINATION_KEYS = ("codes", "then", "min_score", "balance", "note")
 
 
 def default_codebook_path() -> Path:
@@ -94,14 +107,20 @@ class Rule:
     weight: float = 1.0
     case_sensitive: bool = False
     note: str = ""
+    inflect: bool = True  # words also match their inflections ("improve" -> "improved")
+    gap: int = GAP_WORDS  # how many words "..." in a phrase stands for
+    order: str = "written"  # or "any": the phrase's words in any order
 
 
 @dataclass(frozen=True, slots=True)
 class Negation:
-    """A match is cancelled when one of `cues` is among the `window` words before it."""
+    """A match is cancelled when one of `cues` is among the `window` words before it, or
+    among the `after` words after it, in the same clause ("not randomised",
+    "randomisation was not possible")."""
 
     cues: frozenset[str]
     window: int
+    after: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +133,8 @@ class Code:
     outranks: tuple[str, ...] = ()
     min_score: float = 1.0
     negatable: bool = True
+    negated_as: str = ""  # a negated match counts for this code instead ("did not improve")
+    reads: dict[str, float] = field(default_factory=dict)  # instead of the facet's reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +148,9 @@ class Combination:
     codes: tuple[str, ...]
     then: str
     min_scores: dict[str, float] = field(default_factory=dict)
+    # The weakest member's score must be at least this share of the strongest's (0: any):
+    # "mixed" needs both sides, not one side and a passing word of the other.
+    balance: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +164,10 @@ class Facet:
     negation: Negation | None = None
     exclude: tuple[Rule, ...] = ()
     combinations: tuple[Combination, ...] = ()
+    # How much a match counts in a sentence of each role (`lib.coding.sections.ROLES`);
+    # empty: everywhere alike. A role not named counts 0.
+    reads: dict[str, float] = field(default_factory=dict)
+    own_claims: bool = False  # ignore claims of others, future work, rebutted claims
 
     @property
     def column(self) -> str:
@@ -194,6 +222,12 @@ class Codebook:
                 out["weight"] = rule.weight
             if rule.case_sensitive:
                 out["case"] = "sensitive"
+            if not rule.inflect:
+                out["inflect"] = False
+            if rule.gap != GAP_WORDS:
+                out["gap"] = rule.gap
+            if rule.order != "written":
+                out["order"] = rule.order
             if rule.note:
                 out["note"] = rule.note
             return out
@@ -205,11 +239,17 @@ class Codebook:
                 f["description"] = facet.description
             if facet.fallback:
                 f["fallback"] = facet.fallback
+            if facet.reads:
+                f["reads"] = dict(facet.reads)
+            if facet.own_claims:
+                f["own_claims"] = True
             if facet.negation:
                 f["negation"] = {
                     "cues": sorted(facet.negation.cues),
                     "window": facet.negation.window,
                 }
+                if facet.negation.after:
+                    f["negation"]["after"] = facet.negation.after
             if facet.exclude:
                 f["exclude"] = [rule_dict(r, False) for r in facet.exclude]
             codes: dict[str, Any] = {}
@@ -223,6 +263,10 @@ class Codebook:
                     c["outranks"] = list(code.outranks)
                 if not code.negatable:
                     c["negation"] = False
+                if code.negated_as:
+                    c["negated_as"] = code.negated_as
+                if code.reads:
+                    c["reads"] = dict(code.reads)
                 if code.rules:
                     c["rules"] = [rule_dict(r, True) for r in code.rules]
                 if code.exclude:
@@ -233,6 +277,7 @@ class Codebook:
                 f["combinations"] = [
                     {"codes": list(c.codes), "then": c.then}
                     | ({"min_score": dict(c.min_scores)} if c.min_scores else {})
+                    | ({"balance": c.balance} if c.balance else {})
                     for c in facet.combinations
                 ]
             facets[facet.name] = f
@@ -415,6 +460,12 @@ class _Checker:
                 )
             codes[slug] = self.code(name, slug, code_value, default_min, facet_case)
         for slug, code in codes.items():
+            if code.negated_as and code.negated_as not in codes:
+                raise self.fail(
+                    f"{where}, code {slug!r}",
+                    f"negated_as names unknown code {code.negated_as!r}"
+                    f"{_suggest(code.negated_as, codes)}",
+                )
             if code.outranks == ("*",):
                 codes[slug] = replace(code, outranks=tuple(c for c in codes if c != slug))
                 continue
@@ -438,6 +489,10 @@ class _Checker:
             block.get("exclude"), f"{where}, exclude", facet_case, with_weight=False
         )
         combinations = self.combinations(block.get("combinations"), where, codes)
+        reads = self.reads(block.get("reads"), where)
+        own_claims = block.get("own_claims", False)
+        if not isinstance(own_claims, bool):
+            raise self.fail(where, f"own_claims must be true or false, found {own_claims!r}")
         return Facet(
             name=name,
             label=self.text(block.get("label"), where, "label") or name,
@@ -448,7 +503,20 @@ class _Checker:
             negation=negation,
             exclude=exclude,
             combinations=combinations,
+            reads=reads,
+            own_claims=own_claims,
         )
+
+    def reads(self, value: Any, where: str) -> dict[str, float]:
+        if value is None:
+            return {}
+        block = self.mapping(value, f"{where}, reads", ROLES)
+        out = {}
+        for role, weight in block.items():
+            out[role] = self.number(weight, f"{where}, reads", f"the weight of {role!r}")
+            if out[role] < 0:
+                raise self.fail(f"{where}, reads", f"the weight of {role!r} cannot be negative")
+        return out
 
     def negation(self, value: Any, where: str) -> Negation | None:
         if value is None:
@@ -463,7 +531,10 @@ class _Checker:
         window = block.get("window", 3)
         if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 10:
             raise self.fail(f"{where}, negation", f"window must be 1 to 10 words, found {window!r}")
-        return Negation(frozenset(c.lower() for c in cues), window)
+        after = block.get("after", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= 10:
+            raise self.fail(f"{where}, negation", f"after must be 0 to 10 words, found {after!r}")
+        return Negation(frozenset(c.lower() for c in cues), window, after)
 
     def code(self, facet: str, slug: str, value: Any, default_min: float, facet_case: bool) -> Code:
         where = f"facet {facet!r}, code {slug!r}"
@@ -487,6 +558,8 @@ class _Checker:
                 block.get("min_score", default_min), where, "min_score", positive=True
             ),
             negatable=negatable,
+            negated_as=self.text(block.get("negated_as"), where, "negated_as"),
+            reads=self.reads(block.get("reads"), where),
         )
 
     def rules(
@@ -532,6 +605,15 @@ class _Checker:
                 if with_weight
                 else 1.0
             )
+            inflect = block.get("inflect", True)
+            if not isinstance(inflect, bool):
+                raise self.fail(rule_where, f"inflect must be true or false, found {inflect!r}")
+            gap = block.get("gap", GAP_WORDS)
+            if isinstance(gap, bool) or not isinstance(gap, int) or not 1 <= gap <= 5:
+                raise self.fail(rule_where, f"gap must be 1 to 5 words, found {gap!r}")
+            order = block.get("order", "written")
+            if order not in ("written", "any"):
+                raise self.fail(rule_where, f"order must be 'written' or 'any', found {order!r}")
             out.append(
                 Rule(
                     where=rule_where,
@@ -540,6 +622,9 @@ class _Checker:
                     weight=weight,
                     case_sensitive=case_sensitive,
                     note=self.text(block.get("note"), rule_where, "note"),
+                    inflect=inflect,
+                    gap=gap,
+                    order=order,
                 )
             )
         return tuple(out)
@@ -572,7 +657,10 @@ class _Checker:
             elif min_score is not None:
                 number = self.number(min_score, c_where, "min_score", positive=True)
                 scores = dict.fromkeys(members, number)
-            out.append(Combination(codes=members, then=then, min_scores=scores))
+            balance = self.number(block.get("balance", 0), c_where, "balance")
+            if not 0 <= balance <= 1:
+                raise self.fail(c_where, f"balance must be 0 to 1, found {balance!r}")
+            out.append(Combination(codes=members, then=then, min_scores=scores, balance=balance))
         return tuple(out)
 
 

@@ -20,21 +20,18 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress, permutations, repeat
 from operator import add
 
 from lib.coding.codebook import Codebook, Rule
-from lib.coding.patterns import (
-    WILD,
-    fold,
-    pattern_prefixes,
-    phrase_index_keys,
-    phrase_key,
-    phrase_regex,
-    phrase_units,
-)
+from lib.coding.patterns import compile_phrase, fold, pattern_prefixes
+from lib.coding.sections import FLAG_CUES, ROLE_CUES
 
-__all__ = ["Hit", "Matcher", "Term", "matcher_for"]
+__all__ = ["SENTENCE_CUES", "Hit", "Matcher", "Term", "matcher_for"]
+
+# The pseudo-facet of the sentence-role and claim cues (`lib.coding.sections`), matched
+# in the same pass as the codebook's rules.
+SENTENCE_CUES = "_sentence"
 
 _WORD = re.compile(r"\w+")
 
@@ -93,6 +90,7 @@ class Matcher:
     def __init__(self, codebook: Codebook) -> None:
         self.terms: list[Term] = []
         self._exact: dict[str, _Bucket] = {}
+        self._exact_open: dict[str, _Bucket] = {}  # phrases whose next word is not known
         self._stems: dict[str, _Bucket] = {}
         self._anywhere = _Bucket()  # patterns with no known first word
         for facet in codebook.facets.values():
@@ -103,7 +101,25 @@ class Matcher:
                     self._add(facet.name, code.slug, True, rule)
             for rule in facet.exclude:
                 self._add(facet.name, None, True, rule)
-        for bucket in (*self._exact.values(), *self._stems.values(), self._anywhere):
+        for role, by_weight in ROLE_CUES.items():
+            for weight, phrases in by_weight.items():
+                rule = Rule(where=f"sentence cue {role!r}", phrases=phrases, weight=weight)
+                self._add(SENTENCE_CUES, role, False, rule)
+        for facet in codebook.facets.values():  # where negation words stand, per facet
+            if facet.negation is not None:
+                cues = tuple(sorted(facet.negation.cues))
+                rule = Rule(where=f"negation cue of {facet.name!r}", phrases=cues, inflect=False)
+                self._add(SENTENCE_CUES, f"not:{facet.name}", False, rule)
+        for flag, phrases in FLAG_CUES.items():
+            self._add(
+                SENTENCE_CUES, flag, False, Rule(where=f"claim cue {flag!r}", phrases=phrases)
+            )
+        for bucket in (
+            *self._exact.values(),
+            *self._exact_open.values(),
+            *self._stems.values(),
+            self._anywhere,
+        ):
             bucket.compile()
         self._stem_lengths = sorted({len(s) for s in self._stems})
         self._seen: set[str] = set()  # words looked up so far
@@ -112,34 +128,38 @@ class Matcher:
         self._cache: dict[str, tuple[tuple[int, ...], tuple[_Try, ...]]] = {}
 
     def _add(self, facet: str, code: str | None, exclude: bool, rule: Rule) -> None:
-        for phrase in rule.phrases:
-            units = phrase_units(phrase)
-            key = phrase_key(phrase)
-            after_key = units[len(key)] if len(key) < len(units) else None
+        for phrase in _orders(rule):
+            spec = compile_phrase(phrase, inflect=rule.inflect, gap=rule.gap)
             if rule.case_sensitive:
-                exact = phrase_regex(phrase, keep_case=True)
-                upper = phrase_regex(phrase.upper(), keep_case=True)
+                exact = compile_phrase(phrase, keep_case=True).regex
+                upper = compile_phrase(phrase.upper(), keep_case=True).regex
                 source = exact if exact == upper else f"(?:{exact}|{upper})"
             else:
-                source = phrase_regex(phrase)
+                source = spec.regex
             n = self._term(
                 facet, code, exclude, rule, phrase, False, re.compile(source), rule.case_sensitive
             )
-            one_word = after_key is None or (after_key == WILD and len(units) == len(key) + 1)
-            second = _second_word(phrase)
-            for variant, (word, is_stem) in enumerate(phrase_index_keys(phrase)):
-                bucket = (self._stems if is_stem else self._exact).setdefault(word, _Bucket())
-                if one_word or second is None or variant > 0 or is_stem:
+            for word, is_stem in spec.keys:
+                # Phrases whose next word is known share a bucket that skips a place
+                # whose next word is none of theirs; the others ("a ... study") are kept
+                # apart so as not to spoil that for common first words ("a", "the").
+                filtered = spec.second is not None and word in spec.alone
+                if is_stem:
+                    table = self._stems
+                elif spec.one_word or filtered:
+                    table = self._exact
+                else:
+                    table = self._exact_open
+                bucket = table.setdefault(word, _Bucket())
+                if spec.one_word or not filtered or is_stem:
                     bucket.next_words = None
                 elif bucket.next_words is not None:
-                    next_word, next_is_stem = second
-                    if next_is_stem:
-                        bucket.next_stems += (next_word,)
-                    else:
-                        bucket.next_words.add(next_word)
+                    words, stems = spec.second
+                    bucket.next_words |= words
+                    bucket.next_stems += stems
                 if rule.case_sensitive:
                     bucket.original.append((n, source))
-                elif one_word:
+                elif spec.one_word:
                     bucket.whole.append(n)
                 else:
                     bucket.folded.append((n, source))
@@ -152,7 +172,8 @@ class Matcher:
                 self._anywhere.patterns.append(entry)
             else:
                 for word, whole in prefixes:
-                    bucket = (self._exact if whole else self._stems).setdefault(word, _Bucket())
+                    table = self._exact_open if whole else self._stems
+                    bucket = table.setdefault(word, _Bucket())
                     bucket.patterns.append(entry)
                     bucket.next_words = None
 
@@ -177,6 +198,8 @@ class Matcher:
         found = []
         if token in self._exact:
             found.append(self._exact[token])
+        if token in self._exact_open:
+            found.append(self._exact_open[token])
         stems = self._stems
         for length in self._stem_lengths:
             if length > len(token):
@@ -313,16 +336,20 @@ def _words(folded: str) -> list[str]:
     return [part for part in _parts(folded)[0] if part]
 
 
-def _second_word(phrase: str) -> tuple[str, bool] | None:
-    """The phrase's second word as the text is split into words, and whether it is a stem."""
-    words = list(_WORD.finditer(fold(phrase)))
-    if len(words) < 2:
-        return None
-    second = words[1]
-    return second.group(), phrase[second.end() : second.end() + 1] == "*"
-
-
 _CACHE: weakref.WeakKeyDictionary[Codebook, Matcher] = weakref.WeakKeyDictionary()
+
+
+def _orders(rule: Rule) -> list[str]:
+    """The rule's phrases; with ``order: any``, each also in every other order of its words
+    (a phrase of up to four words)."""
+    if rule.order != "any":
+        return list(rule.phrases)
+    out: list[str] = []
+    for phrase in rule.phrases:
+        words = phrase.split()
+        variants = permutations(words) if 1 < len(words) <= 4 else [words]
+        out += [" ".join(v) for v in variants if " ".join(v) not in out]
+    return out
 
 
 def matcher_for(codebook: Codebook) -> Matcher:

@@ -6,8 +6,15 @@ Phrase syntax (kept small so a reviewer can write it without knowing regular exp
 - a space matches any run of spaces, hyphens, dashes or slashes ("before and after" also
   finds "before-and-after"); a hyphen matches such a run or nothing ("semi-structured" also
   finds "semi structured" and "semistructured");
+- a word of four or more letters also matches its inflections ("improve" finds
+  "improved", "Improving"; "randomised" finds "randomized"; `lib.coding.inflect`), unless
+  the rule says ``inflect: false`` or is case-sensitive;
 - ``*`` at the end of a word matches any further letters ("interview*" finds "interviews",
-  "interviewed"); nowhere else;
+  "interviewed"; after an "e", the -ing form too: "experience*" finds "experiencing");
+  nowhere else;
+- `` ... `` between two words stands for up to two other words of the same clause
+  ("compared with ... controls" finds "compared with matched controls"); a rule's ``gap``
+  sets how many;
 - an apostrophe matches a straight or curly one; every other character stands for itself.
 
 Why hand-written: no maintained library matches many phrases with this syntax (flexible
@@ -21,14 +28,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from lib.coding.inflect import inflectable, word_forms
+
 __all__ = [
+    "GAP_WORDS",
     "PhraseError",
+    "PhraseSpec",
+    "compile_phrase",
     "fold",
     "pattern_prefixes",
     "phrase_index_keys",
-    "phrase_key",
     "phrase_regex",
     "phrase_units",
 ]
@@ -41,8 +53,10 @@ _APOS = "['\u2019\u2018]"
 _WILD = r"\w*"
 
 Unit = str  # one literal character, or one of the markers below
-SEP, HYPH, APOS, WILD = "\x00sep", "\x00hyph", "\x00apos", "\x00wild"
+SEP, HYPH, APOS, WILD, GAP = "\x00sep", "\x00hyph", "\x00apos", "\x00wild", "\x00gap"
 _UNIT_REGEX = {SEP: _SEP, HYPH: _HYPH, APOS: _APOS, WILD: _WILD}
+_GAP_WORDS = ("...", "\u2026")
+GAP_WORDS = 2  # how many words "..." stands for, unless a rule says otherwise
 
 
 class PhraseError(ValueError):
@@ -67,23 +81,33 @@ def phrase_units(phrase: str, *, keep_case: bool = False) -> list[Unit]:
         raise PhraseError("empty phrase")
     if not (text[0].isalnum() or text[0] == "_"):
         raise PhraseError(f"phrase {phrase!r} must start with a letter or digit")
+    parts = text.split(" ")
+    for n, part in enumerate(parts):
+        if part in _GAP_WORDS and (n == 0 or n == len(parts) - 1 or parts[n - 1] in _GAP_WORDS):
+            raise PhraseError(
+                f"phrase {phrase!r}: '...' stands for a word or two between two words"
+            )
     units: list[Unit] = []
-    for i, ch in enumerate(text):
-        if ch == " ":
+    for n, part in enumerate(parts):
+        if part in _GAP_WORDS:
+            units.append(GAP)  # replaces the space before it; the space after is dropped
+            continue
+        if n and parts[n - 1] not in _GAP_WORDS:
             units.append(SEP)
-        elif ch in "-\u2010\u2011":
-            units.append(HYPH)
-        elif ch in "'\u2019\u2018":
-            units.append(APOS)
-        elif ch == "*":
-            nxt = text[i + 1] if i + 1 < len(text) else " "
-            if i == 0 or not text[i - 1].isalnum() or nxt not in " -":
-                raise PhraseError(
-                    f"phrase {phrase!r}: '*' may only end a word (as in 'interview*')"
-                )
-            units.append(WILD)
-        else:
-            units.append(ch if keep_case else fold(ch))
+        for i, ch in enumerate(part):
+            if ch in "-\u2010\u2011":
+                units.append(HYPH)
+            elif ch in "'\u2019\u2018":
+                units.append(APOS)
+            elif ch == "*":
+                nxt = part[i + 1] if i + 1 < len(part) else " "
+                if i == 0 or not part[i - 1].isalnum() or nxt not in " -":
+                    raise PhraseError(
+                        f"phrase {phrase!r}: '*' may only end a word (as in 'interview*')"
+                    )
+                units.append(WILD)
+            else:
+                units.append(ch if keep_case else fold(ch))
     return units
 
 
@@ -91,54 +115,152 @@ def _unit_regex(unit: Unit) -> str:
     return _UNIT_REGEX.get(unit) or re.escape(unit)
 
 
-def _ends_in_word(units: Sequence[Unit]) -> bool:
-    last = units[-1]
-    return last == WILD or (len(last) == 1 and (last.isalnum() or last == "_"))
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """A run of letters and digits in a phrase, with the text forms it stands for."""
+
+    text: str
+    forms: frozenset[str] | None = None  # its inflections (None: as written)
+    wild: bool = False  # ends in '*': any further letters
+
+    def regex(self) -> str:
+        if self.wild and self._drops_e:  # "experience*" also finds "experiencing"
+            return re.escape(self.text[:-1]) + "(?:e|ing)" + _WILD
+        if self.wild:
+            return re.escape(self.text) + _WILD
+        if self.forms and len(self.forms) > 1:
+            return "(?:" + "|".join(map(re.escape, sorted(self.forms, key=len, reverse=True))) + ")"
+        return re.escape(self.text)
+
+    @property
+    def _drops_e(self) -> bool:
+        return self.text.endswith("e") and len(self.text) >= 4 and self.text.isalpha()
+
+    def tokens(self) -> list[tuple[str, bool]]:
+        """What a text word starting here can be: (word, False) or (stem, True)."""
+        if self.wild and self._drops_e:
+            return [(self.text, True), (self.text[:-1] + "ing", True)]
+        if self.wild:
+            return [(self.text, True)]
+        return [(f, False) for f in sorted(self.forms or (self.text,))]
 
 
-def phrase_regex(phrase: str, *, keep_case: bool = False) -> str:
-    """The regex for one phrase (no leading word boundary: callers match at word starts)."""
+_Piece = _Word | str  # a word, or a marker / literal character
+
+
+def _pieces(units: Sequence[Unit], inflect: bool) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if len(unit) == 1 and (unit.isalnum() or unit == "_"):
+            j = i
+            while j < len(units) and len(units[j]) == 1 and (units[j].isalnum() or units[j] == "_"):
+                j += 1
+            text = "".join(units[i:j])
+            after = units[j] if j < len(units) else None
+            if after == WILD:
+                pieces.append(_Word(text, wild=True))
+                j += 1
+            elif inflect and after != HYPH and inflectable(text):
+                pieces.append(_Word(text, forms=word_forms(text)))
+            else:
+                pieces.append(_Word(text))
+            i = j
+        else:
+            pieces.append(unit)
+            i += 1
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseSpec:
+    """A phrase compiled for matching.
+
+    ``regex`` matches it at a word start; ``keys`` are the text words it can start with,
+    each ``(word, is_stem)``; ``one_word`` is set when a match is exactly one text word
+    (then ``keys`` say which); ``second`` is what the next text word must be after a
+    key in ``alone`` (the first word on its own, before a space or hyphen):
+    ``(words, stems)``.
+    """
+
+    regex: str
+    keys: tuple[tuple[str, bool], ...]
+    one_word: bool
+    second: tuple[frozenset[str], tuple[str, ...]] | None
+    alone: frozenset[str] = frozenset()  # the keys that are the first word on its own
+
+
+def compile_phrase(
+    phrase: str, *, keep_case: bool = False, inflect: bool = False, gap: int = GAP_WORDS
+) -> PhraseSpec:
+    """Compile a phrase (see the module doc); raises `PhraseError`."""
     units = phrase_units(phrase, keep_case=keep_case)
-    body = "".join(_unit_regex(u) for u in units)
-    return body + (r"\b" if _ends_in_word(units) else "")
+    pieces = _pieces(units, inflect and not keep_case)
+    parts = []
+    for piece in pieces:
+        if isinstance(piece, _Word):
+            parts.append(piece.regex())
+        elif piece == GAP:
+            parts.append(f"{_SEP}(?:\\w+{_SEP}){{0,{gap}}}")
+        else:
+            parts.append(_unit_regex(piece))
+    regex = "".join(parts) + (r"\b" if isinstance(pieces[-1], _Word) else "")
+    folded = pieces if not keep_case else _pieces(phrase_units(phrase), False)
+    keys = _first_tokens(folded)
+    second = None
+    if len(folded) >= 3 and folded[1] in (SEP, HYPH) and isinstance(folded[2], _Word):
+        word = folded[2]
+        joined = len(folded) > 3 and folded[3] == HYPH
+        if word.wild or joined:
+            second = (frozenset(), (word.text,))
+        else:
+            second = (frozenset(word.forms or (word.text,)), ())
+    first = folded[0]
+    assert isinstance(first, _Word)
+    alone = frozenset(tok for tok, stem in first.tokens() if not stem)
+    one_word = len(folded) == 1
+    return PhraseSpec(regex, keys, one_word, second, alone)
 
 
-def phrase_key(phrase: str) -> str:
-    """The phrase's leading letters and digits (folded): the index key of candidate terms."""
-    key = []
-    for unit in phrase_units(phrase):
-        if len(unit) != 1 or not (unit.isalnum() or unit == "_"):
+def _first_tokens(pieces: Sequence[_Piece]) -> tuple[tuple[str, bool], ...]:
+    """The words a match can start with: the first word, and its joins with the words
+    after it where a hyphen may be left out ("re-entry": "re" or "reentry")."""
+    first = pieces[0]
+    assert isinstance(first, _Word)
+    keys: set[tuple[str, bool]] = set()
+    prefixes = [""]
+    i = 0
+    word: _Piece = first
+    while True:
+        assert isinstance(word, _Word)
+        grown = [(pre + tok, stem) for pre in prefixes for tok, stem in word.tokens()]
+        keys.update(grown)
+        prefixes = [tok for tok, stem in grown if not stem]
+        i += 2
+        if not prefixes or i >= len(pieces) or pieces[i - 1] != HYPH:
             break
-        key.append(unit)
-    return "".join(key)
+        word = pieces[i]
+        if not isinstance(word, _Word):
+            break
+    return tuple(sorted(keys))
 
 
-def phrase_index_keys(phrase: str) -> tuple[tuple[str, bool], ...]:
+def phrase_regex(
+    phrase: str, *, keep_case: bool = False, inflect: bool = False, gap: int = GAP_WORDS
+) -> str:
+    """The regex for one phrase (no leading word boundary: callers match at word starts)."""
+    return compile_phrase(phrase, keep_case=keep_case, inflect=inflect, gap=gap).regex
+
+
+def phrase_index_keys(phrase: str, *, inflect: bool = False) -> tuple[tuple[str, bool], ...]:
     """The words a phrase can start with in a text, each with whether it is only a stem.
 
     "prison" gives ``(("prison", False),)``; "interview*" gives ``(("interview", True),)``;
     "re-entry" can stand as "re entry", "re-entry" (a word "re" first) or "reentry", so
     it gives ``(("re", False), ("reentry", False))``.
     """
-    units = phrase_units(phrase)
-    key = phrase_key(phrase)
-    after = units[len(key)] if len(key) < len(units) else None
-    if after == WILD:
-        return ((key, True),)
-    if after != HYPH:
-        return ((key, False),)
-    joined: list[str] = []
-    stem = False
-    for unit in units:
-        if unit == HYPH:
-            continue
-        if unit == WILD:
-            stem = True
-            break
-        if len(unit) != 1 or not (unit.isalnum() or unit == "_"):
-            break
-        joined.append(unit)
-    return ((key, False), ("".join(joined), stem))
+    return compile_phrase(phrase, inflect=inflect).keys
 
 
 def pattern_prefixes(

@@ -5,7 +5,8 @@ Writes one CSV row per record read: ``record_id``, the eight facets (several cod
 cell are joined with "; "), then one ``<facet>_evidence`` column per facet naming the
 field and the phrase, e.g. ``abstract: 'semi-structured interviews'`` (for a facet with
 several codes, per code: ``women [title: 'female prisoners']; reentry [abstract: 'after
-release']``). The rules come from data/codebook.yaml unless --codebook names another. Exit
+release']``). The rules come from data/codebook.yaml unless --codebook names another.
+Records are coded on --jobs processes (default: the cores available, at most 4). Exit
 codes as for ``ingest``: 0 every file read, 2 a file could not be read (the others are
 still coded), 1 a usage or output error (including a codebook that cannot be used).
 """
@@ -16,13 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib.coding import (
-    CSV_COLUMNS,
-    CodebookError,
-    code_records,
-    default_codebook_path,
-    load_codebook,
-)
+from lib.coding import CSV_COLUMNS, CodebookError, default_codebook_path, load_codebook
+from lib.coding.batch import coded_rows, default_jobs
 from lib.commands.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
@@ -47,6 +43,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="codebook to code with (default: data/codebook.yaml)",
     )
+    parser.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=None,
+        help=f"processes to code with (default: the cores available, at most 4; here "
+        f"{default_jobs()})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,10 +59,12 @@ def run(args: argparse.Namespace) -> int:
     except CodebookError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        print("error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
     records, _, code = read_inputs(args)
-    codings = code_records(records, codebook)
     try:
-        write_csv(args.out, CSV_COLUMNS, (c.to_row() for c in codings))
+        write_csv(args.out, CSV_COLUMNS, coded_rows(records, codebook, args.jobs))
     except OSError as exc:
         print(
             f"error: cannot write {args.out}: {exc.strerror}; "
@@ -67,5 +73,5 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     if args.out != "-":
-        print(f"{len(codings)} records coded into {args.out}", file=sys.stderr)
+        print(f"{len(records)} records coded into {args.out}", file=sys.stderr)
     return EXIT_UNREADABLE if code else EXIT_OK

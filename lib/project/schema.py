@@ -8,7 +8,7 @@ are created together so a project file is always complete.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 CORE = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -176,14 +176,20 @@ CREATE TABLE IF NOT EXISTS codebooks (
 
 -- Automatic codes of the last coding run, one row per study and facet, replaced whole by
 -- every re-coding. `codes` is a JSON array of codes, `evidence` a JSON array of
--- [code, phrase, field, start, end, rule] (offsets into the study's merged field text).
+-- [code, phrase, field, start, end, rule, sentence_start, sentence_end, role] (offsets
+-- into the study's merged field text; rows written before schema 3 have the first six).
+-- `confidence` is how sure the coder is of the facet's codes, 0 to 1 (0.5 a coin; an
+-- unclear code 0.5 or less; NULL: coded before it was kept; `lib.coding.Coding.confidence`).
 CREATE TABLE IF NOT EXISTS auto_codes (
-    study_id TEXT NOT NULL,
-    facet    TEXT NOT NULL,
-    codes    TEXT NOT NULL,
-    evidence TEXT NOT NULL,
+    study_id   TEXT NOT NULL,
+    facet      TEXT NOT NULL,
+    codes      TEXT NOT NULL,
+    evidence   TEXT NOT NULL,
+    confidence REAL,
     PRIMARY KEY (study_id, facet)
 );
+-- The "check codes" queue reads the least sure codes first.
+CREATE INDEX IF NOT EXISTS auto_codes_confidence ON auto_codes (confidence);
 
 -- A reviewer's codes, keyed by the study's stable id (the record id of its first-imported
 -- record), so they outlive re-coding and new imports. Every change is a new row with the
@@ -259,9 +265,11 @@ CREATE TABLE IF NOT EXISTS screen_worker (
 
 SCHEMA = CORE + IMPORT_REMOVALS + DEDUPE + CODING + SCREENING
 
-# version -> SQL that upgrades a file from version-1 to version.
+# version -> SQL that upgrades a file from version-1 to version (gaps are fine).
 MIGRATIONS: dict[int, str] = {
     # issue 16: records the file ends inside, or with no title, author or DOI, are kept
     # and say why they may be incomplete
     2: "ALTER TABLE records ADD COLUMN incomplete TEXT NOT NULL DEFAULT ''",
+    # issue 13: how sure each automatic code is (NULL until the project is re-coded)
+    3: "ALTER TABLE auto_codes ADD COLUMN confidence REAL;",
 }
