@@ -1,9 +1,11 @@
 """The one place pages touch Streamlit's session: which project is open, and cached loaders.
 
 Every page starts with ``project = state.page_setup("Title")``. Durable state lives in the
-project file; the session holds only which project file is open. Loaders are cached by
-the project's path and version, and every write bumps the version, so a decision made in
-one page (or another browser session) is seen by the next rerun everywhere.
+project file; the session holds only which project file is open. Every write bumps the
+project's version, so a decision made in one page (or another browser session) is seen by
+the next rerun everywhere: small loaders are cached by path and version, and the studies
+table is kept current study by study (`lib.views.study_cache`, one per project file), so a
+write costs the studies it changed, not a rebuild of all of them.
 
 This is the only module in `lib/` that imports Streamlit.
 """
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +28,7 @@ from lib.explore.index import StudyIndex
 from lib.explore.table import Results
 from lib.model import Record
 from lib.project import Project, ProjectError, open_project
+from lib.views.study_cache import Snapshot, StudyCache
 
 __all__ = [
     "EXPLORE_QUERY",
@@ -35,6 +40,7 @@ __all__ = [
     "shared_filters",
     "stop_if_empty",
     "studies",
+    "study_index",
     "switch_project",
     "url_params",
 ]
@@ -136,57 +142,91 @@ def textsafe_name(name: str) -> str:
     return escape_markdown(name)
 
 
-@st.cache_data(show_spinner="Loading duplicate groups …", max_entries=4)
-def _groups(path: str, dedupe_state: str) -> pd.DataFrame:
-    from lib.project import duplicates
+# One cache per project file, shared by every rerun and session: it keeps the studies
+# table and updates only the studies a write changed (`lib.views.study_cache`), so a
+# decision or a correction costs milliseconds instead of rebuilding 50k rows. Pages must
+# treat the tables as read-only: filter, select and copy, never assign.
+@st.cache_resource(max_entries=4)
+def _study_cache(path: str, created: str) -> StudyCache:
+    return StudyCache(paths.data_home() / "cache", key=f"{Path(path).resolve()}|{created}")
 
-    with open_project(path, create=False) as project:
-        return duplicates.groups(project, refresh_first=False)
 
-
-# A resource, not data: one table shared by every rerun and session instead of a fresh
-# unpickled copy per rerun (that copy alone took 535 ms of a 789 ms filter change at 50k
-# studies). Pages must treat it as read-only: filter, select and copy, never assign.
-@st.cache_resource(show_spinner="Loading studies …", max_entries=4)
-def _studies(path: str, version: int, dedupe_state: str) -> pd.DataFrame:
-    from lib.views import studies as study_module
-
-    with open_project(path, create=False) as project:
-        return study_module.study_table(project, groups=_groups(path, dedupe_state))
+def _snapshot(project: Project) -> Snapshot:
+    cache = _study_cache(str(project.path), project.meta("created_at") or "")
+    if cache.is_current(project):
+        return cache.current(project)
+    with st.spinner("Loading studies …", show_time=False):
+        return cache.current(project)
 
 
 def studies(project: Project) -> pd.DataFrame:
-    """The studies table (see `lib.views.studies`), cached until the project changes. Read-only.
-
-    The duplicate groups are cached on their own (they change only with records and
-    duplicate decisions), so a correction of a code rebuilds only the codes.
-    """
-    state = project.meta("dedupe_state") or ""
-    return _studies(str(project.path), project.version, state)
-
-
-@st.cache_resource(show_spinner="Indexing studies …", max_entries=4)
-def _study_index(path: str, version: int, dedupe_state: str) -> tuple[StudyIndex, Results]:
-    table = _studies(path, version, dedupe_state)
-    return StudyIndex(table).prepare(), Results(table)
+    """The studies table (see `lib.views.studies`), current with the file. Read-only."""
+    return _snapshot(project).table
 
 
 def study_index(project: Project) -> tuple[StudyIndex, Results]:
     """The search and filter index and the sortable result rows of the studies table,
-    built once per project version and shared by the Explore, Evidence map and Export
-    pages (read-only)."""
-    state = project.meta("dedupe_state") or ""
-    return _study_index(str(project.path), project.version, state)
+    built once per table and shared by the Explore, Evidence map and Export pages
+    (read-only)."""
+    snapshot = _snapshot(project)
+    if snapshot._index is not None:
+        return snapshot.index()
+    with st.spinner("Indexing studies …", show_time=False):
+        return snapshot.index()
 
 
-@st.cache_resource(show_spinner="Reading records …", max_entries=2)
-def _records_by_id(path: str, n_records: int, last_import: int) -> dict[str, Record]:
+class _Records(Mapping[str, Record]):
+    """Every record of a project by id, read from the file one at a time when asked for
+    (reading all 82k records took seconds at the first visit of a page that shows a few)."""
+
+    def __init__(self, path: str, ids: list[str]) -> None:
+        self._path = path
+        self._ids = ids
+        self._known = set(ids)
+        self._read: dict[str, Record] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, record_id: str) -> Record:
+        found = self._read.get(record_id)
+        if found is None:
+            if record_id not in self._known:
+                raise KeyError(record_id)
+            self.fetch([record_id])
+            found = self._read[record_id]
+        return found
+
+    def fetch(self, record_ids: Iterable[str]) -> dict[str, Record]:
+        """Read several records at once (one query); returns them by id."""
+        wanted = [r for r in dict.fromkeys(record_ids) if r in self._known and r not in self._read]
+        if wanted:
+            from lib.project import duplicates
+
+            with open_project(self._path, create=False) as project:
+                found = duplicates.records_of(project, wanted)
+            with self._lock:
+                self._read.update(found)
+        return {r: self._read[r] for r in record_ids if r in self._read}
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _records_by_id(path: str, n_records: int, last_import: int) -> _Records:
     with open_project(path, create=False) as project:
-        return {rec.record_id: rec for rec in project.records()}
+        ids = [r for (r,) in project.conn.execute("SELECT record_id FROM records ORDER BY rid")]
+    return _Records(path, ids)
 
 
-def records_by_id(project: Project) -> dict[str, Record]:
-    """Every record by id, in arrival order (shared, read-only: do not change them).
+def records_by_id(project: Project) -> Mapping[str, Record]:
+    """Every record by id, in arrival order (shared, read-only: do not change them); each
+    is read from the file when first asked for (``.fetch(ids)`` reads many at once).
 
     Records change only with an import, so that is what the cache is keyed on.
     """

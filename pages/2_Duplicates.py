@@ -1,8 +1,11 @@
 """Duplicates: decide the possible pairs, look into merged studies, split them, undo.
 
-Every decision is written to the project file at once (`lib.project.duplicates.decide`),
-the project is regrouped and recoded (`lib.pipeline.refresh`), and the page reruns, so a
-reload or another browser session sees it. Record text is shown only through elements
+Every decision is written to the project file at once by a button's callback
+(`lib.project.duplicates.decide`, which regroups only the studies it touches; the
+changed studies are then recoded, `lib.pipeline.refresh`), so a reload or another browser
+session sees it. A decision that goes against the groups (a "different" inside one study,
+a "same" over an earlier "different") is asked about first. Tabs keep their place after
+every action and only the open one is drawn. Record text is shown only through elements
 that do not read Markdown (``st.text``, ``st.dataframe``) or escaped.
 """
 
@@ -10,38 +13,30 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import streamlit as st
 
 from lib import pipeline, state
 from lib.explore.filters import Filters, apply
-from lib.model import Record
-from lib.project import ProjectError, duplicates, open_project
+from lib.project import duplicates, open_project
 from lib.textsafe import escape_markdown
-from lib.views.bulk_decisions import accept_pairs, pairs_at_or_above
-from lib.views.compare import DIFFERENT, ONLY_A, ONLY_B, SIMILAR, comparison_table
+from lib.views import duplicate_review as words
+from lib.views.bulk_decisions import pairs_at_or_above
+from lib.views.compare import comparison_markdown
 
 PER_PAGE = 10  # pairs shown at once
 MAX_OPTIONS = 200  # merged studies offered in the picker (search narrows it)
 RECENT = 20  # decisions listed with an undo button unless "show all"
-FLASH = "duplicates_flash"  # the message of the last decision, shown after the rerun
+FLASH = "duplicates_flash"  # what the last action did, shown after the rerun
+PROBLEM = "duplicates_problem"  # an action that could not be done, and why
+ASK = "duplicates_ask"  # (kind, ids, Contradiction): a decision waiting for an answer
 PENDING = "duplicates_bulk_pending"  # (threshold, pairs) waiting for confirmation
-KIND_LABELS = {
-    "same": "Same publication",
-    "different": "Different publications",
-    "other-report": "Other report of the same study",
-    "split": "Split off as a study of its own",
-}
-ROW_COLOURS = {
-    DIFFERENT: "background-color: #f8d7da",
-    ONLY_A: "background-color: #fff3cd",
-    ONLY_B: "background-color: #fff3cd",
-    SIMILAR: "background-color: #e8f1fa",
-}
+ss = st.session_state
 
 project = state.page_setup("Duplicates")
-studies = state.studies(project)
+path = str(project.path)
+pipeline.warm_up(project)  # the first decision need not wait for the coder's rules
 counts = state.prisma(project)
+records = state.records_by_id(project)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Finding the pairs to review …")
@@ -51,41 +46,31 @@ def review_queue(path: str, version: int) -> list[duplicates.ReviewItem]:
         return duplicates.review_queue(opened)
 
 
-def decided(message: str) -> None:
-    """After a write: recode, remember what to say, and show the new state."""
-    pipeline.refresh(project)
-    st.session_state[FLASH] = message
-    st.rerun()
+# -- writes (callbacks: they run before the page is drawn again) -----------------------------
+def show(outcome: words.Outcome, kind: str = "", ids: list[str] | None = None) -> None:
+    ss.pop(ASK, None)
+    if outcome.asked is not None:
+        ss[ASK] = (kind, ids, outcome.asked)
+    ss.update({FLASH: outcome.done} if outcome.done else {})
+    ss.update({PROBLEM: outcome.problem} if outcome.problem else {})
 
 
-def decide(kind: str, record_ids: list[str], message: str) -> None:
-    try:
-        duplicates.decide(project, kind, record_ids)
-    except ValueError as exc:
-        st.error(f"Not recorded: {escape_markdown(exc)}.")
-        return
-    decided(message)
+def decide(kind: str, ids: list[str], leaving: tuple[str, ...] = (), sure: bool = False) -> None:
+    show(words.decide(path, kind, ids, leaving, sure=sure), kind, ids)
 
 
-def short(record: Record | None, record_id: str, width: int = 90) -> str:
-    """'id · database · title' for lists (plain text)."""
-    if record is None:
-        return record_id
-    title = record.title if len(record.title) <= width else record.title[: width - 1] + "…"
-    return f"{record_id} · {record.source_db or 'no database'} · {title or '(no title)'}"
+def undo(decision_id: int, kind: str) -> None:
+    show(words.undo(path, decision_id, kind))
 
 
-def styled(table: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """Rows coloured by how their values differ (the colours are explained in a caption)."""
-    return table.style.apply(lambda row: [ROW_COLOURS.get(row["Match"], "")] * len(row), axis=1)
+def accept_many() -> None:
+    show(words.accept(path, *ss.pop(PENDING)))
 
 
-queue = review_queue(str(project.path), project.version)
-records = state.records_by_id(project)
+# -- header ----------------------------------------------------------------------------------
+queue = review_queue(path, project.version)
 made = duplicates.decisions(project, include_undone=True)
-every_link = duplicates.links(project)
 active = [d for d in made if d["undone_at"] is None]
-
 st.title("Duplicates")
 cols = st.columns(5)
 cols[0].metric("Records", counts["records_identified"])
@@ -93,279 +78,165 @@ cols[1].metric("Studies", counts["studies"])
 cols[2].metric("Duplicates merged", counts["duplicates_removed"])
 cols[3].metric("Pairs to review", len(queue))
 cols[4].metric("Your decisions", len(active))
-if FLASH in st.session_state:
-    st.success(escape_markdown(st.session_state.pop(FLASH)))
+if FLASH in ss:
+    st.success(escape_markdown(ss.pop(FLASH)))
+if PROBLEM in ss:
+    st.error(escape_markdown(ss.pop(PROBLEM)))
+if ASK in ss:
+    kind, ids, asked = ss[ASK]
+    records.fetch(ids)
+    with st.container(border=True):
+        st.warning(escape_markdown(words.question(asked, records)))
+        yes, no = st.columns(2)
+        if asked.together:
+            st.radio("Leaves the study", [r for group in asked.together for r in group],
+                     key="ask_leaving", format_func=lambda r: words.record_line(records.get(r), r),
+                     horizontal=False)  # fmt: skip
+            yes.button("It leaves: record the decision", key="ask_yes", type="primary",
+                       on_click=lambda: decide(kind, ids, (ss["ask_leaving"],)))  # fmt: skip
+        else:
+            yes.button("Merge anyway", key="ask_yes", type="primary", on_click=decide,
+                       args=(kind, ids), kwargs={"sure": True})  # fmt: skip
+        no.button("Cancel", key="ask_no", on_click=lambda: ss.pop(ASK, None))
 
-tab_queue, tab_groups, tab_decisions = st.tabs(
-    [f"Review ({len(queue)})", "Merged studies", f"Your decisions ({len(active)})"]
-)
+review, groups, mine = st.tabs(["Review pairs", "Merged studies", "Your decisions"],
+                               key="duplicates_tab", on_change="rerun")  # fmt: skip
+
 
 # -- the review queue -----------------------------------------------------------------------
-with tab_queue:
+def show_queue() -> None:
     if not queue:
         st.success("No possible duplicates left to review.")
         st.caption(
             f"{counts['records_identified']:,} records make {counts['studies']:,} studies: "
-            f"{counts['duplicates_removed']:,} duplicates merged, {len(active):,} of them or "
-            "their splits by your decisions. Import more files, or look into the merged "
-            "studies."
+            f"{counts['duplicates_removed']:,} duplicates merged, {len(active):,} decisions "
+            "of yours. Import more files, or look into the merged studies."
         )
-    else:
-        st.caption(
-            "Pairs the matcher could not decide alone, most likely first. Rows of the "
-            "table are coloured: red where the values differ, yellow where one record has "
-            "no value, blue where they differ only in case, punctuation or name form."
-        )
-        with st.expander("Accept many pairs at once"):
-            threshold = st.slider(
-                "Accept every pair scoring at least",
-                min_value=0.0,
-                max_value=1.0,
-                value=0.9,
-                step=0.01,
-                key="bulk_threshold",
-            )
-            chosen = pairs_at_or_above(queue, threshold)
-            st.caption(f"{len(chosen):,} of {len(queue):,} pairs score at least {threshold:.2f}.")
-            if st.button(
-                f"Accept {len(chosen):,} pairs as the same publication …",
-                key="bulk_accept",
-                disabled=not chosen,
-            ):
-                st.session_state[PENDING] = (threshold, chosen)
-            pending = st.session_state.get(PENDING)
-            if pending:
-                level, pairs = pending
-                st.warning(
-                    f"Merge {len(pairs):,} pairs scoring at least {level:.2f}? Each becomes a "
-                    "decision of yours, which you can undo one by one."
-                )
-                yes, no = st.columns(2)
-                if yes.button("Yes, merge them", key="bulk_confirm", type="primary"):
-                    del st.session_state[PENDING]
-                    bar = st.progress(0.0, text="Merging …")
-                    ids = accept_pairs(
-                        project,
-                        pairs,
-                        note=f"bulk accept, score at least {level:.2f}",
-                        progress=lambda done, total: bar.progress(
-                            done / total, text=f"Merged {done:,} of {total:,} …"
-                        ),
-                    )
-                    decided(f"Merged {len(ids):,} pairs as the same publication.")
-                if no.button("Cancel", key="bulk_cancel"):
-                    del st.session_state[PENDING]
-                    st.rerun()
+        return
+    st.caption(
+        "Pairs the matcher could not decide alone, most likely first. Words only one record "
+        "has are highlighted; each row says whether the values differ, and how."
+    )
+    with st.expander("Accept many pairs at once"):
+        threshold = st.slider("Accept every pair scoring at least", 0.0, 1.0, 0.9, 0.01,
+                              key="bulk_threshold")  # fmt: skip
+        chosen = pairs_at_or_above(queue, threshold)
+        st.caption(f"{len(chosen):,} of {len(queue):,} pairs score at least {threshold:.2f}.")
+        if st.button(f"Accept {len(chosen):,} pairs as the same publication …",
+                     key="bulk_accept", disabled=not chosen):  # fmt: skip
+            ss[PENDING] = (threshold, chosen)
+        if ss.get(PENDING):
+            level, pairs = ss[PENDING]
+            st.warning(f"Merge {len(pairs):,} pairs scoring at least {level:.2f}? Each becomes "
+                       "a decision of yours, which you can undo one by one.")  # fmt: skip
+            yes, no = st.columns(2)
+            yes.button("Yes, merge them", key="bulk_confirm", type="primary",
+                       on_click=accept_many)  # fmt: skip
+            no.button("Cancel", key="bulk_cancel", on_click=lambda: ss.pop(PENDING, None))
+    n_pages = math.ceil(len(queue) / PER_PAGE)
+    ss["queue_page"] = min(ss.get("queue_page", 1), n_pages)
+    page = 1
+    if n_pages > 1:
+        page = int(st.number_input(f"Page (of {n_pages})", 1, n_pages, step=1, key="queue_page"))
+    first = (page - 1) * PER_PAGE
+    for number, item in enumerate(queue[first : first + PER_PAGE], start=first + 1):
+        a, b = item.a, item.b
+        pair, ids = f"{a.record_id}|{b.record_id}", [a.record_id, b.record_id]
+        with st.container(border=True):
+            st.markdown(f"**Pair {number:,} of {len(queue):,}** · score {item.score:.2f}")
+            st.text(f"Why: {item.reason}")
+            st.markdown(comparison_markdown(
+                a, b, f"A: {a.record_id} · {a.source_db} · {a.source_file}",
+                f"B: {b.record_id} · {b.source_db} · {b.source_file}"))  # fmt: skip
+            with st.expander("Titles and abstracts in full"):
+                st.text(f"A: {a.title}\n\n{a.abstract or '(no abstract)'}")
+                st.divider()
+                st.text(f"B: {b.title}\n\n{b.abstract or '(no abstract)'}")
+            same, different, other = st.columns(3)
+            same.button("Same publication", key=f"same|{pair}", type="primary",
+                        on_click=decide, args=("same", ids))  # fmt: skip
+            different.button("Different publications", key=f"different|{pair}",
+                             on_click=decide, args=("different", ids))  # fmt: skip
+            other.button("Other report of the same study", key=f"other|{pair}",
+                         on_click=decide, args=("other-report", ids))  # fmt: skip
 
-        n_pages = math.ceil(len(queue) / PER_PAGE)
-        if st.session_state.get("queue_page", 1) > n_pages:
-            st.session_state["queue_page"] = n_pages
-        page = 1
-        if n_pages > 1:
-            page = int(
-                st.number_input(f"Page (of {n_pages})", 1, n_pages, step=1, key="queue_page")
-            )
-        first = (page - 1) * PER_PAGE
-        for number, item in enumerate(queue[first : first + PER_PAGE], start=first + 1):
-            a, b = item.a, item.b
-            pair = f"{a.record_id}|{b.record_id}"
-            with st.container(border=True):
-                st.markdown(f"**Pair {number:,} of {len(queue):,}** · score {item.score:.2f}")
-                st.text(
-                    f"Why: {item.reason}\n"
-                    f"A: {a.record_id} · {a.source_db} · {a.source_file}\n"
-                    f"B: {b.record_id} · {b.source_db} · {b.source_file}"
-                )
-                st.dataframe(
-                    styled(comparison_table(a, b)),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "Field": st.column_config.TextColumn(width=75),
-                        "Record A": st.column_config.TextColumn(width=280),
-                        "Record B": st.column_config.TextColumn(width=280),
-                        "Match": st.column_config.TextColumn(width=60),
-                        "How": st.column_config.TextColumn(width=220),
-                    },
-                )
-                with st.expander("Titles and abstracts in full"):
-                    st.text(f"A: {a.title}\n\n{a.abstract or '(no abstract)'}")
-                    st.divider()
-                    st.text(f"B: {b.title}\n\n{b.abstract or '(no abstract)'}")
-                same, different, other = st.columns(3)
-                ids = [a.record_id, b.record_id]
-                if same.button("Same publication", key=f"same|{pair}", type="primary"):
-                    decide("same", ids, f"Merged {a.record_id} and {b.record_id}.")
-                if different.button("Different publications", key=f"different|{pair}"):
-                    decide("different", ids, f"Kept {a.record_id} and {b.record_id} apart.")
-                if other.button("Other report of the same study", key=f"other|{pair}"):
-                    linked = f"Linked {a.record_id} and {b.record_id} as reports of one study."
-                    decide("other-report", ids, linked)
 
 # -- merged studies -------------------------------------------------------------------------
-with tab_groups:
+def show_groups() -> None:
+    studies = state.studies(project)
     merged = studies[studies["n_records"] > 1]
-    st.caption(
-        f"{len(merged):,} studies are made of several records "
-        f"({int(merged['n_records'].sum()):,} records in all). Pick one to see its records, "
-        "split some off, or open it."
-    )
+    st.caption(f"{len(merged):,} studies are made of several records "
+               f"({int(merged['n_records'].sum()):,} records in all). Pick one to see its "
+               "records, split some off, or open it.")  # fmt: skip
+    every_link = duplicates.links(project)
     if merged.empty:
         st.info("No study holds more than one record yet.")
     else:
-        query = st.text_input(
-            "Find a merged study", key="group_search", placeholder="words of the title or author"
-        )
+        query = st.text_input("Find a merged study", key="group_search",
+                              placeholder="words of the title or author")  # fmt: skip
         found = apply(merged, Filters(query=query)) if query.strip() else merged
         options = list(found["study_id"][:MAX_OPTIONS])
-        current = st.session_state.get("group_pick")
+        current = ss.get("group_pick")
         if current in set(merged["study_id"]) and current not in options:
             options.insert(0, current)
         if not options:
             st.warning("No merged study matches: try other words.")
-        else:
-            by_id = merged.set_index("study_id")
-            if len(found) > MAX_OPTIONS:
-                st.caption(f"Showing {MAX_OPTIONS} of {len(found):,}: type more words to narrow.")
-            picked = st.selectbox(
-                "Merged study",
-                options,
-                key="group_pick",
-                format_func=lambda sid: (
-                    f"{by_id.at[sid, 'title'][:100] or '(no title)'} "
-                    f"({by_id.at[sid, 'n_records']} records)"
-                ),
-            )
-            row = by_id.loc[picked]
-            members = list(row["record_ids"])
-            st.page_link(
-                state.PAGES["Study"],
-                label="Open this study",
-                icon="📄",
-                query_params={"study": picked},
-            )
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "record id": rid,
-                            "database": rec.source_db if rec else "",
-                            "file": rec.source_file if rec else "",
-                            "title": rec.title if rec else "",
-                            "year": rec.year if rec else None,
-                            "journal": rec.journal if rec else "",
-                            "DOI": rec.doi if rec else "",
-                        }
-                        for rid in members
-                        for rec in [records.get(rid)]
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={"year": st.column_config.NumberColumn(format="%d")},
-            )
-            split_ids = st.multiselect(
-                "Records that are not this publication",
-                members,
-                key="split_records",
-                format_func=lambda rid: short(records.get(rid), rid, 70),
-                help="They leave the group and become a study of their own.",
-            )
-            if st.button(
-                "Split them off",
-                key="split",
-                disabled=not split_ids or len(split_ids) == len(members),
-            ):
-                decide("split", split_ids, f"Split {len(split_ids)} record(s) off as a study.")
-
-            inside = set(members)
-            own_links = [link for link in every_link if link.a in inside or link.b in inside]
-            if own_links:
-                st.markdown("**Other reports of this study** (linked, not merged)")
-                st.dataframe(
-                    pd.DataFrame(
-                        [
-                            {
-                                "record": link.a if link.a in inside else link.b,
-                                "other report": short(records.get(other), other),
-                                "why": link.reason,
-                                "by": "you" if link.decision_id else "the matcher",
-                            }
-                            for link in own_links
-                            for other in [link.b if link.a in inside else link.a]
-                        ]
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
-
+            return
+        by_id = merged.set_index("study_id")
+        if len(found) > MAX_OPTIONS:
+            st.caption(f"Showing {MAX_OPTIONS} of {len(found):,}: type more words to narrow.")
+        picked = st.selectbox("Merged study", options, key="group_pick", format_func=lambda sid: (
+            f"{by_id.at[sid, 'title'][:100] or '(no title)'} ({by_id.at[sid, 'n_records']} "
+            "records)"))  # fmt: skip
+        members = list(by_id.at[picked, "record_ids"])
+        records.fetch(members)
+        st.page_link(state.PAGES["Study"], label="Open this study", icon="📄",
+                     query_params={"study": picked})  # fmt: skip
+        year = st.column_config.NumberColumn(format="%d")
+        st.dataframe(words.members_table(members, records), hide_index=True, width="stretch",
+                     column_config={"year": year})  # fmt: skip
+        split_ids = st.multiselect("Records that are not this publication", members,
+                                   key="split_records", help="They leave the study and become "
+                                   "a study of their own.", format_func=lambda r: (
+                                       words.record_line(records.get(r), r, 70)))  # fmt: skip
+        st.button("Split them off", key="split", on_click=decide, args=("split", split_ids),
+                  disabled=not split_ids or len(split_ids) == len(members))  # fmt: skip
+        own = words.link_rows(every_link, records, set(members))
+        if len(own):
+            st.markdown("**Other reports of this study** (linked, not merged)")
+            st.dataframe(own, hide_index=True, width="stretch")
     with st.expander(f"Every 'other report' link ({len(every_link):,})"):
         if not every_link:
             st.write("No records are linked as other reports of one study.")
         else:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "record A": short(records.get(link.a), link.a, 70),
-                            "record B": short(records.get(link.b), link.b, 70),
-                            "why": link.reason,
-                            "by": "you" if link.decision_id else "the matcher",
-                        }
-                        for link in every_link
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            records.fetch([r for link in every_link for r in (link.a, link.b)])
+            st.dataframe(words.link_rows(every_link, records), hide_index=True, width="stretch")
+
 
 # -- decisions, newest first, with undo -----------------------------------------------------
-with tab_decisions:
+def show_decisions() -> None:
     if not made:
         st.info("No decisions yet: they appear here, newest first, each with an undo button.")
-    else:
-        show_all = st.toggle("Show all decisions", key="decisions_all")
-        listed = list(reversed(active))
-        if not show_all:
-            listed = listed[:RECENT]
-        if not listed:
-            st.write("Every decision has been undone.")
-        for item in listed:
-            with st.container(border=True):
-                text, button = st.columns([5, 1])
-                lines = [
-                    f"#{item['decision_id']} · {KIND_LABELS.get(item['kind'], item['kind'])} · "
-                    f"{item['made_at'][:16].replace('T', ' ')}"
-                    + (f" · note: {item['note']}" if item["note"] else "")
-                ]
-                lines += [f"  {short(records.get(rid), rid)}" for rid in item["record_ids"]]
-                text.text("\n".join(lines))
-                if button.button("Undo", key=f"undo_{item['decision_id']}"):
-                    try:
-                        duplicates.undo(project, int(item["decision_id"]))
-                    except ProjectError as exc:  # undone in another session meanwhile
-                        st.error(f"Not undone: {escape_markdown(exc)}.")
-                    else:
-                        decided(
-                            f"Undid decision #{item['decision_id']} "
-                            f"({KIND_LABELS.get(item['kind'], item['kind'])})."
-                        )
-        undone = [d for d in made if d["undone_at"] is not None]
-        if undone:
-            with st.expander(f"Undone decisions ({len(undone):,})"):
-                st.dataframe(
-                    pd.DataFrame(
-                        [
-                            {
-                                "decision": d["decision_id"],
-                                "kind": KIND_LABELS.get(d["kind"], d["kind"]),
-                                "records": ", ".join(d["record_ids"]),
-                                "made": d["made_at"][:16].replace("T", " "),
-                                "undone": d["undone_at"][:16].replace("T", " "),
-                            }
-                            for d in reversed(undone)
-                        ]
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
+        return
+    listed = list(reversed(active))
+    if not st.toggle("Show all decisions", key="decisions_all"):
+        listed = listed[:RECENT]
+    if not listed:
+        st.write("Every decision has been undone.")
+    records.fetch([r for item in listed for r in item["record_ids"]])
+    for item in listed:
+        with st.container(border=True):
+            text, button = st.columns([5, 1])
+            text.text(words.decision_text(item, records))
+            button.button("Undo", key=f"undo_{item['decision_id']}", on_click=undo,
+                          args=(int(item["decision_id"]), item["kind"]))  # fmt: skip
+    undone = words.undone_table(made)
+    if len(undone):
+        with st.expander(f"Undone decisions ({len(undone):,})"):
+            st.dataframe(undone, hide_index=True, width="stretch")
+
+
+for tab, draw in ((review, show_queue), (groups, show_groups), (mine, show_decisions)):
+    if tab.open:
+        with tab:
+            draw()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,13 +11,17 @@ from lib.model import Record
 from lib.views.compare import (
     ABSTRACT_CHARS,
     DIFFERENT,
+    MARK,
     ONLY_A,
     ONLY_B,
     SAME,
     SIMILAR,
     compare_records,
+    comparison_markdown,
     comparison_table,
     loose,
+    marked_markdown,
+    words_only_here,
 )
 
 
@@ -109,3 +115,50 @@ def test_marks_are_symmetric(x: str, y: str) -> None:
 def test_loose_is_idempotent_and_identical_values_are_the_same(text: str) -> None:
     assert loose(loose(text)) == loose(text)
     assert marks(article(title=text), article(title=text)).get("title", (SAME,))[0] == SAME
+
+
+# -- the comparison as the page shows it (issue 12: whole titles, differing words marked) ------
+def rendered(markdown: str) -> str:
+    import markdown_it
+
+    return markdown_it.MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+def test_whole_titles_are_shown_with_the_words_only_one_side_has_highlighted() -> None:
+    long = "Peer support workers in prisons: " + "a long qualitative study " * 8
+    a = article(title=long + "of women")
+    b = article(title=long + "of men", pages="200-210")
+    table = comparison_markdown(a, b)
+    title_row = next(line for line in table.splitlines() if line.startswith("| **Title**"))
+    assert ":orange-background[women]" in title_row and ":orange-background[men]" in title_row
+    assert "qualitative" in title_row and ":orange-background[qualitative]" not in title_row
+    assert title_row.count("long") == 16  # nothing cut: both whole titles
+    assert ":red-badge[differ]" in title_row
+    pages = next(line for line in table.splitlines() if line.startswith("| **Pages**"))
+    assert "10\\-20" in pages and "200\\-210" in pages and ":red-badge[differ]" in pages
+
+
+def test_the_markdown_comparison_keeps_record_text_as_text() -> None:
+    hostile = "<script>alert(1)</script> | **x** [a](javascript:alert(1)) :red[r] $x$"
+    html = rendered(comparison_markdown(article(title=hostile), article()))
+    assert "<script" not in html and "<a " not in html and "<strong>x</strong>" not in html
+    assert "&lt;" in html and "javascript" in html  # shown, literally
+    rows = [line for line in html.split("<tr>") if "Title" in line]
+    assert len(rows) == 1 and rows[0].count("<td") == 4  # the | did not add a cell
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_highlighted_words_are_words_the_other_side_lacks(x: str, y: str) -> None:
+    theirs = loose(y).split()
+    for start, end in words_only_here(x, y):
+        tokens = [loose(t) for t in re.findall(r"\w+", x[start:end])]
+        assert tokens and all(t and not set(t.split()) <= set(theirs) for t in tokens if t)
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_marking_words_changes_no_character_of_the_text(x: str, y: str) -> None:
+    """Take the marks out and undo the escapes: the text itself, spacing aside."""
+    shown = marked_markdown(x, words_only_here(x, y))
+    shown = re.sub(r"(?<!\\)\]", "", shown.replace(f":{MARK}[", ""))
+    shown = re.sub(r"\\(.)", r"\1", shown).replace(":\u200b", ":")  # escaped colons
+    assert shown.split() == x.split()

@@ -414,3 +414,74 @@ def test_every_record_exported_in_the_browser_comes_back_in_a_new_project(
         mine = study_table(project_file).set_index("study_id").sort_index()[columns]
         theirs = study_table(copy).set_index("study_id").sort_index()[columns]
         assert theirs.to_dict() == mine.to_dict()
+
+
+def test_filters_stay_codes_through_quick_changes(page: Any, server: str) -> None:
+    """Issue 12: pick a population, then a method, then move the year slider several times
+    quickly. The population must stay the code (before: it became its label with a count,
+    "Sexual offences (7)", the URL said so, the sidebar showed "Any" and no study matched),
+    no facet may drop, and the URL must end up saying what the widgets show."""
+    visit(page, server, "Explore")
+    sidebar = page.locator("[data-testid='stSidebar']")
+
+    def pick(facet: str, option: str) -> None:
+        sidebar.locator("[data-testid='stMultiSelect']").filter(has_text=facet).click()
+        page.get_by_role("option").filter(has_text=option).first.click()
+        page.keyboard.press("Escape")
+        settle(page)
+
+    pick("Population", "Sexual offences")
+    wait_for_url(page, r"population=sexual-offences")
+    pick("Method", "Qualitative")
+    wait_for_url(page, r"method=qualitative")
+    thumb = sidebar.get_by_role("slider").first
+    thumb.focus()
+    for _ in range(5):  # as fast as a key held down: each may start a run
+        page.keyboard.press("ArrowRight")
+    wait_for_url(page, r"from=\d{4}")
+    settle(page)
+    page.wait_for_timeout(500)  # late URL updates of interrupted runs would land by now
+    settle(page)
+    url = urllib.request.unquote(page.url)
+    assert "population=sexual-offences" in url and "method=qualitative" in url, url
+    assert "(" not in url, url
+    year = sidebar.locator("[data-testid='stSliderThumbValue']").first.inner_text().strip()
+    assert f"from={year}" in url, (year, url)
+    population = sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Population")
+    assert "Sexual offences" in population.inner_text()
+    shown = re.search(r"([\d,]+) of ([\d,]+) studies", page.locator("[data-testid='stMain']")
+                      .inner_text())  # fmt: skip
+    assert shown and int(shown.group(1).replace(",", "")) > 0
+    assert_clean(page, "Explore after quick changes")
+    shot(page, "explore-quick-changes")
+
+
+def test_an_action_never_jumps_to_another_tab(page: Any, server: str) -> None:
+    """Issue 12: undoing a decision on "Your decisions" used to bring the page back to the
+    first tab (its label held a count that changed), so the next undo meant finding the
+    tab again. The page stays where the reviewer was."""
+    visit(page, server, "Duplicates")
+
+    def open_tab(name: str, shows: str) -> None:  # a tab draws its content in a new run
+        page.get_by_role("tab", name=name).click()
+        page.get_by_text(re.compile(shows)).first.wait_for()
+        settle(page)
+
+    open_tab("Your decisions", "Show all decisions|No decisions yet")
+    if page.get_by_role("button", name="Undo").count() == 0:  # run alone: decide one first
+        open_tab("Review pairs", "Pairs the matcher|No possible duplicates")
+        different = page.get_by_role("button", name="Different publications")
+        if different.count() == 0:
+            pytest.skip("nothing to decide or undo in this project")
+        different.first.click()
+        wait_for_text(page, "apart as different publications")
+        open_tab("Your decisions", "Show all decisions")
+    before = page.get_by_role("button", name="Undo").count()
+    assert before >= 1
+    page.get_by_role("button", name="Undo").first.click()
+    wait_for_text(page, "Undid decision")
+    selected = page.locator("[data-testid='stMain'] [role='tab'][aria-selected='true']")
+    assert selected.inner_text().strip() == "Your decisions"
+    assert page.get_by_role("button", name="Undo").count() == before - 1
+    assert_clean(page, "Duplicates after an undo")
+    shot(page, "duplicates-after-undo")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -236,3 +238,24 @@ def test_a_table_missing_optional_columns_still_filters() -> None:
     assert ids(apply(table, Filters(checked_only=True), index)) == []
     with pytest.raises(KeyError, match="country"):
         apply(table, Filters(country=("Wales",)), index)
+
+
+def test_widget_values_become_codes_whatever_label_the_browser_sent() -> None:
+    from lib.explore.filters import as_codes, option_text
+
+    codes = {"women", "staff", "Scopus (2)"}
+    labels = {"women": "Women", "staff": "Staff", "Scopus (2)": "Scopus (2)"}
+    sent = ["women", option_text("Women", 33), "Staff (1,204)", "Scopus (2) (15)", "Martians (3)"]
+    assert as_codes(sent, codes, labels) == ["women", "staff", "Scopus (2)"]
+    assert as_codes([None, 3, "Women (0)"], codes, labels) == ["women"]
+
+
+def test_a_shared_table_has_one_index_for_everyone() -> None:
+    shared, other = make_studies(30, seed=8), make_studies(30, seed=8)
+    index = StudyIndex(shared).share()
+    index.facet("method")
+    assert StudyIndex(shared) is index and "method" in StudyIndex(shared)._facets
+    assert StudyIndex(other) is not index  # an equal table that is not shared: its own
+    del shared
+    gc.collect()
+    assert StudyIndex(make_studies(30, seed=8)) is not index

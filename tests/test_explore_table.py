@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.explore.table import SORTS, Results, display_table
+from lib.explore.table import SHOWN_COLUMNS, SORTS, Results, display_table
 from tests.factories import make_studies
 
 
@@ -43,3 +43,15 @@ def test_a_view_keeps_the_rows_positions_and_the_filter() -> None:
     view = Results(table).view(chosen, "First author A–Z")
     assert sorted(view.index) == [3, 9, 20]
     assert list(view["study_id"]) == list(table["study_id"].iloc[view.index])
+
+
+def test_rows_start_with_author_and_year_then_title_and_hide_the_internal_id() -> None:
+    table = make_studies(4, seed=5)
+    table["authors"] = ["Smith, J.", "Smith, J.; Jones, M.", "Smith, J.; Jones, M.; Lee, K.", ""]
+    table["first_author"] = ["Smith", "Smith", "Smith", ""]
+    table["year"] = pd.array([2019, 2020, None, 2001], dtype="Int64")
+    shown = display_table(table)
+    assert list(shown.columns[:5]) == ["cite", "title", "method", "direction", "population"]
+    assert list(shown["cite"]) == ["Smith 2019", "Smith & Jones 2020", "Smith et al. n.d.",
+                                   "(no author) 2001"]  # fmt: skip
+    assert "study_id" not in SHOWN_COLUMNS and "study_id" in shown  # kept to open a study

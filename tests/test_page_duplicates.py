@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from lib.project import duplicates, open_project
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     app_home,
+    as_shown,
     demo_project,
     demo_template,
     errors,
@@ -35,13 +35,18 @@ def active_decisions(path: Path) -> list[tuple[str, list[str]]]:
         return [(d["kind"], d["record_ids"]) for d in duplicates.decisions(project)]
 
 
-def comparison(at: AppTest) -> pd.DataFrame:
-    """The field table of the first pair on the page (found by its columns)."""
-    for frame in at.dataframe:
-        value = frame.value
-        if list(value.columns[:3]) == ["Field", "Record A", "Record B"]:
-            return value
+def comparison(at: AppTest) -> dict[str, str]:
+    """The field rows of the first pair's comparison (a Markdown table): label -> row."""
+    for element in at.markdown:
+        if element.value.startswith("| | A"):
+            rows = element.value.splitlines()[2:]
+            return {row.split("**")[1]: row for row in rows}
     raise AssertionError("no comparison table on the page")
+
+
+def open_tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["duplicates_tab"] = name
+    return at.run()
 
 
 def test_the_demo_has_nothing_to_review_and_says_so(demo_project: Path) -> None:  # noqa: F811
@@ -49,6 +54,7 @@ def test_the_demo_has_nothing_to_review_and_says_so(demo_project: Path) -> None:
     assert not errors(at)
     assert [s.value for s in at.success] == ["No possible duplicates left to review."]
     assert "97 records make 41 studies" in at.caption[0].value
+    open_tab(at, "Merged studies")
     assert at.selectbox(key="group_pick").options  # merged studies can be looked into
     assert not [b for b in at.button if b.key.startswith("same|")]
 
@@ -61,8 +67,8 @@ def test_pairs_are_ranked_and_compared_field_by_field(traps_project: Path) -> No
     keys = [b.key for b in at.button if b.key.startswith("same|")]
     assert keys == [f"same|{a}|{b}" for a, b in pairs]  # the queue's order: most likely first
     table = comparison(at)
-    assert set(table["Field"]) >= {"Title", "Authors", "Year", "Kind"}
-    assert (table["Match"] != "").any()  # what tells the two apart is marked
+    assert set(table) >= {"Title", "Authors", "Year", "Kind"}
+    assert any("-badge[" in row for row in table.values())  # what tells them apart is marked
     assert at.slider(key="bulk_threshold") and at.button(key="bulk_accept")
 
 
@@ -74,7 +80,9 @@ def test_accepting_a_pair_is_written_to_the_project_at_once(traps_project: Path)
     with open_project(traps_project) as project:
         assert duplicates.members_of(project)["j1"] == duplicates.members_of(project)["j3"]
     assert "same|j1|j3" not in [b.key for b in at.button]
-    assert at.success[0].value.startswith("Merged j1 and j3")
+    assert as_shown(at.success[0].value).startswith("Merged j1 and j3")
+    assert as_shown(at.success[0].value).endswith("28 studies became 27 (-1).")
+    open_tab(at, "Your decisions")
     assert at.button(key="undo_1")
 
 
@@ -95,8 +103,12 @@ def test_rejecting_and_linking_are_kinds_of_decision(traps_project: Path) -> Non
 def test_undo_takes_a_decision_back(traps_project: Path) -> None:  # noqa: F811
     at = open_page(traps_project, PAGE)
     at.button(key="same|j1|j3").click().run()
+    open_tab(at, "Your decisions")
     at.button(key="undo_1").click().run()
     assert not errors(at)
+    assert at.session_state["duplicates_tab"] == "Your decisions"  # no jump to another tab
+    assert as_shown(at.success[0].value).startswith("Undid decision #1")
+    open_tab(at, "Review pairs")
     assert active_decisions(traps_project) == []
     with open_project(traps_project) as project:
         undone = duplicates.decisions(project, include_undone=True)
@@ -134,7 +146,7 @@ def test_a_merged_study_can_be_split(traps_project: Path) -> None:  # noqa: F811
     with open_project(traps_project) as project:
         groups = duplicates.members(project)
     study, members = next((sid, ids) for sid, ids in groups.items() if len(ids) >= 3)
-    at = open_page(traps_project, PAGE)
+    at = open_tab(open_page(traps_project, PAGE), "Merged studies")
     at.selectbox(key="group_pick").set_value(study).run()
     shown = next(d.value for d in at.dataframe if "record id" in d.value.columns)
     assert list(shown["record id"]) == members
@@ -152,10 +164,46 @@ def test_every_other_report_link_is_listed_with_its_reason(traps_project: Path) 
     with open_project(traps_project) as project:
         links = duplicates.links(project)
     assert links
-    at = open_page(traps_project, PAGE)
+    at = open_tab(open_page(traps_project, PAGE), "Merged studies")
     every = next(d.value for d in at.dataframe if "record A" in d.value.columns)
     assert len(every) == len(links)
     for link, (_, row) in zip(links, every.iterrows(), strict=True):
         assert row["record A"].startswith(f"{link.a} · ")
         assert row["record B"].startswith(f"{link.b} · ")
         assert row["why"] == link.reason and row["by"] == "the matcher"
+
+
+def test_a_different_inside_one_study_asks_which_record_leaves(traps_project: Path) -> None:  # noqa: F811
+    """Another session merged j1 and j3 meanwhile; "Different" on this page's pair then
+    contradicts a study: the page asks which record leaves before recording anything."""
+    at = open_page(traps_project, PAGE)
+    with open_project(traps_project) as project:
+        duplicates.decide(project, "same", ["j1", "j3"])
+        studies = duplicates.count_studies(project)
+    at.button(key="different|j1|j3").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project) == [("same", ["j1", "j3"])]  # nothing yet
+    assert "Which one leaves?" in as_shown(at.warning[0].value)
+    at.radio(key="ask_leaving").set_value("j3").run()
+    at.button(key="ask_yes").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project)[-1] == ("different", ["j1", "j3"])
+    with open_project(traps_project) as project:
+        assert duplicates.members_of(project)["j3"] == "j3"
+        assert duplicates.count_studies(project) == studies + 1
+    assert "j3 left the study" in as_shown(at.success[0].value)
+
+
+def test_a_same_over_an_earlier_different_asks_first(traps_project: Path) -> None:  # noqa: F811
+    at = open_page(traps_project, PAGE)
+    with open_project(traps_project) as project:
+        duplicates.decide(project, "different", ["j2", "j3"])
+    at.button(key="same|j1|j3").click().run()
+    assert active_decisions(traps_project) == [("different", ["j2", "j3"])]
+    assert "declared different publications" in as_shown(at.warning[0].value)
+    at.button(key="ask_no").click().run()
+    assert not at.warning and active_decisions(traps_project) == [("different", ["j2", "j3"])]
+    at.button(key="same|j1|j3").click().run()
+    at.button(key="ask_yes").click().run()
+    assert not errors(at)
+    assert active_decisions(traps_project)[-1] == ("same", ["j1", "j3"])

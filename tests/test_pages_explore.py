@@ -110,7 +110,12 @@ def test_explore_shows_every_filter_and_the_studies(serve) -> None:
     assert at.selectbox(key="sort").value == "Newest first"
     assert shown_count(at) == len(table)
     assert len(results(at)) == len(table)
+    assert len(at.get("plotly_chart")) == 0  # only the open tab is drawn
+    at.session_state["explore_tab"] = "Charts"
+    at.run()
+    assert_clean(at)
     assert len(at.get("plotly_chart")) == 4
+    assert not [d for d in at.dataframe if (d.key or "").startswith("results_")]
     assert at.query_params == {}
 
 
@@ -297,3 +302,92 @@ def test_filtering_the_demo_project_to_one_population(demo_project: Path) -> Non
     assert not errors(at)
     assert shown_count(at) == len(expected)
     assert len(at.get("image")) == 1  # the PRISMA flow of the project (an SVG)
+
+
+# -- issue 12: filters that survive the next change --------------------------------------------
+@pytest.fixture
+def browser_labels(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest], None]:
+    """Make AppTest send multiselect values the way the browser does.
+
+    Streamlit's frontend keeps the *label* it showed for each chosen option ("Women (33)")
+    and sends that back on every later run, until the server sends it a new value;
+    AppTest instead formats the chosen values with the newest labels, so it never sends
+    a label whose count has since changed. Call the returned function after each run:
+    it keeps, per multiselect, what the browser would hold.
+    """
+    from streamlit.testing.v1.element_tree import Multiselect
+
+    held: dict[str, list[str]] = {}
+    real_state, real_set = Multiselect._widget_state, Multiselect.set_value
+
+    def send(self):  # type: ignore[no-untyped-def]
+        state = real_state.fget(self)
+        if self.id in held:
+            state.string_array_value.data[:] = held[self.id]
+        return state
+
+    def pick(self, values):  # type: ignore[no-untyped-def]
+        held[self.id] = [self.format_func(v) for v in values]  # the labels on screen now
+        return real_set(self, values)
+
+    monkeypatch.setattr(Multiselect, "_widget_state", property(send))
+    monkeypatch.setattr(Multiselect, "set_value", pick)
+
+    def observe(at: AppTest) -> None:
+        for widget in at.multiselect:
+            if widget.proto.set_value:  # the server told the browser a new value
+                held[widget.id] = list(widget.proto.raw_values)
+
+    return observe
+
+
+def test_filters_stay_codes_when_the_counts_in_their_labels_change(serve, browser_labels) -> None:
+    """Pick a population, then a method, then type a search: the population must stay the
+    code ``women``. Before the fix it became the label "Women (33)", the URL said
+    ``population=Women+(33)``, the sidebar "Any", and no study matched."""
+    table = factory_table()
+    at = run(serve(table), EXPLORE)
+    at.multiselect(key="f_population").set_value(["women"]).run()
+    browser_labels(at)
+    at.multiselect(key="f_method").set_value(["qualitative"]).run()
+    assert_clean(at)
+    browser_labels(at)  # the population's count changed with the method: its label too
+    at.text_input(key="f_query").set_value("peer").run()
+    assert_clean(at)
+    browser_labels(at)
+    assert at.query_params.get("population") == "women"
+    at.slider(key="f_years").set_range(2005, 2015).run()
+    assert_clean(at)
+    expected = Filters(population=("women",), method=("qualitative",), query="peer",
+                       year_min=2005, year_max=2015)  # fmt: skip
+    assert at.multiselect(key="f_population").value == ["women"]
+    assert at.multiselect(key="f_method").value == ["qualitative"]
+    assert at.query_params == {"population": "women", "method": "qualitative", "q": "peer",
+                               "from": "2005", "to": "2015"}  # fmt: skip
+    assert shown_count(at) == len(apply(table, expected)) > 0
+
+
+def test_options_are_codes_and_only_their_labels_carry_counts(serve) -> None:
+    at = run(serve(factory_table()), EXPLORE, {"method": "qualitative"})
+    widget = at.multiselect(key="f_population")
+    assert widget.value == []
+    widget.set_value(["staff"]).run()
+    widget = at.multiselect(key="f_population")
+    assert widget.value == ["staff"]  # the value is the code ...
+    assert all(re.fullmatch(r".+ \(\d[\d,]*\)", o) for o in widget.options)  # ... labels count
+
+
+def test_the_url_changed_by_a_link_sets_the_widgets_even_after_filtering(serve) -> None:
+    """A link to Explore with another filter (from the map, the Study page) wins over the
+    widgets' state; the page's own URL writes never do (they are echoes)."""
+    table = factory_table()
+    at = run(serve(table), EXPLORE)
+    at.multiselect(key="f_population").set_value(["women"]).run()
+    at.switch_page(MAP).run()
+    at.query_params.clear()
+    at.query_params.update({"setting": "jail"})
+    at.switch_page(EXPLORE).run()
+    assert_clean(at)
+    assert at.multiselect(key="f_setting").value == ["jail"]
+    assert at.multiselect(key="f_population").value == []
+    assert at.query_params == {"setting": "jail"}

@@ -1,78 +1,83 @@
-"""A person's decisions as constraints on grouping: must-links, cannot-links, links.
+"""What a person's decisions say about pairs: settled pairs, "same" ties, "other report" links.
 
-Each decision also *settles* the pairs it covers, so the engine reports them with the
-person's decision and never queues them for review again.
+The groups themselves change by `lib.dedupe.cluster.apply_decision`; this module reads
+the rest off the decisions: every pair a decision covers is *settled* (reported with the
+person's decision and reason, never queued for review again), a person's "same" pairs
+explain why records share a group, and "other report" decisions make links. All of it
+depends on the decisions alone, never on the groups, so a project file can read it from
+its stored decisions at any time.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from itertools import combinations
 
-from lib.dedupe.model import PAIR_DECISIONS, Decision, Link
+from lib.dedupe.model import Decision, Link
 
-__all__ = ["Constraints"]
+__all__ = ["Constraints", "reason_of"]
 
-_DUP = PAIR_DECISIONS.index("duplicate")
-_DISTINCT = PAIR_DECISIONS.index("distinct")
+_SAID = {
+    "same": "a person decided: same publication",
+    "different": "a person decided: different publications",
+    "other-report": "a person decided: other report of the same study",
+    "split": "a person split the group",
+}
+
+
+def reason_of(decision: Decision, said: str | None = None) -> str:
+    """Why a pair or a group is as it is, in words, naming the decision and its note."""
+    tag = f" (decision {decision.decision_id})" if decision.decision_id is not None else ""
+    note = f": {decision.note}" if decision.note else ""
+    return f"{said or _SAID[decision.kind]}{tag}{note}"
 
 
 class Constraints:
-    """A person's decisions as index pairs, plus the pairs they settle."""
+    """The pairs a list of decisions settles (later decisions win), its ties and links.
 
-    def __init__(
-        self, decisions: Sequence[Decision], ids: list[str], index: dict[str, int]
-    ) -> None:
-        self.must: list[tuple[int, int]] = []
-        self.cannot: dict[int, set[int]] = defaultdict(set)
-        self.settled: dict[tuple[int, int], tuple[int, str]] = {}
+    ``settled`` maps a pair of record ids (in sorted order) to ``("duplicate" | "distinct",
+    reason)``; ``musts`` are ``(a, b, reason)`` ties of "same" decisions and of records
+    split off together; ``links`` the "other report" links. Records not in ``present``
+    are left out.
+    """
+
+    def __init__(self, decisions: Sequence[Decision] = (), present: Container[str] = ()) -> None:
+        self.settled: dict[tuple[str, str], tuple[str, str]] = {}
+        self.musts: list[tuple[str, str, str]] = []
         self.links: list[Link] = []
-        self.open_splits: list[tuple[Decision, list[int]]] = []
+        self.present = present
         for d in decisions:
-            idx = [index[r] for r in dict.fromkeys(d.record_ids) if r in index]
-            tag = f" (decision {d.decision_id})" if d.decision_id is not None else ""
-            note = f": {d.note}" if d.note else ""
-            if d.kind == "same":
-                self._same(idx, f"a person decided: same publication{tag}{note}")
-            elif d.kind == "different":
-                self._apart(idx, idx, f"a person decided: different publications{tag}{note}")
-            elif d.kind == "other-report":
-                reason = f"a person decided: other report of the same study{tag}{note}"
-                self._apart(idx, idx, reason)
-                for i, j in combinations(idx, 2):
-                    self.links.append(Link(ids[i], ids[j], "other-report", reason, d.decision_id))
-            elif d.kind == "split":
-                against = [index[r] for r in d.against if r in index and r not in d.record_ids]
-                self._same(idx, f"a person kept these together when splitting{tag}{note}")
-                if d.against:
-                    self._apart(idx, against, f"a person split the group{tag}{note}")
-                else:
-                    self.open_splits.append((d, idx))
+            self.add(d)
 
-    def _same(self, idx: list[int], reason: str) -> None:
-        for j in idx[1:]:
-            self.must.append((idx[0], j))
-        for i, j in combinations(idx, 2):
-            self.settled[(min(i, j), max(i, j))] = (_DUP, reason)
+    def add(self, d: Decision, rest: Sequence[str] = ()) -> None:
+        """Read one more decision (``rest``: for a split, the rest of its group when no
+        ``against`` was stored)."""
+        present = self.present
+        ids = [r for r in dict.fromkeys(d.record_ids) if r in present]
+        if d.kind == "same":
+            self._together(ids, reason_of(d))
+        elif d.kind in ("different", "other-report"):
+            self.apart(ids, ids, reason_of(d))
+            if d.kind == "other-report":
+                for a, b in combinations(ids, 2):
+                    self.links.append(Link(a, b, "other-report", reason_of(d), d.decision_id))
+        elif d.kind == "split":
+            self._together(ids, reason_of(d, "a person kept these together when splitting"))
+            against = [r for r in (d.against or rest) if r in present and r not in ids]
+            self.apart(ids, against, reason_of(d))
 
-    def _apart(self, left: list[int], right: list[int], reason: str) -> None:
-        for i in left:
-            for j in right:
-                if i != j:
-                    self.cannot[i].add(j)
-                    self.cannot[j].add(i)
-                    self.settled[(min(i, j), max(i, j))] = (_DISTINCT, reason)
+    def _together(self, ids: list[str], reason: str) -> None:
+        for j in ids[1:]:
+            self.musts.append((ids[0], j, reason))
+        for a, b in combinations(ids, 2):
+            self.settled[(a, b) if a < b else (b, a)] = ("duplicate", reason)
 
-    def close_splits(self, roots: list[int]) -> bool:
-        """Turn splits without ``against`` into cannot-links against their current group."""
-        changed = False
-        for d, idx in self.open_splits:
-            inside = set(idx)
-            group_roots = {roots[i] for i in idx}
-            rest = [k for k, r in enumerate(roots) if r in group_roots and k not in inside]
-            tag = f" (decision {d.decision_id})" if d.decision_id is not None else ""
-            self._apart(idx, rest, f"a person split the group{tag}")
-            changed = changed or bool(rest)
-        self.open_splits = []
-        return changed
+    def apart(self, left: Sequence[str], right: Sequence[str], reason: str) -> None:
+        """Settle every pair across ``left`` and ``right`` as distinct."""
+        for a in left:
+            for b in right:
+                if a != b:
+                    self.settled[(a, b) if a < b else (b, a)] = ("distinct", reason)
+
+    def is_settled(self, a: str, b: str) -> bool:
+        return ((a, b) if a < b else (b, a)) in self.settled

@@ -1,8 +1,13 @@
 """`deduplicate`: normalise → block → score → decide → group (checked) → merge.
 
-Each step is a function of its own module; this one wires them together and applies a
-person's decisions as constraints, so re-running after a new import never asks again
-about a pair someone already decided.
+Each step is a function of its own module; this one wires them together. The matcher's
+duplicates make the automatic groups; a person's decisions are then applied to them one
+by one, in the order they were made (`lib.dedupe.cluster.apply_decision`): a "same" joins
+groups, a "different" or a split takes records out. So the groups are the closure of every
+"same", automatic or a person's, minus only what a person took apart, and a project can
+apply a new decision to its stored groups alone and get exactly what a full run gives.
+Every pair a decision covers is reported with the person's decision, so re-running after
+a new import never asks again about a pair someone already decided.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from lib.dedupe.blocking import candidate_pairs, key_codes
-from lib.dedupe.cluster import constrained_groups
+from lib.dedupe.cluster import Partition, apply_decision, constrained_groups, explain
 from lib.dedupe.compare import MIN_TRUNCATED, compare
 from lib.dedupe.constraints import Constraints
 from lib.dedupe.model import PAIR_DECISIONS, TITLE_ONLY_WEIGHT, Decision, Link, PairTable
@@ -66,11 +71,8 @@ def _deduplicate(records: list[Record], decisions: Sequence[Decision]) -> Dedupe
     stats["seconds_score"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    constraints = Constraints(decisions, ids, index)
-    for k in range(len(ia)):
-        settled = constraints.settled.get((int(ia[k]), int(ib[k])))
-        if settled:
-            codes[k], reasons[k] = settled
+    # the matcher's own decisions and reasons, before any person's
+    automatic = PairTable(ids, ia, ib, codes.copy(), scores, dict(reasons))
     edges = sorted(
         (
             (-float(scores[k]), ids[int(ia[k])], ids[int(ib[k])], int(ia[k]), int(ib[k]))
@@ -87,30 +89,73 @@ def _deduplicate(records: list[Record], decisions: Sequence[Decision]) -> Dedupe
             verdicts[key] = verdict
         return verdict.conflict
 
-    def group() -> list[int]:
-        return constrained_groups(
-            len(records),
-            must=constraints.must,
-            edges=edge_pairs,
-            cannot=constraints.cannot,
-            conflict=conflict,
-        )
-
-    roots = group()
-    if constraints.open_splits and constraints.close_splits(roots):
-        roots = group()
-    first: dict[int, int] = {}
+    # The automatic groups: the matcher's duplicates, checked as groups. A person's
+    # decisions never change them; they change the groups made from them, one by one.
+    roots = constrained_groups(len(records), edges=edge_pairs, conflict=conflict)
+    auto_cluster_of = _cluster_ids(ids, roots)
+    by_root: dict[int, list[tuple[str, int]]] = {}
     for i, root in enumerate(roots):
-        first.setdefault(root, i)
-    cluster_of = {ids[i]: ids[first[roots[i]]] for i in range(len(ids))}
+        by_root.setdefault(root, []).append((ids[i], i))
+    partition = Partition(by_root.values())
+    constraints = Constraints(present=index)
+    for d in decisions:
+        rest: list[str] = []
+        if d.kind == "split" and not d.against:
+            inside = set(d.record_ids)
+            for gid in dict.fromkeys(partition.group(r) for r in d.record_ids if r in index):
+                rest += [r for r in partition.members[gid] if r not in inside]
+        constraints.add(d, rest)
+        apply_decision(partition, d.kind, d.record_ids, d.leaving)
+    cluster_of = {rid: partition.group(rid) for rid in ids}
+    _settle(codes, reasons, constraints, ids, index, ia, ib)
     stats["seconds_group"] = time.perf_counter() - t0
 
     pairs = PairTable(ids, ia, ib, codes, scores, reasons)
-    joined_by = _joined_by(ids, roots, edges, constraints, pairs)
-    links = _links(ids, roots, verdicts) + constraints.links
-    stats["groups"] = len(first)
+    joined_by = explain(
+        partition.groups(),
+        [(p.score, p.a, p.b, p.reason) for p in automatic.with_decision("duplicate")],
+        constraints.musts,
+    )
+    final = [index[cluster_of[rid]] for rid in ids]
+    links = _links(ids, final, verdicts) + constraints.links
+    stats["groups"] = len(partition.members)
     stats["seconds_total"] = time.perf_counter() - started
-    return DedupeResult(records, cluster_of, pairs, links, joined_by, stats)
+    return DedupeResult(records, cluster_of, pairs, links, joined_by, stats,
+                        auto_cluster_of=auto_cluster_of, automatic=automatic,
+                        candidate_links=_links(ids, None, verdicts))  # fmt: skip
+
+
+def _cluster_ids(ids: list[str], roots: list[int]) -> dict[str, str]:
+    """record id -> its group's id, the id of the group's first record in input order."""
+    first: dict[int, int] = {}
+    for i, root in enumerate(roots):
+        first.setdefault(root, i)
+    return {ids[i]: ids[first[roots[i]]] for i in range(len(ids))}
+
+
+def _settle(
+    codes: np.ndarray,
+    reasons: dict[int, str],
+    constraints: Constraints,
+    ids: list[str],
+    index: dict[str, int],
+    ia: np.ndarray,
+    ib: np.ndarray,
+) -> None:
+    """Report the pairs a person decided with the person's decision and reason."""
+    if not constraints.settled or not len(ia):
+        return
+    n = len(ids)
+    keys = ia.astype(np.int64) * n + ib.astype(np.int64)
+    order = np.argsort(keys)
+    for (a, b), (decision, reason) in constraints.settled.items():
+        i, j = index[a], index[b]
+        for key in (i * n + j, j * n + i):
+            at = int(np.searchsorted(keys, key, sorter=order))
+            if at < len(keys) and keys[order[at]] == key:
+                k = int(order[at])
+                codes[k] = PAIR_DECISIONS.index(decision)
+                reasons[k] = reason
 
 
 def _score_pairs(
@@ -189,39 +234,16 @@ def _hold_incomplete(
     codes[held] = _POSSIBLE
 
 
-def _joined_by(
-    ids: list[str],
-    roots: list[int],
-    edges: list[tuple[float, str, str, int, int]],
-    constraints: Constraints,
-    pairs: PairTable,
-) -> dict[str, tuple[str, float, str]]:
-    """For each record in a group of two or more: the best pair tying it to the group."""
-    out: dict[str, tuple[str, float, str]] = {}
-    for i, j in constraints.must:
-        if roots[i] == roots[j]:
-            reason = constraints.settled.get((min(i, j), max(i, j)), (0, "a person decided"))[1]
-            out.setdefault(ids[i], (ids[j], 1.0, reason))
-            out.setdefault(ids[j], (ids[i], 1.0, reason))
-    reason_of = {}
-    for k in np.flatnonzero(pairs.codes == _DUP):
-        reason_of[(int(pairs.ia[k]), int(pairs.ib[k]))] = pairs[int(k)].reason
-    for neg_score, _, _, i, j in edges:  # best first
-        if roots[i] != roots[j]:
-            continue
-        reason = reason_of.get((i, j), "")
-        out.setdefault(ids[i], (ids[j], -neg_score, reason))
-        out.setdefault(ids[j], (ids[i], -neg_score, reason))
-    return out
-
-
 def _links(
-    ids: list[str], roots: list[int], verdicts: dict[tuple[int, int], Verdict]
+    ids: list[str], roots: list[int] | None, verdicts: dict[tuple[int, int], Verdict]
 ) -> list[Link]:
-    """Automatic "other report" links between records left in different groups."""
+    """Automatic "other report" links between records in different groups (``roots``;
+    ``None``: every candidate link, whatever the groups)."""
     out = []
     for (i, j), verdict in verdicts.items():
-        if verdict.link and verdict.decision != DUPLICATE and roots[i] != roots[j]:
+        if not verdict.link or verdict.decision == DUPLICATE:
+            continue
+        if roots is None or roots[i] != roots[j]:
             out.append(Link(ids[i], ids[j], "other-report", verdict.link))
     out.sort(key=lambda link: (link.a, link.b))
     return out

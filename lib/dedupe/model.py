@@ -35,12 +35,15 @@ TITLE_ONLY_WEIGHT = 0.5
 class Decision:
     """A person's decision, applied as a constraint on every later run.
 
-    - ``same``: the records are one publication (must-link, whatever the rules say);
-    - ``different``: no two of the records may share a group (cannot-link);
+    - ``same``: the records are one publication: their groups become one, whatever the
+      rules say;
+    - ``different``: the records are not one publication; where two share a group, the
+      records in ``leaving`` leave it (each on its own; without ``leaving``, all but the
+      one that arrived first);
     - ``other-report``: the records report one study but are not one publication
-      (cannot-link, and a link);
+      (like ``different``, and a link);
     - ``split``: ``record_ids`` leave their group and form one of their own; ``against``
-      names the rest of the group at decision time (computed by the engine when empty).
+      names the rest of the group at decision time (taken from the groups when empty).
     """
 
     kind: str
@@ -48,6 +51,7 @@ class Decision:
     against: tuple[str, ...] = ()
     decision_id: int | None = None
     note: str = ""
+    leaving: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in DECISION_KINDS:

@@ -18,7 +18,8 @@ class DedupeResult:
 
     ``cluster_of`` maps every record id to its group's id, which is the id of the group's
     first record in input order (so a group keeps its id when later imports join it).
-    ``joined_by`` says, for each record that joined a group, through which pair and why.
+    ``joined_by`` says, for each record that joined a group, through which pair and why
+    (score 1.0 where a person's decision did it).
     """
 
     records: list[Record]
@@ -27,6 +28,12 @@ class DedupeResult:
     links: list[Link]
     joined_by: dict[str, tuple[str, float, str]] = field(default_factory=dict)
     stats: dict[str, float] = field(default_factory=dict)
+    # The groups before any person's decision, and every pair as the matcher decided it
+    # (`pairs` reports the pairs a person decided with the person's decision).
+    auto_cluster_of: dict[str, str] = field(default_factory=dict)
+    automatic: PairTable | None = None
+    # Every automatic "other report" link, also between records now in one group.
+    candidate_links: list[Link] = field(default_factory=list)
 
     def clusters(self) -> dict[str, list[str]]:
         """Group id → member record ids, in input order."""

@@ -16,6 +16,8 @@ the same URL.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -25,7 +27,7 @@ import pandas as pd
 from lib.explore.index import FILTER_FACETS, StudyIndex
 from lib.explore.labels import code_label, facet_label, order_values
 
-__all__ = ["FILTER_FACETS", "Filters", "apply", "facet_counts", "mask"]
+__all__ = ["FILTER_FACETS", "Filters", "apply", "as_codes", "facet_counts", "mask", "option_text"]
 
 
 def _values(value: object) -> tuple[str, ...]:
@@ -216,3 +218,41 @@ def facet_counts(
             "count": counts.astype(np.int64),
         }
     )
+
+
+# -- a facet's options in a widget -----------------------------------------------------------
+def option_text(label: str, count: int) -> str:
+    """What a sidebar option shows: its label and how many studies choosing it shows."""
+    return f"{label} ({count:,})"
+
+
+_COUNTED = re.compile(r"^(.*) \(\d[\d,]*\)$")
+
+
+def as_codes(
+    values: Iterable[object], codes: Collection[str], labels: Mapping[str, str]
+) -> list[str]:
+    """A facet widget's values as codes: the value a filter holds is always a code.
+
+    A browser sends back the text an option showed ("Women (33)"), and keeps sending it
+    after the count in it changed; Streamlit then hands the page that text instead of the
+    code. Such a value is read back through its label (``labels``: code -> label); a value
+    that is neither a code nor an option's text is dropped.
+    """
+    by_label = {label: code for code, label in labels.items()}
+    out: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        text = value
+        while text not in codes:
+            if text in by_label:
+                text = by_label[text]
+                break
+            counted = _COUNTED.match(text)
+            if not counted:
+                break
+            text = counted.group(1)
+        if text in codes and text not in out:
+            out.append(text)
+    return out

@@ -9,13 +9,18 @@ abstract, lower-cased) is built once with pyarrow's vectorised string
 kernels. Everything is built lazily: a page that never searches never builds the haystack.
 
 An index belongs to one table (positions, not labels): build a new one when the table
-changes (the pages key it by the project's version).
+changes (the pages key it by the project's version). A table the app shares read-only
+(`lib.views.study_cache`) is `share`d with its index: every ``StudyIndex(table)`` of that
+very table object then gets the same index, so charts and counts called without one (the
+Overview's) reuse what is built instead of exploding 50k studies again on every rerun.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -143,10 +148,15 @@ def _as_list(value: object) -> list[str]:
         return [str(value)]
 
 
+def _whole(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous Arrow array (a column patched in place is chained from pieces)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def _explode(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """``(rows, values)`` for a column of lists (or of single strings), values as arrow."""
     if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
-        values = pa.array(column, from_pandas=True)
+        values = _whole(pa.array(column, from_pandas=True))
         return np.arange(len(column), dtype=np.int64), values
     cells = column.to_numpy(dtype=object)
     array = None
@@ -161,10 +171,23 @@ def _explode(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return rows, pc.list_flatten(array)
 
 
+# id(table) -> (the table, weakly; its shared index), for tables the app shares read-only
+_SHARED: dict[int, tuple[weakref.ref[pd.DataFrame], StudyIndex]] = {}
+_SHARING = threading.Lock()
+
+
 class StudyIndex:
     """Lookup arrays over one studies table (see the module docstring)."""
 
+    def __new__(cls, studies: pd.DataFrame) -> StudyIndex:
+        found = _SHARED.get(id(studies))
+        if found is not None and found[0]() is studies:
+            return found[1]
+        return super().__new__(cls)
+
     def __init__(self, studies: pd.DataFrame) -> None:
+        if getattr(self, "studies", None) is studies:  # the shared index of this table
+            return
         self.studies = studies
         self.n = len(studies)
         self._facets: dict[str, FacetValues] = {}
@@ -172,6 +195,18 @@ class StudyIndex:
         self._haystack: pa.Array | None = None
         self._text_masks: OrderedDict[str, np.ndarray] = OrderedDict()
         self._value_masks: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
+
+    def share(self) -> StudyIndex:
+        """Make this the index of its table for everyone (the table must stay unchanged:
+        the app's shared, read-only studies table); returns it."""
+        table = self.studies
+        key = id(table)
+        with _SHARING:
+            for stale in [k for k, (ref, _) in _SHARED.items() if ref() is None]:
+                del _SHARED[stale]
+            forget = _SHARED.pop
+            _SHARED[key] = (weakref.ref(table, lambda _, k=key: forget(k, None)), self)
+        return self
 
     def prepare(self, *, text: bool = True) -> StudyIndex:
         """Build everything now (every facet, and the search haystack unless ``text`` is
@@ -278,7 +313,7 @@ class StudyIndex:
         parts = []
         for column in _TEXT_COLUMNS:
             if column in self.studies:
-                values = pa.array(self.studies[column].astype("str"), from_pandas=True)
+                values = _whole(pa.array(self.studies[column].astype("str"), from_pandas=True))
                 values = pc.fill_null(values.cast(pa.large_string()), "")
             else:
                 values = pa.array([""] * self.n, type=pa.large_string())

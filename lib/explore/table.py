@@ -14,21 +14,27 @@ import pandas as pd
 from lib.explore.labels import code_label
 from lib.safe_links import study_link
 
-__all__ = ["DISPLAY_COLUMNS", "SORTS", "Results", "display_table", "sorted_rows"]
+__all__ = ["DISPLAY_COLUMNS", "SHOWN_COLUMNS", "SORTS", "Results", "cite", "display_table",
+           "sorted_rows"]  # fmt: skip
 
+# In the order shown: who and when, what, then the codes a reviewer scans for (method,
+# findings, population: visible at 1280 px), then the rest. ``study_id`` is kept for the
+# page (to open a study) but not shown.
 DISPLAY_COLUMNS: dict[str, str] = {
-    "study_id": "Study",
-    "year": "Year",
-    "first_author": "First author",
+    "cite": "Author, year",
     "title": "Title",
-    "journal": "Journal",
     "method": "Method",
     "direction": "Findings",
     "population": "Population",
+    "year": "Year",
+    "first_author": "First author",
+    "journal": "Journal",
     "databases": "Databases",
     "checked": "Checked",
     "link": "Link",
+    "study_id": "Study id",
 }
+SHOWN_COLUMNS: tuple[str, ...] = tuple(c for c in DISPLAY_COLUMNS if c != "study_id")
 # Sort orders offered: label -> (columns, ascending); missing values last.
 SORTS: dict[str, tuple[tuple[str, ...], tuple[bool, ...]]] = {
     "Newest first": (("year", "first_author", "title"), (False, True, True)),
@@ -50,6 +56,22 @@ def _labels(facet: str, cells: pd.Series) -> list[str]:
     return out
 
 
+def cite(first_author: object, authors: object, year: object) -> str:
+    """ "Smith 2019", "Smith & Jones 2019", "Smith et al. 2019"; "(no author)" and "n.d."
+    where missing: how a reviewer names a study."""
+    first = "" if first_author is None or first_author != first_author else str(first_author)
+    names = [a for a in str(authors or "").split("; ") if a.strip()] if authors == authors else []
+    if len(names) == 2:
+        second = names[1].split(",")[0].strip()
+        who = f"{first} & {second}" if first and second else first
+    elif len(names) > 2:
+        who = f"{first} et al."
+    else:
+        who = first
+    when = "n.d." if year is None or year is pd.NA or year != year else str(int(year))
+    return f"{who or '(no author)'} {when}"
+
+
 def display_table(studies: pd.DataFrame) -> pd.DataFrame:
     """One row per study (same order as ``studies``), columns of `DISPLAY_COLUMNS`."""
     n = len(studies)
@@ -59,21 +81,28 @@ def display_table(studies: pd.DataFrame) -> pd.DataFrame:
             return pd.Series([""] * n, dtype="str")
         return studies[name].astype("str").fillna("").reset_index(drop=True)
 
+    years = (
+        studies["year"].astype("Int64").reset_index(drop=True)
+        if "year" in studies
+        else pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    )
     out = pd.DataFrame(
         {
-            "study_id": text("study_id"),
-            "year": (
-                studies["year"].astype("Int64").reset_index(drop=True)
-                if "year" in studies
-                else pd.array([pd.NA] * n, dtype="Int64")
-            ),
-            "first_author": text("first_author"),
+            "cite": [
+                cite(f, a, y)
+                for f, a, y in zip(text("first_author"), text("authors"), years, strict=True)
+            ],
             "title": text("title"),
-            "journal": text("journal"),
         }
     )
-    for facet in ("method", "direction", "population", "databases"):
+    for facet in ("method", "direction", "population"):
         out[facet] = _labels(facet, studies[facet]) if facet in studies else [""] * n
+    out["year"] = years
+    out["first_author"] = text("first_author")
+    out["journal"] = text("journal")
+    out["databases"] = (
+        _labels("databases", studies["databases"]) if "databases" in studies else [""] * n
+    )
     out["checked"] = (
         studies["checked"].fillna(False).astype(bool).to_numpy()
         if "checked" in studies
@@ -81,7 +110,8 @@ def display_table(studies: pd.DataFrame) -> pd.DataFrame:
     )
     dois = studies["doi"].to_numpy(dtype=object) if "doi" in studies else [None] * n
     out["link"] = [study_link(d) for d in dois]
-    return out
+    out["study_id"] = text("study_id")
+    return out[list(DISPLAY_COLUMNS)]
 
 
 def _sort_keys(studies: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

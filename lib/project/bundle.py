@@ -46,8 +46,9 @@ _TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 _OPTIONAL = frozenset({"import_removals", "removed_records"})
 # Meta keys that are not the user's: versions, and fingerprints of derived state.
 _DERIVED_META = frozenset(
-    {"schema_version", "version", "dedupe_state", "coding_state", "pipeline_coded"}
-)
+    {"schema_version", "version", "dedupe_state", "coding_state", "pipeline_coded",
+     "pipeline_codebook", "pipeline_changes_seen"}
+)  # fmt: skip
 
 
 class BundleError(ProjectError):

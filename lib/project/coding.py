@@ -59,6 +59,7 @@ __all__ = [
     "preview_codebook_change",
     "project_codebook",
     "recode",
+    "recode_studies",
     "refresh",
     "save_codebook",
     "set_checked",
@@ -234,6 +235,48 @@ def recode(
             conn, "recode", studies=len(ids), changed=changed, codebook_sha256=codebook.sha256
         )
     return RecodeSummary(len(ids), changed, codebook.sha256)
+
+
+def recode_studies(
+    project: Project,
+    study_records: Mapping[str, Record],
+    removed: Sequence[str] = (),
+    codebook: Codebook | None = None,
+) -> None:
+    """Code only some studies (made or changed) and drop the codes of ``removed`` ones.
+
+    The step after a duplicate decision, which changes a few studies: recoding all of a
+    50k-study project takes a minute (`lib.pipeline` tracks which studies changed). The
+    coding fingerprint (`is_stale`) is left alone: the caller keeps its own. One
+    transaction, logged as ``recode_some``.
+    """
+    codebook = codebook or project_codebook(project)
+    codings = code_records([_as_study(sid, rec) for sid, rec in study_records.items()], codebook)
+    rows = [
+        (
+            c.record_id,
+            facet,
+            json.dumps(list(c.get(facet)), ensure_ascii=False),
+            json.dumps(
+                [
+                    [e.code, e.phrase, e.field, e.start, e.end, e.rule]
+                    for e in c.evidence_for(facet)
+                ],
+                ensure_ascii=False,
+            ),
+        )
+        for c in codings
+        for facet in FACETS
+    ]
+    with project.transaction() as conn:
+        conn.executemany(
+            "DELETE FROM auto_codes WHERE study_id = ?",
+            [(sid,) for sid in dict.fromkeys([*removed, *study_records])],
+        )
+        conn.executemany(
+            "INSERT INTO auto_codes (study_id, facet, codes, evidence) VALUES (?, ?, ?, ?)", rows
+        )
+        project.log(conn, "recode_some", studies=len(study_records), removed=len(removed))
 
 
 def _as_study(study_id: str, record: Record) -> Record:
@@ -554,7 +597,7 @@ def set_checked(project: Project, study_id: str, checked: bool) -> None:
 # -- reading -------------------------------------------------------------------------------
 
 
-def effective_codes(project: Project) -> pd.DataFrame:
+def effective_codes(project: Project, study_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per coded study: each facet's value in force, what was overridden, checked.
 
     Columns: ``study_id``; ``method`` and ``direction`` (str); ``population``,
@@ -562,10 +605,21 @@ def effective_codes(project: Project) -> pd.DataFrame:
     ``overridden`` (list of the facet columns set by hand); ``checked`` (bool). These
     match the coding columns of the studies table (`lib.views.studies`). Studies are those of
     the last coding (`recode`/`refresh`); an override of a study that no longer exists is
-    listed by `orphaned_overrides`.
+    listed by `orphaned_overrides`. With ``study_ids``, only those studies' rows.
     """
     codebook = project_codebook(project)
-    rows = project.conn.execute("SELECT study_id, facet, codes FROM auto_codes").fetchall()
+    if study_ids is None:
+        rows = project.conn.execute("SELECT study_id, facet, codes FROM auto_codes").fetchall()
+    else:  # some studies only (the app updates its table study by study)
+        rows = []
+        wanted = list(dict.fromkeys(study_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows += project.conn.execute(
+                "SELECT study_id, facet, codes FROM auto_codes "
+                f"WHERE study_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
     # column by column, in one JSON parse: per-study dicts took 2 s at 50k studies
     parsed = json.loads("[" + ",".join(r[2] for r in rows) + "]") if rows else []
     by_facet: dict[str, dict[str, list[str]]] = defaultdict(dict)

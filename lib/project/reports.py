@@ -38,6 +38,7 @@ __all__ = [
     "MAIN_RANK",
     "fold",
     "fold_groups",
+    "folding",
     "link_pairs",
     "report_rank",
     "study_count",
@@ -127,9 +128,12 @@ def fold(
 
 
 def link_pairs(project: Project) -> list[tuple[str, str]]:
-    """The stored "other report" links as record id pairs (no regrouping: call
-    `lib.project.duplicates.refresh` first where it may be stale)."""
-    return [(a, b) for a, b in project.conn.execute("SELECT a, b FROM dedupe_links ORDER BY a, b")]
+    """The "other report" links as record id pairs: the matcher's between records in
+    different groups and a reviewer's (`lib.project.duplicates.links`; no regrouping:
+    call `lib.project.duplicates.refresh` first where it may be stale)."""
+    from lib.project import duplicates
+
+    return [(link.a, link.b) for link in duplicates.links(project, refresh_first=False)]
 
 
 def _groups_in_order(project: Project) -> tuple[dict[str, str], dict[str, int]]:
@@ -170,9 +174,7 @@ def fold_groups(project: Project, groups: pd.DataFrame) -> dict[str, str]:
     links = link_pairs(project)
     if not links:
         return {}
-    linked = sorted({r for pair in links for r in pair})
-    sql = "SELECT record_id, cluster_id FROM dedupe_groups WHERE record_id IN ({marks})"
-    group_of = _lookup(project, sql, linked)
+    group_of = _linked_groups(project, links)
     ids = groups["study_id"].tolist()
     arrival = {gid: i for i, gid in enumerate(ids)}
     wanted = set(group_of.values())
@@ -216,17 +218,36 @@ def study_of(project: Project, *, refresh_first: bool = True) -> dict[str, str]:
     return {rid: by_group[gid] for rid, gid in group_of.items()}
 
 
+def _linked_groups(project: Project, links: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """record id -> group id for the records that ``links`` name (few: looked up)."""
+    linked = sorted({r for pair in links for r in pair})
+    sql = "SELECT record_id, cluster_id FROM dedupe_groups WHERE record_id IN ({marks})"
+    return _lookup(project, sql, linked)
+
+
+def folding(project: Project) -> dict[str, str]:
+    """group id -> study id for the groups that links touch, from lookups only (no read
+    of the whole groups table: the app's studies table is patched with it per decision)."""
+    links = link_pairs(project)
+    if not links:
+        return {}
+    group_of = _linked_groups(project, links)
+    groups = sorted(set(group_of.values()))
+    sql = "SELECT record_id, rid FROM records WHERE record_id IN ({marks})"
+    arrival = {gid: int(rid) for gid, rid in _lookup(project, sql, groups).items()}
+    return fold(group_of, links, _entrytypes(project, groups), arrival)
+
+
 def study_count(project: Project) -> tuple[int, int]:
     """``(publication groups, studies)`` from the stored groups and links (no regrouping)."""
     groups = project.conn.execute("SELECT COUNT(DISTINCT cluster_id) FROM dedupe_groups")
     n_groups = int(groups.fetchone()[0])
+    links = link_pairs(project)
+    group_of = _linked_groups(project, links) if links else {}
     sets = _Sets()
     joined = 0
-    rows = project.conn.execute(
-        "SELECT ga.cluster_id, gb.cluster_id FROM dedupe_links l "
-        "JOIN dedupe_groups ga ON ga.record_id = l.a JOIN dedupe_groups gb ON gb.record_id = l.b"
-    )
-    for ga, gb in rows:
-        if ga != gb and sets.union(ga, gb):
+    for a, b in links:
+        ga, gb = group_of.get(a), group_of.get(b)
+        if ga is not None and gb is not None and ga != gb and sets.union(ga, gb):
             joined += 1
     return n_groups, n_groups - joined

@@ -8,7 +8,7 @@ are created together so a project file is always complete.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 CORE = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -95,8 +95,10 @@ CREATE INDEX IF NOT EXISTS removed_records_import ON removed_records (import_id)
 # ---- deduplication (owned by lib.project.duplicates) --------------------------------------
 DEDUPE = """
 -- A person's deduplication decisions, oldest first. Undoing one sets `undone_at`: the
--- row stays for the audit trail. `record_ids` and `against` are JSON arrays (`against`:
--- for a split, the rest of the group at the time).
+-- row stays for the audit trail. `record_ids`, `against` and `leaving` are JSON arrays
+-- (`against`: for a split, the rest of the group at the time; `leaving`: for a
+-- "different" or "other report" between records of one group, those the person chose
+-- to take out of it).
 CREATE TABLE IF NOT EXISTS dedupe_decisions (
     decision_id INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL CHECK (kind IN ('same', 'different', 'other-report', 'split')),
@@ -104,7 +106,24 @@ CREATE TABLE IF NOT EXISTS dedupe_decisions (
     against     TEXT NOT NULL,
     note        TEXT NOT NULL,
     made_at     TEXT NOT NULL,
-    undone_at   TEXT
+    undone_at   TEXT,
+    leaving     TEXT NOT NULL DEFAULT '[]'
+);
+
+-- The automatic groups of the last full run, before any person's decision: undoing a
+-- decision applies those still in force to them again.
+CREATE TABLE IF NOT EXISTS dedupe_auto (
+    record_id  TEXT PRIMARY KEY,
+    cluster_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dedupe_auto_cluster ON dedupe_auto (cluster_id);
+
+-- Every study (by id) whose merged record was made, changed or dropped, in order; "*"
+-- means all of them. Readers that keep a copy of the studies (the coder, the app's
+-- tables) remember the last `seq` they read and update only what came after.
+CREATE TABLE IF NOT EXISTS dedupe_study_changes (
+    seq      INTEGER PRIMARY KEY,
+    study_id TEXT NOT NULL
 );
 
 -- The groups of the last run: one row per record. `matched_with`, `score` and `reason`
@@ -118,7 +137,9 @@ CREATE TABLE IF NOT EXISTS dedupe_groups (
 );
 CREATE INDEX IF NOT EXISTS dedupe_groups_cluster ON dedupe_groups (cluster_id);
 
--- Pairs of the last run that were merged (duplicate) or need a person (possible).
+-- Pairs of the last run that the matcher merged (duplicate) or left to a person
+-- (possible), as the matcher decided them: a person's decisions are read from
+-- dedupe_decisions.
 CREATE TABLE IF NOT EXISTS dedupe_pairs (
     a        TEXT NOT NULL,
     b        TEXT NOT NULL,
@@ -127,6 +148,7 @@ CREATE TABLE IF NOT EXISTS dedupe_pairs (
     reason   TEXT NOT NULL,
     PRIMARY KEY (a, b)
 );
+CREATE INDEX IF NOT EXISTS dedupe_pairs_b ON dedupe_pairs (b);
 
 -- One merged record per group of the last run (derived, like the groups): the studies
 -- table reads it instead of merging every group again. `record_ids` (members in arrival
@@ -151,7 +173,9 @@ CREATE TABLE IF NOT EXISTS dedupe_studies (
     entrytype    TEXT NOT NULL
 );
 
--- "Same study, other report" links (erratum, preprint, conference abstract and article).
+-- "Same study, other report" links the matcher found (erratum, preprint, conference
+-- abstract and article), also between records now in one group (read them through
+-- `lib.project.duplicates.links`, which adds a person's links from the decisions).
 CREATE TABLE IF NOT EXISTS dedupe_links (
     a           TEXT NOT NULL,
     b           TEXT NOT NULL,
@@ -272,4 +296,6 @@ MIGRATIONS: dict[int, str] = {
     2: "ALTER TABLE records ADD COLUMN incomplete TEXT NOT NULL DEFAULT ''",
     # issue 13: how sure each automatic code is (NULL until the project is re-coded)
     3: "ALTER TABLE auto_codes ADD COLUMN confidence REAL;",
+    # issue 12: which records a "different" decision took out of a group they shared
+    5: "ALTER TABLE dedupe_decisions ADD COLUMN leaving TEXT NOT NULL DEFAULT '[]'",
 }

@@ -427,12 +427,7 @@ class Project:
     def records(self, import_id: int | None = None, *, incomplete: bool = False) -> list[Record]:
         """Every record (or one import's; or, with ``incomplete``, only those marked
         incomplete), in arrival order."""
-        sql = (
-            "SELECT r.record_id, r.import_id, r.entrytype, r.title, r.authors, r.year, "
-            "r.journal, r.volume, r.issue, r.pages, r.doi, r.abstract, r.keywords, "
-            "r.language, r.url, r.issn, r.isbn, r.line, r.original, r.source_db, i.file_name, "
-            "r.incomplete FROM records r JOIN imports i USING (import_id)"
-        )
+        sql = RECORDS_SQL
         where: list[str] = []
         args: tuple[Any, ...] = ()
         if import_id is not None:
@@ -442,7 +437,7 @@ class Project:
             where.append("r.incomplete != ''")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [_row_record(row) for row in self.conn.execute(sql + " ORDER BY r.rid", args)]
+        return [row_record(row) for row in self.conn.execute(sql + " ORDER BY r.rid", args)]
 
     def count_records(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
@@ -510,7 +505,17 @@ def _record_row(rec: Record, import_id: int) -> tuple[Any, ...]:
     )
 
 
-def _row_record(row: tuple[Any, ...]) -> Record:
+# Every field of a stored record, in the order `row_record` reads them.
+RECORDS_SQL = (
+    "SELECT r.record_id, r.import_id, r.entrytype, r.title, r.authors, r.year, "
+    "r.journal, r.volume, r.issue, r.pages, r.doi, r.abstract, r.keywords, "
+    "r.language, r.url, r.issn, r.isbn, r.line, r.original, r.source_db, i.file_name, "
+    "r.incomplete FROM records r JOIN imports i USING (import_id)"
+)
+
+
+def row_record(row: tuple[Any, ...]) -> Record:
+    """A record from a row of `RECORDS_SQL`."""
     (rid, import_id, etype, title, authors, year, journal, volume, issue, pages, doi,
      abstract, keywords, language, url, issn, isbn, line, original, database, file_name,
      incomplete) = row  # fmt: skip

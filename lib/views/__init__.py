@@ -7,8 +7,11 @@ scripts of widgets and rendering:
 | module | what |
 |---|---|
 | `studies` | the studies table every page reads (one row per study, with its codes) |
+| `study_cache` | that table kept current study by study for the app |
+| `study_file` | that table saved between runs of the app, and read back |
 | `compare` | two records side by side, field by field, for the Duplicates page |
 | `bulk_decisions` | "accept every pair at or above a score" on the Duplicates page |
+| `duplicate_review` | the Duplicates page's decisions, questions and lists, in words |
 | `highlight` | evidence spans in a study's text, coloured by facet, as text-safe Markdown |
 | `study` | one study for the Study page: merged record, evidence lines, tables |
 | `codebook` | the codebook as tables and facts, history and previews, for the Codebook page |

@@ -2,8 +2,10 @@
 
 A reviewer deciding whether two records are one publication looks for the field that
 tells them apart (a page range, a year, a word of the title). `compare_records` lines the
-fields up and marks each one, so the page can show the table as plain text and colour
-the rows that differ; nothing here renders HTML or Markdown.
+fields up, marks each one and finds the words only one side has; `comparison_markdown`
+shows that as a table whose cells wrap (whole titles, never cut) with those words
+highlighted. Record text goes into it escaped character by character
+(`lib.textsafe.escape_markdown`): it shows literally, never as HTML or Markdown.
 
 The marks, weakest difference first:
 
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lib.model import Record
+from lib.textsafe import escape_markdown
 
 __all__ = [
     "COMPARED_FIELDS",
@@ -34,8 +37,11 @@ __all__ = [
     "SIMILAR",
     "FieldComparison",
     "compare_records",
+    "comparison_markdown",
     "comparison_table",
     "loose",
+    "marked_markdown",
+    "words_only_here",
 ]
 
 SAME, SIMILAR, ONLY_A, ONLY_B, DIFFERENT = "", "≈", "A only", "B only", "≠"
@@ -59,6 +65,9 @@ ABSTRACT_CHARS = 400  # an abstract is cut to this in the table; the page shows 
 _MAX_WORDS = 8  # words listed per side in a note
 
 _NON_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
+# Fields whose differing words are highlighted (others differ as a whole: a page range).
+_WORDY = ("title", "journal", "abstract", "keywords", "authors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,8 @@ class FieldComparison:
     b: str
     match: str
     note: str = ""
+    spans_a: tuple[tuple[int, int], ...] = ()  # words of ``a`` that ``b`` lacks
+    spans_b: tuple[tuple[int, int], ...] = ()
 
 
 def loose(text: str) -> str:
@@ -78,6 +89,23 @@ def loose(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NON_WORD.sub(" ", plain.casefold()).replace("_", " ").split())
+
+
+def words_only_here(text: str, other: str) -> list[tuple[int, int]]:
+    """Where the words of ``text`` stand that ``other`` lacks (compared loosely: case,
+    accents and punctuation aside), as ``(start, end)`` offsets into ``text``."""
+    theirs = set(loose(other).split())
+    out: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        word = loose(match.group())
+        if word and not all(part in theirs for part in word.split()):
+            start, end = match.span()
+            gap = text[out[-1][1] : start] if out else "x"
+            if out and len(gap) <= 3 and not _WORD.search(gap):  # one run: one highlight
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((start, end))
+    return out
 
 
 def _shown(record: Record, field: str) -> str:
@@ -156,7 +184,13 @@ def compare_records(record_a: Record, record_b: Record) -> list[FieldComparison]
         match, note = _compare(field, record_a, record_b)
         if field == "abstract":
             a, b = _cut(a, ABSTRACT_CHARS), _cut(b, ABSTRACT_CHARS)
-        rows.append(FieldComparison(field, label, a, b, match, note))
+        spans_a: tuple[tuple[int, int], ...] = ()
+        spans_b: tuple[tuple[int, int], ...] = ()
+        if match == DIFFERENT and field in _WORDY:
+            whole_a, whole_b = _shown(record_a, field), _shown(record_b, field)
+            spans_a = tuple(s for s in words_only_here(a, whole_b) if s[1] <= len(a))
+            spans_b = tuple(s for s in words_only_here(b, whole_a) if s[1] <= len(b))
+        rows.append(FieldComparison(field, label, a, b, match, note, spans_a, spans_b))
     return rows
 
 
@@ -172,3 +206,65 @@ def comparison_table(record_a: Record, record_b: Record) -> pd.DataFrame:
             "How": [r.note for r in rows],
         }
     )
+
+
+# How a row's mark reads on the page: a coloured badge, in words.
+_BADGES = {
+    DIFFERENT: ":red-badge[differ]",
+    SIMILAR: ":blue-badge[same, written differently]",
+    ONLY_A: ":orange-badge[only A has it]",
+    ONLY_B: ":orange-badge[only B has it]",
+    SAME: "",
+}
+MARK = "orange-background"  # the Streamlit directive around the words only one side has
+_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines' breaks
+
+
+def _run(piece: str) -> str:
+    """A run of record text as literal Markdown, keeping a space at either end
+    (`escape_markdown` trims, and words either side of a mark must not run together)."""
+    folded = _BREAKS.sub(" ", piece)
+    if not folded.strip():
+        return " " if folded else ""
+    lead = " " if folded[0].isspace() else ""
+    trail = " " if folded[-1].isspace() else ""
+    return lead + escape_markdown(folded) + trail
+
+
+def marked_markdown(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` as Markdown that shows it literally on one line, ``spans`` (in order, not
+    overlapping) inside ``:orange-background[…]``. Every piece of the text is escaped."""
+    parts, pos = [], 0
+    for start, end in spans:
+        if start < pos or end <= start or end > len(text):
+            continue
+        parts.append(_run(text[pos:start]))
+        inner = escape_markdown(text[start:end])
+        parts.append(f":{MARK}[{inner}]" if inner else "")
+        pos = end
+    parts.append(_run(text[pos:]))
+    return "".join(parts).strip()
+
+
+def comparison_markdown(
+    record_a: Record, record_b: Record, head_a: str = "Record A", head_b: str = "Record B"
+) -> str:
+    """The comparison as a Markdown table: whole values, wrapped by the page, with the
+    words only one side has highlighted, each row's mark as a badge and how they differ
+    in words. ``head_a``/``head_b`` (record text too) head the columns.
+
+    Every piece of record text is escaped (`lib.textsafe.escape_markdown`), so nothing in
+    a record can become a link, an image, HTML or a table cell of its own.
+    """
+
+    def cell(text: str, spans: Sequence[tuple[int, int]] = ()) -> str:
+        return marked_markdown(text, spans) or " "
+
+    lines = [f"| | {cell(head_a)} | {cell(head_b)} | how |", "|:--|:--|:--|:--|"]
+    for row in compare_records(record_a, record_b):
+        badge = _BADGES.get(row.match, "")
+        lines.append(
+            f"| **{row.label}** {badge} | {cell(row.a, row.spans_a)} | "
+            f"{cell(row.b, row.spans_b)} | {cell(row.note)} |"
+        )
+    return "\n".join(lines)
