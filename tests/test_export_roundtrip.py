@@ -23,8 +23,8 @@ from lib.ingest import read_bytes
 from lib.pipeline import refresh
 from lib.project import Project, coding, duplicates, open_project
 from lib.project.restore import apply_pending, restore_import
-from lib.screening.prisma import flow_counts
 from lib.screening import decisions as screen
+from lib.screening.prisma import flow_counts
 from lib.screening.queue import current
 from lib.views.exports import entries, entry_count, export_file
 from lib.views.studies import study_table
@@ -70,7 +70,7 @@ def source(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):  # no
     table = study_table(project)
     merged_study = next(s for s in table.query("n_records >= 2")["study_id"] if s not in ids[:7])
     for sid in (ids[0], ids[1], ids[5], merged_study):
-        screen.decide(project, sid, "include", note="on topic; says \"peer\" twice")
+        screen.decide(project, sid, "include", note='on topic; says "peer" twice')
     screen.decide(project, ids[6], "include")  # the other report of ids[5]'s study
     screen.decide(project, ids[2], "exclude", reason="Wrong setting")
     screen.decide(project, ids[3], "exclude")  # no reason: optional at title/abstract
