@@ -268,3 +268,21 @@ def test_the_csv_of_the_whole_flow_is_the_table(project) -> None:
     assert rows[0] == ["stage", "detail", "n"]
     assert ["Included", "Studies included in review", "2"] in rows
     assert ["Screening", "Reports not retrieved", "1"] in rows
+
+
+def test_the_excel_export_carries_the_prisma_counts(project) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from lib.pipeline import refresh
+    from lib.views.exports import export_file
+    from lib.views.studies import study_table
+
+    refresh(project)
+    screen(project)
+    data = export_file(str(project.path), study_table(project), "study", "xlsx")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert book.sheet_names[0] == "Studies" and "PRISMA" in book.sheet_names
+    rows = book.get_sheet_by_name("PRISMA").to_python()
+    assert rows[0] == ["stage", "detail", "n"]
+    assert ["Included", "Studies included in review", 2] in [list(r) for r in rows]
+    assert ["Screening", "Reports excluded: Wrong study design", 1] in [list(r) for r in rows]

@@ -11,6 +11,7 @@ each stage (`screening_fields`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -179,10 +180,18 @@ def export_file(
     """The file to download: ``studies`` in ``layout`` and format ``format_name``.
 
     Opens the project at ``path`` itself (a download is made when clicked, outside the
-    page's run and its connection). ``about`` goes to the Excel workbook's About sheet.
+    page's run and its connection). ``about`` goes to the Excel workbook's About sheet;
+    the workbook also has a "PRISMA" sheet, the project's PRISMA 2020 counts.
     """
     with open_project(path, create=False) as project:
         table = entries(project, studies, layout)
+        sheets = []
+        if format_name == "xlsx":  # the workbook also holds the project's PRISMA counts
+            from lib.views.prisma import prisma_table, project_flow
+
+            # counts that disagree: the page says why, and the studies still go
+            with contextlib.suppress(ValueError):
+                sheets.append(("PRISMA", prisma_table(project_flow(project))))
     if format_name == "xlsx":
-        return exporting.to_excel(table, about=about)
+        return exporting.to_excel(table, about=about, sheets=sheets)
     return exporting.export(table, format_name)
