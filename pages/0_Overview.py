@@ -24,7 +24,6 @@ from lib.views.prisma import (
     prisma_png,
     prisma_svg,
     prisma_table,
-    project_flow,
 )
 
 project = state.page_setup("Overview")
@@ -49,7 +48,7 @@ else:
     name = project.meta("name") or project.path.stem
     st.subheader("PRISMA 2020 flow", anchor=False)
     try:
-        flow = project_flow(project, counts)
+        flow = state.prisma_flow(project)
     except ValueError as exc:
         st.error(f"The PRISMA counts cannot be drawn: {escape_markdown(exc)}.")
     else:

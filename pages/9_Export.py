@@ -91,7 +91,7 @@ else:
 st.subheader("PRISMA 2020 flow")
 st.caption("For the whole project, whatever the filter: from its imports and decisions.")
 try:
-    flow = prisma.project_flow(project, state.prisma(project))
+    flow = state.prisma_flow(project)
 except ValueError as exc:
     st.error(f"The PRISMA counts cannot be drawn: {escape_markdown(exc)}.")
 else:
