@@ -9,6 +9,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageFont
 
 from lib.ingest import read_bytes
@@ -286,3 +288,52 @@ def test_the_excel_export_carries_the_prisma_counts(project) -> None:
     assert rows[0] == ["stage", "detail", "n"]
     assert ["Included", "Studies included in review", 2] in [list(r) for r in rows]
     assert ["Screening", "Reports excluded: Wrong study design", 1] in [list(r) for r in rows]
+
+
+# -- any sequence of decisions -------------------------------------------------------------------
+
+_REASONS = ["Wrong setting", "Full text not available", "Wrong outcome"]
+steps = st.lists(
+    st.one_of(
+        st.tuples(
+            st.integers(0, 5),
+            st.sampled_from(["title-abstract", "full-text"]),
+            st.sampled_from(["include", "exclude", "maybe"]),
+            st.sampled_from(_REASONS),
+        ),
+        st.just("undo"),
+    ),
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps)
+def test_the_boxes_add_up_after_any_decisions(tmp_path_factory, sequence) -> None:
+    path = tmp_path_factory.mktemp("seq") / "review.sqlite"
+    rows = [f"r{i},Title number {i} about topic {i * 7},Author{i} B,{1990 + i}," for i in range(6)]
+    with open_project(path) as project:
+        project.add_import(read_bytes(_csv(rows), "s.csv", database="Scopus"))
+        duplicates.refresh(project)
+        made = []
+        for step in sequence:
+            if step == "undo":
+                if made:
+                    dec.undo(project, made.pop())
+                continue
+            i, stage, verdict, reason = step
+            made.append(dec.decide(project, f"r{i}", verdict, stage=stage, reason=reason))
+        s = flow_counts(project)
+        assert s.records == 6 == s.records_screened + s.awaiting_screening
+        assert s.records_screened == s.records_excluded + s.undecided + s.reports_sought
+        assert s.reports_sought == (
+            s.reports_not_retrieved + s.reports_assessed + s.awaiting_full_text
+        )
+        assert s.reports_assessed == s.reports_of_included + s.reports_excluded
+        assert s.studies_included == s.reports_of_included  # no linked reports here
+        assert "Full text not available" not in s.excluded_full_text
+        assert s.started == bool(made)
+        table = prisma.prisma_table(prisma.project_flow(project))
+        assert (table["n"] >= 0).all()
