@@ -205,12 +205,13 @@ def relabel(result: ReadResult) -> None:
     if layouts == {"record"}:
         result.notes.append(
             f"{n} records come from this tool's export (one entry per record): each keeps "
-            "its own database and entry type; its study, duplicate group, codes, checks "
-            "and duplicate decisions are put back once imported"
+            "its own database and entry type; its study, duplicate group, codes, checks, "
+            "duplicate decisions and screening decisions are put back once imported"
         )
     else:
         result.notes.append(
-            f"{n} entries come from this tool's export (one entry per study): their codes "
-            "and checks are put back once imported; the records each study was merged from "
+            f"{n} entries come from this tool's export (one entry per study): their codes, "
+            "checks and screening decisions are put back once imported; the records each "
+            "study was merged from "
             "are not in such a file (export every record to move duplicate groups)"
         )
