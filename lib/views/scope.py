@@ -90,6 +90,13 @@ class Scoped:
         return f"{SCOPE_LABELS[scope]} ({self.counts[scope]:,})"
 
     @property
+    def metric_label(self) -> str:
+        """What a headline count of the shown scope is called ("Included studies")."""
+        return {"included": "Included studies", "included+maybe": "Included or maybe"}.get(
+            self.shown, "Studies"
+        )
+
+    @property
     def param(self) -> dict[str, str]:
         """The chosen scope as a URL parameter (none for the default), so links and
         reloads keep it."""
@@ -117,7 +124,7 @@ def scope_masks(project: Project, table: pd.DataFrame) -> dict[str, np.ndarray |
     if found is not None and found[0]() is table and found[1] == version:
         return found[2]
     members = scoped_studies(current(project))
-    ids = table["study_id"]
+    ids = table["study_id"] if "study_id" in table else pd.Series([], dtype=object)
     masks: dict[str, np.ndarray | None] = {"all": None}
     for scope, chosen in members.items():
         mask = ids.isin(chosen).to_numpy(dtype=bool) if chosen else np.zeros(len(ids), bool)
@@ -137,12 +144,13 @@ def choose(project: Project, table: pd.DataFrame, index: StudyIndex, chosen: str
     }
     counts = {scope: counts[scope] for scope in SCOPES}
     shown, message = chosen, ""
-    if chosen != "all" and counts[chosen] == 0 and len(table):
+    if chosen != "all" and counts[chosen] == 0:
         shown = "all"
-        message = (
-            f"{_NONE_YET[chosen]}: showing all {len(table):,} {noun('all', len(table))}. "
-            "Screen them on the Screen page."
-        )
+        if len(table):
+            message = (
+                f"{_NONE_YET[chosen]}: showing all {len(table):,} {noun('all', len(table))}. "
+                "Screen them on the Screen page."
+            )
     return Scoped(chosen, shown, index.within(masks[shown]), counts, message)
 
 
