@@ -4,10 +4,13 @@ scope (`StudyIndex.within`), and the Overview's headline."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lib.explore.filters import Filters, apply, facet_counts, mask
 from lib.explore.index import StudyIndex
@@ -15,6 +18,7 @@ from lib.ingest import read_bytes, read_path
 from lib.pipeline import refresh
 from lib.project import open_project
 from lib.screening import decisions as dec
+from lib.screening.scope import SCOPES, studies_in_scope
 from lib.views import scope as scopes
 from lib.views.studies import study_table
 from tests.apptest_helpers import write_trap_exports
@@ -31,6 +35,18 @@ def project(tmp_path: Path):
         opened.add_import(read_bytes(data, "search.csv", database="Scopus"))
         refresh(opened)
         yield opened
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight unscreened studies, built once; copy it, never open it."""
+    rows = "\n".join(f"s{i},Study number {i} of peer support,Author {i},201{i}" for i in range(8))
+    path = tmp_path_factory.mktemp("scope") / "template.sqlite"
+    with open_project(path) as opened:
+        opened.add_import(read_bytes(f"record_id,title,authors,year\n{rows}\n".encode(),
+                                     "search.csv", database="Scopus"))  # fmt: skip
+        refresh(opened)
+    return path
 
 
 def ids(table, rows) -> list[str]:
@@ -132,3 +148,46 @@ def test_a_restricted_index_filters_and_counts_within_its_rows_and_shares_the_re
 )  # fmt: skip
 def test_the_headline_says_which_scope_it_counts(counts, screened, chosen, expected) -> None:
     assert scopes.headline(counts, 97, screened, chosen) == expected
+
+
+decision_runs = st.lists(
+    st.tuples(
+        st.integers(0, 7),
+        st.sampled_from(dec.VERDICTS),
+        st.sampled_from(dec.STAGES),
+        st.booleans(),  # undo the last decision afterwards
+    ),
+    max_size=14,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(runs=decision_runs)
+def test_the_rows_of_each_scope_are_the_studies_in_it_whatever_was_decided(
+    template: Path, tmp_path_factory: pytest.TempPathFactory, runs
+) -> None:
+    """Any sequence of decisions and undos: each scope's rows are exactly the studies
+    `studies_in_scope` names, and every study is shown (with a message) exactly when the
+    chosen scope holds none."""
+    path = tmp_path_factory.mktemp("run") / "review.sqlite"
+    shutil.copyfile(template, path)
+    with open_project(path) as project:
+        table = study_table(project)
+        index = StudyIndex(table)
+        for study, verdict, stage, undo in runs:
+            reason = "Wrong setting" if verdict == "exclude" else ""
+            made = dec.decide(project, f"s{study}", verdict, stage=stage, reason=reason)
+            if undo:
+                dec.undo(project, made)
+            masks = scopes.scope_masks(project, table)
+            for scope in SCOPES:
+                expected = sorted(studies_in_scope(project, scope))
+                rows = masks[scope]
+                assert (ids(table, rows) if rows is not None else sorted(table["study_id"])) == (
+                    expected
+                )
+                scoped = scopes.choose(project, table, index, scope)
+                assert (scoped.shown == "all") == (scope == "all" or not expected)
+                assert bool(scoped.message) == (scope != "all" and not expected)
