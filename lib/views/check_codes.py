@@ -1,0 +1,276 @@
+"""What the Check codes page shows, and the codebook edits a correction can teach.
+
+The page shows one study at a time, the least sure first (`lib.project.checks`): its
+title and abstract with the evidence of the checked facets coloured, and per facet the
+automatic code, its confidence and the sentence behind it (`facet_rows`). Record text goes
+through `lib.views.highlight`, which escapes every character of it.
+
+A correction can become a codebook edit (`phrase_edit`, `exclusion_edit`): a phrase the
+reviewer takes from the abstract, added to the corrected code's rules; or an exclusion,
+built from the evidence that was wrong here (the phrase with the words around it), added
+to the wrong code's ``exclude``. Both are written into the codebook's YAML text in place
+(`lib.views.codebook_edit.with_code`), so the rest of the file and its comments stay;
+`preview_edit` says what the edit would change across the project before it is applied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from lib.coding import Codebook, Evidence, code_records, load_codebook
+from lib.model import Record
+from lib.project import Project, coding
+from lib.project.checks import CHECK_FACETS, Check
+from lib.views import codebook_edit as edit
+from lib.views.codebook import change_rows
+from lib.views.highlight import coloured_markdown, evidence_marks, highlighted_markdown
+
+__all__ = [
+    "FacetRow",
+    "Proposal",
+    "card_markdown",
+    "context_phrase",
+    "exclusion_edit",
+    "facet_rows",
+    "phrase_edit",
+    "preview_edit",
+    "proposal_targets",
+    "tidy_phrase",
+]
+
+MAX_SENTENCES = 2  # sentences shown per facet: the reviewer reads them, not a list
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class FacetRow:
+    """One facet of the study under check, as the page shows it."""
+
+    facet: str
+    label: str
+    auto: tuple[str, ...]  # automatic codes
+    auto_text: str  # their labels, "Qualitative" or "Prisoners, Staff"
+    confidence: float | None
+    sentences: tuple[str, ...]  # Markdown: the sentences behind the code, phrase coloured
+    in_force: tuple[str, ...]  # the value in force (the reviewer's override if any)
+    check: Check | None  # the reviewer's check of this facet, if any
+
+    @property
+    def status(self) -> str:
+        """What the reviewer did with this facet, in words."""
+        if self.check is None:
+            return "to check"
+        if self.check.verdict == "confirmed":
+            return "confirmed"
+        return "corrected"
+
+
+def _sentence_markdown(item: Evidence, text: str) -> str:
+    """The evidence's sentence with its phrase coloured (the whole field if unknown)."""
+    sentence = item.sentence(text)
+    offset = item.sentence_start if sentence else 0
+    sentence = sentence or text
+    shift = offset + len(sentence) - len(sentence.lstrip())
+    return highlighted_markdown(sentence.strip(), [(item.start - shift, item.end - shift)])
+
+
+def facet_rows(
+    codebook: Codebook,
+    record: Record,
+    evidence: Sequence[Evidence],
+    auto: Mapping[str, Sequence[str]],
+    confidence: Mapping[str, float | None],
+    in_force: Mapping[str, Sequence[str]],
+    checks: Mapping[str, Check],
+    facets: Iterable[str] = CHECK_FACETS,
+) -> list[FacetRow]:
+    """Per facet: the automatic code, its confidence, the sentences behind it, the check."""
+    texts = {"title": record.title, "abstract": record.abstract,
+             "keywords": "; ".join(record.keywords)}  # fmt: skip
+    rows = []
+    for facet in facets:
+        spec = codebook.facet(facet)
+        codes = tuple(auto.get(facet, ()))
+        seen: list[str] = []
+        for item in evidence:
+            if item.facet != facet or item.code not in codes:
+                continue
+            text = texts.get(item.field, "")
+            if not (0 <= item.start < item.end <= len(text)):
+                continue
+            shown = _sentence_markdown(item, text)
+            if shown not in seen:
+                seen.append(shown)
+        rows.append(
+            FacetRow(
+                facet=facet,
+                label=spec.label,
+                auto=codes,
+                auto_text=", ".join(spec.label_of(c) for c in codes) or "none",
+                confidence=confidence.get(facet),
+                sentences=tuple(seen[:MAX_SENTENCES]),
+                in_force=tuple(in_force.get(facet, codes)),
+                check=checks.get(facet),
+            )
+        )
+    return rows
+
+
+def card_markdown(
+    record: Record, evidence: Sequence[Evidence], facets: Iterable[str] = CHECK_FACETS
+) -> tuple[str, str]:
+    """(title, abstract) as Markdown showing the text literally, the evidence of each
+    facet in bold of its colour."""
+    facets = list(facets)
+    title = coloured_markdown(record.title, evidence_marks(evidence, "title", record.title, facets))
+    abstract = coloured_markdown(
+        record.abstract, evidence_marks(evidence, "abstract", record.abstract, facets)
+    )
+    return title, abstract
+
+
+# -- corrections that teach the codebook ---------------------------------------------------
+
+
+def tidy_phrase(text: str) -> str:
+    """A phrase as the codebook wants it: one line, single spaces, no punctuation at either
+    end (a phrase matches whole words)."""
+    words = " ".join(str(text or "").split())
+    return words.strip(" .,;:!?()[]{}\"'“”‘’")
+
+
+def context_phrase(item: Evidence, text: str, words: int = 1) -> str:
+    """The evidence's phrase with up to ``words`` words either side from its sentence:
+    an exclusion that cancels this wording and not the phrase everywhere."""
+    sentence_start = item.sentence_start if item.sentence(text) else 0
+    sentence_end = item.sentence_end if item.sentence(text) else len(text)
+    before = list(_WORD.finditer(text, sentence_start, item.start))[-words:] if words else []
+    after = list(_WORD.finditer(text, item.end, sentence_end))[:words] if words else []
+    start = before[0].start() if before else item.start
+    end = after[-1].end() if after else item.end
+    return tidy_phrase(text[start:end])
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A codebook edit proposed from a correction: the new YAML text and what it does."""
+
+    kind: str  # "phrase" or "exclusion"
+    facet: str
+    code: str
+    phrase: str
+    text: str  # the whole codebook YAML with the edit (version moved on)
+
+
+def proposal_targets(
+    codebook: Codebook, facet: str, auto: Sequence[str], corrected: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """(codes the coder missed: a phrase can teach them; codes it gave wrongly: an
+    exclusion can stop them). The fallback code ("unclear") has no rules to add to."""
+    spec = codebook.facet(facet)
+    missed = [c for c in corrected if c not in auto and c != spec.fallback and c in spec.codes]
+    wrong = [c for c in auto if c not in corrected and c != spec.fallback and c in spec.codes]
+    return missed, wrong
+
+
+def _with_rule(codebook: Codebook, facet: str, code: str, key: str, rule: dict[str, Any]) -> str:
+    """The codebook's YAML with ``rule`` appended to the code's ``key`` list (``rules`` or
+    ``exclude``), its version moved on. The new item is written after the last one, so
+    the list's hand-wrapped phrases and comments stay as they are."""
+    text = codebook.to_yaml()
+    try:
+        text = _append_item(text, ("facets", facet, "codes", code), key, rule)
+    except KeyError:  # the code written on one line, or the list in brackets: rewrite it
+        original = edit.code_data(codebook, facet, code)
+        new = {**original, key: [*original.get(key, []), rule]}
+        text = edit.with_code(text, facet, code, original, new)
+    return edit.bump_version(text, codebook.version)
+
+
+def _append_item(text: str, path: Sequence[str], key: str, item: dict[str, Any]) -> str:
+    """``text`` with ``item`` appended to the block list at ``path``/``key`` (the key is
+    added when missing). Raises KeyError when the list is not a block list."""
+    root = yaml.compose(text, Loader=edit._Loader)
+    parent = edit._find(root, path)
+    found = [v for k, v in parent.value if k.value == key]
+    if not found:
+        return edit.set_value(text, path, key, [item])
+    node = found[0]
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+        raise KeyError(f"{'/'.join(path)}/{key} is not a block list")
+    indent = node.value[0].start_mark.column - 2  # where the first item's "- " stands
+    lines = edit._dump(item, 0).split("\n")
+    block = "\n".join(
+        [" " * indent + "- " + lines[0], *(" " * (indent + 2) + ln for ln in lines[1:])]
+    )
+    end = edit._end(node)
+    return text[:end] + "\n" + block + text[end:]
+
+
+def phrase_edit(
+    codebook: Codebook, facet: str, code: str, phrase: str, study_id: str,
+    weight: float | None = None,
+) -> Proposal:  # fmt: skip
+    """The codebook with ``phrase`` as a new rule of ``code``: by default weighing what the
+    code needs, so the phrase alone gives it. Raises ValueError for an empty phrase and
+    `lib.coding.CodebookError` for one the codebook cannot read."""
+    phrase = tidy_phrase(phrase)
+    if not phrase:
+        raise ValueError("the phrase is empty: type or pick some words of the abstract")
+    spec = codebook.facet(facet)
+    need = weight if weight is not None else spec.codes[code].min_score
+    rule: dict[str, Any] = {"phrases": [phrase]}
+    if float(need) != 1:
+        rule["weight"] = int(need) if float(need).is_integer() else float(need)
+    rule["note"] = f"from a correction of study {study_id}"
+    text = _with_rule(codebook, facet, code, "rules", rule)
+    load_codebook(text)  # a phrase the codebook cannot read is reported here
+    return Proposal("phrase", facet, code, phrase, text)
+
+
+def exclusion_edit(
+    codebook: Codebook, facet: str, code: str, phrase: str, study_id: str
+) -> Proposal:
+    """The codebook with ``phrase`` added to ``code``'s exclusions (it cancels a match of
+    the code that it overlaps). Raises as `phrase_edit`."""
+    phrase = tidy_phrase(phrase)
+    if not phrase:
+        raise ValueError("the exclusion is empty: type the words that were misread")
+    rule = {"phrases": [phrase], "note": f"from a correction of study {study_id}"}
+    text = _with_rule(codebook, facet, code, "exclude", rule)
+    load_codebook(text)
+    return Proposal("exclusion", facet, code, phrase, text)
+
+
+@dataclass(frozen=True, slots=True)
+class EditPreview:
+    """What a proposed edit would do: here, and across the project."""
+
+    here: tuple[str, ...]  # the automatic codes this study would get
+    changed: int  # automatic codes that would change, all facets
+    studies: int  # studies compared
+    rows: pd.DataFrame  # examples: study_id, title, short, code, now, after
+
+
+def preview_edit(
+    project: Project,
+    proposal: Proposal,
+    study_id: str,
+    record: Record,
+    titles: pd.DataFrame,
+    examples: int = 10,
+) -> EditPreview:
+    """Code this study and the whole project with the proposed codebook (nothing written)."""
+    new = load_codebook(proposal.text)
+    one = Record(record_id=study_id, title=record.title, abstract=record.abstract,
+                 keywords=record.keywords)  # fmt: skip
+    here = tuple(code_records([one], new)[0].get(proposal.facet))
+    change = coding.preview_codebook_change(project, new, examples=examples)
+    rows = change_rows(change, titles, coding.project_codebook(project))
+    return EditPreview(here, change.total_changed, change.studies, rows)
