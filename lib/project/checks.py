@@ -39,6 +39,7 @@ __all__ = [
     "facet_checks",
     "finish_study",
     "next_study",
+    "overridden",
     "progress",
     "undo_last",
 ]
@@ -95,6 +96,13 @@ def _insert(
     confidence: float | None,
     override_id: int | None,
 ) -> int:
+    # the reviewer's newest word on a facet replaces an earlier one (kept, as undone), so
+    # agreement counts each study's facet once
+    conn.execute(
+        "UPDATE code_checks SET undone_at = ? WHERE study_id = ? AND facet = ? "
+        "AND undone_at IS NULL",
+        (now(), study_id, facet),
+    )
     cur = conn.execute(
         f"INSERT INTO code_checks ({_COLUMNS.split(', ', 1)[1]}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -121,6 +129,8 @@ def confirm(project: Project, study_id: str, facet: str) -> int:
     name = facet.replace("_", "-")
     if name not in FACETS:
         raise ValueError(f"unknown facet {facet!r}; facets are {', '.join(FACETS)}")
+    if name in overridden(project, study_id):
+        raise ValueError(f"{name} of study {study_id} was set by hand: undo that to confirm")
     auto, confidence = _auto(project, study_id, name)
     with project.transaction() as conn:
         return _insert(project, conn, study_id, name, CONFIRMED, auto, auto, confidence, None)
@@ -156,15 +166,25 @@ def facet_checks(project: Project, study_id: str) -> dict[str, Check]:
     return {row[2]: _check(row) for row in rows}
 
 
+def overridden(project: Project, study_id: str) -> set[str]:
+    """The facets of a study whose value a reviewer set by hand (an override in force)."""
+    rows = project.conn.execute(
+        "SELECT DISTINCT facet FROM code_overrides WHERE study_id = ? AND undone_at IS NULL",
+        (study_id,),
+    )
+    return {f for (f,) in rows}
+
+
 def finish_study(
     project: Project, study_id: str, facets: Iterable[str] = CHECK_FACETS
 ) -> list[int]:
-    """Confirm every facet of ``facets`` not yet checked, and mark the study as checked.
+    """Confirm every facet of ``facets`` not yet checked (nor set by hand elsewhere), and
+    mark the study as checked.
 
     The "confirm the rest, next study" step: one transaction. Returns the new checks' ids.
     """
     names = [f.replace("_", "-") for f in facets]
-    done = facet_checks(project, study_id)
+    done = set(facet_checks(project, study_id)) | overridden(project, study_id)
     todo = [(f, *_auto(project, study_id, f)) for f in names if f not in done]
     with project.transaction() as conn:
         made = [
@@ -225,8 +245,18 @@ def next_study(
     """The study to check next: (study id, its least sure facet, confidence), or None.
 
     Unchecked studies of ``within`` (a scope; None: all), least sure first
-    (`lib.project.coding.least_confident`), leaving out those in ``skip``.
+    (`lib.project.coding.least_confident`), leaving out those in ``skip``. A study with
+    some facets checked but not finished comes first (the one being checked, also after
+    a reload: a correction takes the facet out of the confidence order).
     """
+    started = project.conn.execute(
+        "SELECT c.study_id, c.facet, c.confidence FROM code_checks c "
+        "LEFT JOIN study_checks s ON s.study_id = c.study_id "
+        "WHERE c.undone_at IS NULL AND COALESCE(s.checked, 0) = 0 ORDER BY c.check_id DESC"
+    ).fetchall()
+    for sid, facet, confidence in started:  # a study half checked is finished first
+        if (within is None or sid in within) and sid not in skip:
+            return sid, facet, confidence
     found = coding.least_confident(project, facets, limit=1, within=within, skip=skip)
     return found[0] if found else None
 

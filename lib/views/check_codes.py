@@ -15,6 +15,7 @@ to the wrong code's ``exclude``. Both are written into the codebook's YAML text 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,9 +25,11 @@ import pandas as pd
 import yaml
 
 from lib.coding import Codebook, Evidence, code_records, load_codebook
+from lib.coding.codebook import Facet
 from lib.model import Record
-from lib.project import Project, coding
+from lib.project import Project, checks, coding, duplicates
 from lib.project.checks import CHECK_FACETS, Check
+from lib.screening.scope import SCOPE_LABELS, studies_in_scope
 from lib.views import codebook_edit as edit
 from lib.views.codebook import change_rows
 from lib.views.highlight import coloured_markdown, evidence_marks, highlighted_markdown
@@ -34,14 +37,23 @@ from lib.views.highlight import coloured_markdown, evidence_marks, highlighted_m
 __all__ = [
     "FacetRow",
     "Proposal",
+    "StudyUnderCheck",
     "card_markdown",
     "context_phrase",
     "exclusion_edit",
     "facet_rows",
+    "labels",
+    "load_study",
+    "option_label",
     "phrase_edit",
     "preview_edit",
     "proposal_targets",
+    "proposal_text",
+    "scope_key",
+    "scope_studies",
+    "suggested_phrase",
     "tidy_phrase",
+    "wrong_evidence",
 ]
 
 MAX_SENTENCES = 2  # sentences shown per facet: the reviewer reads them, not a list
@@ -122,6 +134,66 @@ def facet_rows(
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class StudyUnderCheck:
+    """One study as the Check codes page shows it."""
+
+    study_id: str
+    record: Record
+    evidence: tuple[Evidence, ...]
+    rows: tuple[FacetRow, ...]
+
+
+def load_study(
+    project: Project, study_id: str, facets: Sequence[str] = CHECK_FACETS
+) -> StudyUnderCheck | None:
+    """The study's merged record, evidence and facet rows (None: no such study)."""
+    found = duplicates.study_records(project, [study_id])
+    if study_id not in found:
+        return None
+    record = found[study_id]
+    evidence = tuple(coding.study_evidence(project, study_id))
+    auto = {
+        f: json.loads(c)
+        for f, c in project.conn.execute(
+            "SELECT facet, codes FROM auto_codes WHERE study_id = ?", (study_id,)
+        )
+    }
+    in_force = {
+        f: json.loads(c)
+        for f, c in project.conn.execute(
+            "SELECT facet, codes FROM code_overrides WHERE study_id = ? AND undone_at IS NULL "
+            "ORDER BY override_id",
+            (study_id,),
+        )
+    }
+    confidence = coding.study_confidence(project, study_id)
+    done = checks.facet_checks(project, study_id)
+    codebook = coding.project_codebook(project)
+    rows = facet_rows(codebook, record, evidence, auto, confidence, in_force, done, facets)
+    return StudyUnderCheck(study_id, record, evidence, tuple(rows))
+
+
+def scope_key(project: Project) -> str:
+    """What the studies in a scope depend on (screening decisions and the groups), read
+    cheaply: the page keeps the scope's studies until it changes, not a write longer."""
+    row = project.conn.execute(
+        "SELECT COUNT(*), COALESCE(MAX(decision_id), 0), COUNT(undone_at) FROM screen_decisions"
+    ).fetchone()
+    return f"{row[0]}|{row[1]}|{row[2]}|{project.meta('dedupe_state')}"
+
+
+def scope_studies(project: Project, scope: str) -> tuple[frozenset[str] | None, str]:
+    """(the studies of ``scope``, or None for all; what the page says about it). With no
+    study in an ``included`` scope yet, every study is checked, and the page says so."""
+    if scope == "all":
+        return None, SCOPE_LABELS["all"]
+    ids = studies_in_scope(project, scope)
+    if not ids:
+        return None, f"No study is in '{SCOPE_LABELS[scope]}' yet: checking all studies."
+    return frozenset(ids), f"{SCOPE_LABELS[scope]} ({len(ids):,})"
+
+
 def card_markdown(
     record: Record, evidence: Sequence[Evidence], facets: Iterable[str] = CHECK_FACETS
 ) -> tuple[str, str]:
@@ -166,6 +238,11 @@ class Proposal:
     code: str
     phrase: str
     text: str  # the whole codebook YAML with the edit (version moved on)
+
+    @property
+    def note(self) -> str:
+        """The codebook history's note for this edit."""
+        return f"{self.kind} '{self.phrase}' for {self.facet}: {self.code} (Check codes)"
 
 
 def proposal_targets(
@@ -274,3 +351,44 @@ def preview_edit(
     change = coding.preview_codebook_change(project, new, examples=examples)
     rows = change_rows(change, titles, coding.project_codebook(project))
     return EditPreview(here, change.total_changed, change.studies, rows)
+
+
+def wrong_evidence(study: StudyUnderCheck, facet: str, code: str) -> list[Evidence]:
+    """The evidence that gave ``code`` wrongly here (what an exclusion is built from)."""
+    return [e for e in study.evidence if e.facet == facet and e.code == code]
+
+
+def suggested_phrase(study: StudyUnderCheck, facet: str, kind: str, code: str) -> str:
+    """What the proposal's text box starts with: for an exclusion, the misleading phrase
+    with a word either side; for a phrase, the sentence behind the facet's automatic code
+    (or the title), for the reviewer to cut down to the words that name ``code``."""
+    texts = {"title": study.record.title, "abstract": study.record.abstract,
+             "keywords": "; ".join(study.record.keywords)}  # fmt: skip
+    if kind == "exclusion":
+        found = wrong_evidence(study, facet, code)
+        return context_phrase(found[0], texts[found[0].field]) if found else ""
+    for item in study.evidence:
+        if item.facet == facet and item.field == "abstract":
+            return tidy_phrase(item.sentence(texts["abstract"]))
+    return tidy_phrase(study.record.title)
+
+
+def labels(spec: Facet, codes: Iterable[str]) -> str:
+    """Codes by their labels, "none" for no code."""
+    return ", ".join(spec.label_of(c) for c in codes) or "none"
+
+
+def option_label(spec: Facet, option: str) -> str:
+    """``phrase:survey`` → "Add a phrase for Survey"."""
+    kind, code = option.split(":", 1)
+    if kind == "phrase":
+        return f"Add a phrase for {spec.label_of(code)}"
+    return f"Exclude the wording that gave {spec.label_of(code)}"
+
+
+def proposal_text(proposal: Proposal, spec: Facet) -> str:
+    """The proposed edit in words."""
+    label = spec.label_of(proposal.code)
+    if proposal.kind == "phrase":
+        return f"Proposed: '{proposal.phrase}' as a new phrase for {spec.label}: {label}."
+    return f"Proposed: '{proposal.phrase}' cancels {spec.label}: {label} where it overlaps."

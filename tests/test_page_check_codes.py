@@ -1,0 +1,101 @@
+"""AppTest of the Check codes page: the least sure study first, confirm and correct a
+facet, the study counted as checked, and everything in the project file at once.
+
+The tests re-open the project (and the page, in a new session, as a reload would) to find
+each decision there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from lib.project import checks, coding, open_project
+from tests.apptest_helpers import (  # noqa: F401 (fixtures)
+    HOSTILE_TITLE,
+    add_hostile_record,
+    app_home,
+    as_shown,
+    demo_project,
+    demo_template,
+    errors,
+    open_page,
+)
+
+PAGE = "pages/4_Check_codes.py"
+
+
+def first_in_queue(path: Path) -> str:
+    with open_project(path) as project:
+        found = checks.next_study(project)
+    assert found is not None
+    return found[0]
+
+
+def shown_study(at: AppTest) -> str:
+    """The study id the page shows (its caption)."""
+    for caption in at.caption:
+        text = as_shown(caption.value)
+        if text.startswith("Study "):
+            return text.removeprefix("Study ")
+    raise AssertionError("no study shown")
+
+
+def checked_metric(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label == "Checked")
+
+
+def test_the_least_sure_study_comes_first_with_its_codes(demo_project: Path) -> None:  # noqa: F811
+    first = first_in_queue(demo_project)
+    at = open_page(demo_project, PAGE)
+    assert not errors(at)
+    assert shown_study(at) == first
+    assert "checking all studies" in as_shown(at.caption[0].value)  # nothing screened yet
+    labels = {b.label for b in at.button}
+    assert {"Confirm (1)", "Confirm (2)", "Confirm (3)", "All correct: next study"} <= labels
+    assert checked_metric(at).startswith("0 / ")
+
+
+def test_confirm_correct_and_next_are_kept_in_the_project(demo_project: Path) -> None:  # noqa: F811
+    first = first_in_queue(demo_project)
+    at = open_page(demo_project, PAGE)
+    at.button(key="confirm_direction").click().run()
+    assert not errors(at)
+    with open_project(demo_project) as project:
+        assert checks.facet_checks(project, first)["direction"].verdict == "confirmed"
+    with open_project(demo_project) as project:
+        slugs = list(coding.project_codebook(project).facets["method"].codes)
+    slug = next(c for c in slugs if c != at.selectbox(key=f"fix_method_{first}").value)
+    at.selectbox(key=f"fix_method_{first}").set_value(slug).run()
+    assert not errors(at)
+    with open_project(demo_project) as project:
+        made = checks.facet_checks(project, first)["method"]
+        in_force = coding.effective_codes(project, [first]).iloc[0]
+    assert made.verdict == "corrected" and in_force["method"] == slug
+    assert any("Teach the codebook" in e.label for e in at.expander)
+    at.button(key="check_next").click().run()
+    assert not errors(at)
+    assert shown_study(at) != first
+    assert checked_metric(at).startswith("1 / ")
+    with open_project(demo_project) as project:
+        done = checks.facet_checks(project, first)
+        assert set(done) == {"method", "population", "direction"}
+        assert done["population"].verdict == "confirmed"
+        assert coding.effective_codes(project, [first]).iloc[0]["checked"]
+    # a new session (a reload) finds the same progress and moves on from there
+    again = open_page(demo_project, PAGE)
+    assert checked_metric(again).startswith("1 / ") and shown_study(again) != first
+    agreed = {m.label: m.value for m in again.metric}
+    assert agreed["Method: agreed"] == "0%" and agreed["Direction of findings: agreed"] == "100%"
+
+
+def test_back_takes_the_last_check_back(demo_project: Path) -> None:  # noqa: F811
+    first = first_in_queue(demo_project)
+    at = open_page(demo_project, PAGE)
+    at.button(key="check_next").click().run()
+    assert shown_study(at) != first
+    at.button(key="check_back").click().run()
+    assert not errors(at)
+    assert shown_study(at) == first
+    assert checked_metric(at).startswith("0 / ")
