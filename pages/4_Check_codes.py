@@ -203,7 +203,8 @@ for row in shown.rows:
     spec = codebook.facet(row.facet)
     missed, wrong = view.proposal_targets(codebook, row.facet, row.auto, row.check.codes)
     options = [f"phrase:{c}" for c in missed]
-    options += [f"exclusion:{c}" for c in wrong if view.wrong_evidence(shown, row.facet, c)]
+    targets = view.exclusion_targets(shown, row.facet, wrong, row.check.codes)
+    options += [f"exclusion:{c}" for c in targets]
     with st.expander(f"Teach the codebook from your {row.label.lower()} correction",
                      expanded=True):  # fmt: skip
         if not options:

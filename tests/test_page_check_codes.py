@@ -99,3 +99,33 @@ def test_back_takes_the_last_check_back(demo_project: Path) -> None:  # noqa: F8
     assert not errors(at)
     assert shown_study(at) == first
     assert checked_metric(at).startswith("0 / ")
+
+
+def test_a_correction_teaches_the_codebook_after_a_preview(demo_project: Path) -> None:  # noqa: F811
+    first = first_in_queue(demo_project)
+    at = open_page(demo_project, PAGE)
+    at.selectbox(key=f"fix_method_{first}").set_value("survey").run()
+    where = f"teach_method_{first}"
+    assert at.radio(key=f"{where}_kind").value == "phrase:survey"
+    phrase = at.text_input(key=f"{where}_phrase").value  # prefilled: the method's sentence
+    assert phrase  # (or, as the coder found no design here, the title)
+    at.number_input(key=f"{where}_weight").set_value(3.0)
+    at.button(key=f"{where}_preview").click().run()
+    assert not errors(at)
+    said = " ".join(m.value for m in at.markdown)
+    assert "automatic codes would change across" in said
+    assert "This study would get: Survey" in " ".join(t.value for t in at.text)
+    assert any(link.label for link in at.get("page_link"))  # the changed studies, by title
+    with open_project(demo_project) as project:
+        assert len(coding.codebook_history(project)) == 0  # nothing applied before Apply
+    at.button(key="check_apply").click().run()
+    assert not errors(at)
+    assert any("applied" in s.value for s in at.success)
+    with open_project(demo_project) as project:
+        history = coding.codebook_history(project)
+        codebook = coding.project_codebook(project)
+        assert len(history) == 1 and phrase in history[0]["note"]
+        assert codebook.version == "2"
+        rules = codebook.facets["method"].codes["survey"].rules
+        assert rules[-1].phrases == (phrase,) and rules[-1].weight == 3
+        assert coding.effective_codes(project, [first]).iloc[0]["method"] == "survey"

@@ -41,6 +41,7 @@ __all__ = [
     "card_markdown",
     "context_phrase",
     "exclusion_edit",
+    "exclusion_targets",
     "facet_rows",
     "labels",
     "load_study",
@@ -49,6 +50,7 @@ __all__ = [
     "preview_edit",
     "proposal_targets",
     "proposal_text",
+    "rule_code",
     "scope_key",
     "scope_studies",
     "suggested_phrase",
@@ -353,9 +355,33 @@ def preview_edit(
     return EditPreview(here, change.total_changed, change.studies, rows)
 
 
+_RULE_CODE = re.compile(r"code '([^']+)'")
+
+
+def rule_code(item: Evidence) -> str:
+    """The code whose rule matched: a combination's evidence ("mixed") is its members'
+    ("benefits" for benefit, "burdens" for challenge), and an exclusion goes there."""
+    found = _RULE_CODE.search(item.rule)
+    return found.group(1) if found else item.code
+
+
+def exclusion_targets(
+    study: StudyUnderCheck, facet: str, wrong: Sequence[str], kept: Sequence[str]
+) -> dict[str, Evidence]:
+    """code -> the first evidence that gave a wrong code through that code's rules (the
+    codes the reviewer kept are left alone: their evidence was right)."""
+    out: dict[str, Evidence] = {}
+    for item in study.evidence:
+        if item.facet == facet and item.code in wrong:
+            target = rule_code(item)
+            if target not in kept and target not in out:
+                out[target] = item
+    return out
+
+
 def wrong_evidence(study: StudyUnderCheck, facet: str, code: str) -> list[Evidence]:
-    """The evidence that gave ``code`` wrongly here (what an exclusion is built from)."""
-    return [e for e in study.evidence if e.facet == facet and e.code == code]
+    """The evidence that gave ``code`` here, by its own rules or as part of a combination."""
+    return [e for e in study.evidence if e.facet == facet and code in (e.code, rule_code(e))]
 
 
 def suggested_phrase(study: StudyUnderCheck, facet: str, kind: str, code: str) -> str:
@@ -365,7 +391,7 @@ def suggested_phrase(study: StudyUnderCheck, facet: str, kind: str, code: str) -
     texts = {"title": study.record.title, "abstract": study.record.abstract,
              "keywords": "; ".join(study.record.keywords)}  # fmt: skip
     if kind == "exclusion":
-        found = wrong_evidence(study, facet, code)
+        found = [e for e in study.evidence if e.facet == facet and rule_code(e) == code]
         return context_phrase(found[0], texts[found[0].field]) if found else ""
     for item in study.evidence:
         if item.facet == facet and item.field == "abstract":
