@@ -85,23 +85,15 @@ def back() -> None:
 
 
 def preview(study_id: str, facet: str, choice: str, where: str) -> None:
-    kind, code = choice.split(":", 1)
     phrase = st.session_state.get(f"{where}_phrase", "")
+    weight = st.session_state.get(f"{where}_weight")
     try:
-        if kind == "phrase":
-            weight = st.session_state.get(f"{where}_weight")
-            made = view.phrase_edit(codebook, facet, code, phrase, study_id, weight)
-        else:
-            made = view.exclusion_edit(codebook, facet, code, phrase, study_id)
+        made = view.make_proposal(codebook, facet, choice, phrase, study_id, weight)
     except (ValueError, KeyError, CodebookError) as exc:
         st.session_state[FLASH] = ("error", f"This edit cannot be used: {exc}")
         return
     with open_project(path, create=False) as opened:
-        shown = view.load_study(opened, study_id)
-        record = shown.record if shown else None
-        if record is None:
-            return
-        found = view.preview_edit(opened, made, study_id, record, state.studies(opened))
+        found = view.preview_edit(opened, made, study_id, state.studies(opened))
     st.session_state[PROPOSAL] = (made, found)
 
 

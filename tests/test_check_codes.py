@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lib import pipeline
 from lib.coding import CodebookError, code_records, load_codebook
 from lib.ingest import read_bytes
-from lib.project import Project, checks, coding, duplicates, open_project
+from lib.project import Project, checks, coding, open_project
 from lib.project.schema import SCHEMA_VERSION
 from lib.screening import decisions
 from lib.views import check_codes as view
@@ -131,6 +131,22 @@ def test_finishing_confirms_the_rest_and_marks_the_study_checked(project) -> Non
     assert coding.effective_codes(project, ["survey1"]).iloc[0]["checked"]
     with pytest.raises(ValueError, match="set by hand"):
         checks.confirm(project, "survey1", "population")
+
+
+def test_the_study_page_says_how_a_value_came_about(project) -> None:
+    assert checks.status_text(project, "qual1", "method", False) == "automatic"
+    assert checks.status_text(project, "qual1", "method", True) == "set by you"
+    checks.confirm(project, "qual1", "method")
+    said = checks.status_text(project, "qual1", "method", False)
+    assert said.startswith("automatic, confirmed by you (")
+    # a codebook edit that moves the automatic code afterwards is said, not hidden
+    codebook = coding.project_codebook(project)
+    made = view.phrase_edit(codebook, "method", "rct", "Listener", "qual1", 40)
+    coding.save_codebook(project, made.text)
+    pipeline.refresh(project)
+    assert auto(project, "qual1", "method") == ["rct"]
+    said = checks.status_text(project, "qual1", "method", False)
+    assert "you confirmed qualitative" in said and "before it changed" in said
 
 
 # -- the queue -------------------------------------------------------------------------------
@@ -270,9 +286,8 @@ def test_a_correction_wins_over_every_later_codebook_edit(project) -> None:
     codebook = coding.project_codebook(project)
     # a later edit moves the automatic code: "randomised" no longer counts for an RCT
     made = view.exclusion_edit(codebook, "method", "rct", "randomised", "rct1")
-    record = duplicates.study_records(project, ["rct1"])["rct1"]
     titles = coding.effective_codes(project).assign(title="")
-    assert view.preview_edit(project, made, "rct1", record, titles).here != ("rct",)
+    assert view.preview_edit(project, made, "rct1", titles).here != ("rct",)
     coding.save_codebook(project, made.text, note=made.note)
     pipeline.refresh(project)
     assert auto(project, "rct1", "method") != ["rct"]  # the automatic code moved ...

@@ -129,3 +129,36 @@ def test_a_correction_teaches_the_codebook_after_a_preview(demo_project: Path) -
         rules = codebook.facets["method"].codes["survey"].rules
         assert rules[-1].phrases == (phrase,) and rules[-1].weight == 3
         assert coding.effective_codes(project, [first]).iloc[0]["method"] == "survey"
+
+
+def test_a_confirmation_shows_on_the_study_page(demo_project: Path) -> None:  # noqa: F811
+    first = first_in_queue(demo_project)
+    at = open_page(demo_project, PAGE)
+    at.button(key="confirm_method").click().run()
+    at.selectbox(key=f"fix_direction_{first}").set_value("mixed").run()
+    study = open_page(demo_project, "pages/7_Study.py", query={"study": first})
+    assert not errors(study)
+    said = [c.value for c in study.caption]
+    assert any(s.startswith("automatic, confirmed by you") for s in said)
+    assert "set by you" in said  # the correction is an override, as on this page
+    assert study.toggle(key="checked").value is False  # the study is not finished yet
+    at.button(key="check_next").click().run()
+    assert (
+        open_page(demo_project, "pages/7_Study.py", query={"study": first})
+        .toggle(key="checked")
+        .value
+    )
+
+
+def test_hostile_record_text_is_shown_as_text(demo_project: Path) -> None:  # noqa: F811
+    study = add_hostile_record(demo_project)
+    with open_project(demo_project) as project:
+        for sid in list(coding.effective_codes(project)["study_id"]):
+            if sid != study:
+                checks.finish_study(project, sid)
+    at = open_page(demo_project, PAGE)
+    assert not errors(at)
+    assert shown_study(at) == study
+    heading = next(m.value for m in at.markdown if m.value.startswith("### "))
+    assert "<script>" not in heading.replace("\\<", "") and "\\<script\\>" in heading
+    assert as_shown(heading[4:]).replace("*", "").startswith(HOSTILE_TITLE[:20])

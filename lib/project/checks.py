@@ -41,6 +41,7 @@ __all__ = [
     "next_study",
     "overridden",
     "progress",
+    "status_text",
     "undo_last",
 ]
 
@@ -164,6 +165,21 @@ def facet_checks(project: Project, study_id: str) -> dict[str, Check]:
         (study_id,),
     ).fetchall()
     return {row[2]: _check(row) for row in rows}
+
+
+def status_text(project: Project, study_id: str, facet: str, set_by_hand: bool) -> str:
+    """How a facet's value in force came about, for the Study page's caption."""
+    if set_by_hand:
+        return "set by you"
+    name = facet.replace("_", "-")
+    found = facet_checks(project, study_id).get(name)
+    if found is None or found.verdict != CONFIRMED:
+        return "automatic"
+    auto, _ = _auto(project, study_id, name)
+    when = found.made_at[:10]
+    if list(found.codes) == auto:
+        return f"automatic, confirmed by you ({when})"
+    return f"automatic; you confirmed {', '.join(found.codes) or 'none'} ({when}) before it changed"
 
 
 def overridden(project: Project, study_id: str) -> set[str]:

@@ -45,6 +45,7 @@ __all__ = [
     "facet_rows",
     "labels",
     "load_study",
+    "make_proposal",
     "option_label",
     "phrase_edit",
     "preview_edit",
@@ -337,15 +338,28 @@ class EditPreview:
     rows: pd.DataFrame  # examples: study_id, title, short, code, now, after
 
 
+def make_proposal(
+    codebook: Codebook, facet: str, choice: str, phrase: str, study_id: str,
+    weight: float | None = None,
+) -> Proposal:  # fmt: skip
+    """The edit the page's form asks for: ``choice`` is ``phrase:<code>`` (a phrase for a
+    missed code, of ``weight``) or ``exclusion:<code>``. Raises as `phrase_edit`."""
+    kind, code = choice.split(":", 1)
+    if kind == "phrase":
+        return phrase_edit(codebook, facet, code, phrase, study_id, weight)
+    return exclusion_edit(codebook, facet, code, phrase, study_id)
+
+
 def preview_edit(
     project: Project,
     proposal: Proposal,
     study_id: str,
-    record: Record,
     titles: pd.DataFrame,
     examples: int = 10,
 ) -> EditPreview:
-    """Code this study and the whole project with the proposed codebook (nothing written)."""
+    """Code this study and the whole project with the proposed codebook (nothing written);
+    ``titles``: the studies table (``study_id``, ``title``) to name the studies that change."""
+    record = duplicates.study_records(project, [study_id])[study_id]
     new = load_codebook(proposal.text)
     one = Record(record_id=study_id, title=record.title, abstract=record.abstract,
                  keywords=record.keywords)  # fmt: skip
