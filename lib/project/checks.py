@@ -280,20 +280,26 @@ def next_study(
 @dataclass(frozen=True, slots=True)
 class Progress:
     checked: int  # studies marked as checked
-    total: int  # coded studies (of the scope)
+    total: int  # studies (of the scope)
 
 
 def progress(project: Project, within: Collection[str] | None = None) -> Progress:
-    """How many of the coded studies (of ``within``) are marked as checked."""
-    checked = {
-        s for (s,) in project.conn.execute("SELECT study_id FROM study_checks WHERE checked")
-    }
+    """How many of the studies (of ``within``) are marked as checked.
+
+    The studies are those of the last deduplication (`lib.project.duplicates`), which
+    the coder codes: counted without reading them (a distinct count of the coded studies
+    took 0.2-0.45 s at 50k studies, on every decision).
+    """
     if within is None:
-        rows = project.conn.execute("SELECT DISTINCT study_id FROM auto_codes")
-        coded = {s for (s,) in rows}
-    else:
-        coded = set(within)
-    return Progress(len(checked & coded), len(coded))
+        (total,) = project.conn.execute("SELECT COUNT(*) FROM dedupe_studies").fetchone()
+        (done,) = project.conn.execute(
+            "SELECT COUNT(*) FROM study_checks c WHERE c.checked AND EXISTS "
+            "(SELECT 1 FROM dedupe_studies s WHERE s.study_id = c.study_id)"
+        ).fetchone()
+        return Progress(int(done), int(total))
+    wanted = within if isinstance(within, set | frozenset) else set(within)
+    rows = project.conn.execute("SELECT study_id FROM study_checks WHERE checked")
+    return Progress(sum(1 for (s,) in rows if s in wanted), len(wanted))
 
 
 @dataclass(frozen=True, slots=True)
