@@ -85,7 +85,7 @@ def back() -> None:
 
 
 def preview(study_id: str, facet: str, choice: str, where: str) -> None:
-    phrase = st.session_state.get(f"{where}_phrase", "")
+    phrase = st.session_state.get(f"{where}:{choice}", "")
     weight = st.session_state.get(f"{where}_weight")
     try:
         made = view.make_proposal(codebook, facet, choice, phrase, study_id, weight)
@@ -113,7 +113,7 @@ def apply() -> None:
 # -- the page ---------------------------------------------------------------------------------
 st.title("Check codes")
 within, scope_text = in_scope(path, scope, view.scope_key(project))
-st.caption(f"Scope: {escape_markdown(scope_text)}. The least sure automatic codes come first.")
+st.caption(f"Scope: {escape_markdown(scope_text.rstrip('.'))}. The least sure codes come first.")
 done = checks.progress(project, within)
 cols = st.columns(4)
 cols[0].metric("Checked", f"{done.checked:,} / {done.total:,}")
@@ -209,7 +209,7 @@ for row in shown.rows:
         st.text_input(
             "Phrase" if kind == "phrase" else "Wording to exclude",
             value=view.suggested_phrase(shown, row.facet, kind, code),
-            key=f"{where}_phrase",
+            key=f"{where}:{choice}",
             help="Keep only the words that name the code: they are matched as whole words, "
             "in any case, with their inflections."
             if kind == "phrase"

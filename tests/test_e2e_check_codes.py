@@ -70,11 +70,12 @@ def test_confirm_correct_and_move_on_survive_a_reload(
     wait_until(page, lambda: "method" in checks.facet_checks(project_file, first),
                "the method confirmation never reached the project file")  # fmt: skip
     # correct the direction of findings in its list (the second single-code list)
-    page.locator("[data-testid='stSelectbox']").nth(1).click()
-    listed = page.get_by_role("option")
-    now = page.locator("[data-testid='stSelectbox']").nth(1).inner_text()
-    other = next(t for t in listed.all_inner_texts() if t.strip() and t.strip() not in now)
-    listed.filter(has_text=other).first.click()
+    box = page.locator("[data-testid='stSelectbox']").nth(1)
+    now = box.inner_text()
+    other = "Mixed" if "Mixed" not in now else "Benefit"
+    box.locator("input").click()
+    page.keyboard.type(other)
+    page.keyboard.press("Enter")
     wait_until(page, lambda: "direction" in checks.facet_checks(project_file, first),
                "the correction never reached the project file")  # fmt: skip
     assert checks.facet_checks(project_file, first)["direction"].verdict == "corrected"

@@ -107,7 +107,7 @@ def test_a_correction_teaches_the_codebook_after_a_preview(demo_project: Path) -
     at.selectbox(key=f"fix_method_{first}").set_value("survey").run()
     where = f"teach_method_{first}"
     assert at.radio(key=f"{where}_kind").value == "phrase:survey"
-    phrase = at.text_input(key=f"{where}_phrase").value  # prefilled: the method's sentence
+    phrase = at.text_input(key=f"{where}:phrase:survey").value  # prefilled: method sentence
     assert phrase  # (or, as the coder found no design here, the title)
     at.number_input(key=f"{where}_weight").set_value(3.0)
     at.button(key=f"{where}_preview").click().run()
@@ -162,3 +162,32 @@ def test_hostile_record_text_is_shown_as_text(demo_project: Path) -> None:  # no
     heading = next(m.value for m in at.markdown if m.value.startswith("### "))
     assert "<script>" not in heading.replace("\\<", "") and "\\<script\\>" in heading
     assert as_shown(heading[4:]).replace("*", "").startswith(HOSTILE_TITLE[:20])
+
+
+def test_an_exclusion_is_offered_from_the_evidence_that_was_wrong(demo_project: Path) -> None:  # noqa: F811
+    first = first_in_queue(demo_project)
+    at = open_page(demo_project, PAGE)
+    with open_project(demo_project) as project:
+        auto = coding._auto_values(project)[(first, "direction")]
+        slugs = list(coding.project_codebook(project).facets["direction"].codes)
+    wrong = next(c for c in auto if c != "unclear")
+    at.selectbox(key=f"fix_direction_{first}").set_value(next(c for c in slugs if c != wrong))
+    at.run()
+    where = f"teach_direction_{first}"
+    options = at.radio(key=f"{where}_kind").options
+    assert any(o.startswith("Exclude the wording that gave") for o in options)
+    at.radio(key=f"{where}_kind").set_value(
+        next(v for v in (f"exclusion:{c}" for c in slugs) if view_label(v) in options)
+    ).run()
+    box = next(t for t in at.text_input if t.key.startswith(f"{where}:exclusion:"))
+    assert box.value and len(box.value.split()) <= 6  # the phrase and a word either side
+    at.button(key=f"{where}_preview").click().run()
+    assert not errors(at)
+    assert any("cancels" in m.value for m in at.markdown)
+
+
+def view_label(option: str) -> str:
+    from lib.coding import default_codebook_path, load_codebook
+    from lib.views.check_codes import option_label
+
+    return option_label(load_codebook(default_codebook_path()).facet("direction"), option)

@@ -32,7 +32,12 @@ from lib.project.checks import CHECK_FACETS, Check
 from lib.screening.scope import SCOPE_LABELS, studies_in_scope
 from lib.views import codebook_edit as edit
 from lib.views.codebook import change_rows
-from lib.views.highlight import coloured_markdown, evidence_marks, highlighted_markdown
+from lib.views.highlight import (
+    coloured_markdown,
+    evidence_marks,
+    facet_colour,
+    highlighted_markdown,
+)
 
 __all__ = [
     "FacetRow",
@@ -92,7 +97,8 @@ def _sentence_markdown(item: Evidence, text: str) -> str:
     offset = item.sentence_start if sentence else 0
     sentence = sentence or text
     shift = offset + len(sentence) - len(sentence.lstrip())
-    return highlighted_markdown(sentence.strip(), [(item.start - shift, item.end - shift)])
+    span = [(item.start - shift, item.end - shift)]
+    return highlighted_markdown(sentence.strip(), span, colour=facet_colour(item.facet))
 
 
 def facet_rows(
