@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lib import pipeline
 from lib.coding import CodebookError, code_records, load_codebook
 from lib.ingest import read_bytes
-from lib.project import Project, checks, coding, open_project
+from lib.project import Project, checks, coding, duplicates, open_project
 from lib.project.schema import SCHEMA_VERSION
 from lib.screening import decisions
 from lib.views import check_codes as view
@@ -160,6 +160,19 @@ def test_the_queue_goes_least_sure_first_and_leaves_checked_studies_out(project)
         checks.finish_study(project, found[0])
     assert seen == order and set(seen) == {r[0] for r in RECORDS}
     assert checks.progress(project) == checks.Progress(len(RECORDS), len(RECORDS))
+
+
+def test_a_study_recoded_after_a_duplicate_decision_keeps_its_place_in_the_queue(
+    project,
+) -> None:
+    # `lib.pipeline` recodes only the studies a duplicate decision changed; they lost their
+    # confidence (and went to the end of the queue) and their evidence's sentences
+    before = coding.study_confidence(project, "qual1")
+    coding.recode_studies(project, duplicates.study_records(project, ["qual1"]))
+    assert coding.study_confidence(project, "qual1") == before
+    assert before["method"] is not None
+    evidence = coding.study_evidence(project, "qual1")
+    assert evidence and all(e.sentence_start >= 0 and e.role for e in evidence)
 
 
 def test_a_half_checked_study_comes_first_also_after_a_reload(tmp_path: Path) -> None:

@@ -254,6 +254,8 @@ def recode_studies(
     """
     codebook = codebook or project_codebook(project)
     codings = code_records([_as_study(sid, rec) for sid, rec in study_records.items()], codebook)
+    # the same rows as `recode`: a study recoded here keeps its confidence (the Check codes
+    # queue orders by it) and its evidence's sentences
     rows = [
         (
             c.record_id,
@@ -261,22 +263,26 @@ def recode_studies(
             json.dumps(list(c.get(facet)), ensure_ascii=False),
             json.dumps(
                 [
-                    [e.code, e.phrase, e.field, e.start, e.end, e.rule]
+                    [e.code, e.phrase, e.field, e.start, e.end, e.rule, e.sentence_start,
+                     e.sentence_end, e.role]
                     for e in c.evidence_for(facet)
                 ],
                 ensure_ascii=False,
             ),
+            c.confidence.get(facet),
         )
         for c in codings
         for facet in FACETS
-    ]
+    ]  # fmt: skip
     with project.transaction() as conn:
         conn.executemany(
             "DELETE FROM auto_codes WHERE study_id = ?",
             [(sid,) for sid in dict.fromkeys([*removed, *study_records])],
         )
         conn.executemany(
-            "INSERT INTO auto_codes (study_id, facet, codes, evidence) VALUES (?, ?, ?, ?)", rows
+            "INSERT INTO auto_codes (study_id, facet, codes, evidence, confidence) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
         )
         project.log(conn, "recode_some", studies=len(study_records), removed=len(removed))
 
