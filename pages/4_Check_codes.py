@@ -92,7 +92,7 @@ def preview(study_id: str, facet: str, choice: str, where: str) -> None:
     except (ValueError, KeyError, CodebookError) as exc:
         st.session_state[FLASH] = ("error", f"This edit cannot be used: {exc}")
         return
-    with open_project(path, create=False) as opened:
+    with open_project(path, create=False) as opened, st.spinner("Coding every study …"):
         found = view.preview_edit(opened, made, study_id, state.studies(opened))
     st.session_state[PROPOSAL] = (made, found)
 
@@ -100,12 +100,17 @@ def preview(study_id: str, facet: str, choice: str, where: str) -> None:
 def apply() -> None:
     made, _ = st.session_state.pop(PROPOSAL)
     with open_project(path, create=False) as opened:
+        if coding.project_codebook(opened).sha256 != made.base:
+            st.session_state[FLASH] = ("error", "The codebook changed since this preview: "
+                                       "preview the edit again.")  # fmt: skip
+            return
         try:
             saved = coding.save_codebook(opened, made.text, note=made.note)
         except CodebookError as exc:
             st.session_state[FLASH] = ("error", f"Not applied: {exc}")
             return
-        pipeline.refresh(opened)
+        with st.spinner("Re-coding every study with the new version …"):
+            pipeline.refresh(opened)
     done = f"Codebook version {saved.version} applied, every study re-coded."
     st.session_state[FLASH] = ("success", done + " Your corrections stay as you made them.")
 
@@ -126,13 +131,12 @@ if FLASH in st.session_state:
     kind, message = st.session_state.pop(FLASH)
     getattr(st, kind)(escape_markdown(message))
 
-pinned = st.session_state.get(PINNED)
-if pinned:
-    study_id = pinned
-else:
+pinned = st.session_state.get(PINNED)  # after Back: that study again, if it is still there
+shown = view.load_study(project, pinned) if pinned else None
+if shown is None:
+    st.session_state.pop(PINNED, None)
     found = checks.next_study(project, within, skip=set(st.session_state.get(SKIPPED, [])))
-    study_id = found[0] if found else None
-shown = view.load_study(project, study_id) if study_id else None
+    shown = view.load_study(project, found[0]) if found else None
 
 if shown is None:
     if st.session_state.get(SKIPPED):

@@ -247,6 +247,7 @@ class Proposal:
     code: str
     phrase: str
     text: str  # the whole codebook YAML with the edit (version moved on)
+    base: str = ""  # the sha256 of the codebook it edits (applied only onto that one)
 
     @property
     def note(self) -> str:
@@ -317,7 +318,7 @@ def phrase_edit(
     rule["note"] = f"from a correction of study {study_id}"
     text = _with_rule(codebook, facet, code, "rules", rule)
     load_codebook(text)  # a phrase the codebook cannot read is reported here
-    return Proposal("phrase", facet, code, phrase, text)
+    return Proposal("phrase", facet, code, phrase, text, codebook.sha256)
 
 
 def exclusion_edit(
@@ -331,7 +332,7 @@ def exclusion_edit(
     rule = {"phrases": [phrase], "note": f"from a correction of study {study_id}"}
     text = _with_rule(codebook, facet, code, "exclude", rule)
     load_codebook(text)
-    return Proposal("exclusion", facet, code, phrase, text)
+    return Proposal("exclusion", facet, code, phrase, text, codebook.sha256)
 
 
 @dataclass(frozen=True, slots=True)
