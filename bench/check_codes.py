@@ -118,6 +118,23 @@ def page(path: Path, repeats: int) -> None:
     print(f"| correct one facet (stays on the study, offers a codebook edit) | {ms(correct)} |")
 
 
+def preview(path: Path) -> None:
+    """One "Preview across the project" of a phrase taught by a correction (codes every
+    study with the proposed codebook; nothing written)."""
+    with open_project(path, create=False) as project:
+        sid = checks.next_study(project)[0]
+        codebook = coding.project_codebook(project)
+        made = view.phrase_edit(codebook, "method", "survey", "peer support survey", sid)
+        from lib.views.studies import study_table
+
+        table = study_table(project)
+        t0 = time.perf_counter()
+        found = view.preview_edit(project, made, sid, table)
+        took = time.perf_counter() - t0
+    print(f"\npreview of a phrase edit across {found.studies:,} studies: {took:.1f} s "
+          f"({found.changed:,} codes would change); load average {load()}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=82_000)
@@ -126,6 +143,9 @@ def main() -> None:
     )
     parser.add_argument("--included", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--preview", action="store_true", help="also time one codebook-edit preview"
+    )
     args = parser.parse_args()
     ensure(args.project, args.records)
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,6 +161,8 @@ def main() -> None:
                   f"{args.included:,} included")  # fmt: skip
         library(path, args.repeats)
         page(path, args.repeats)
+        if args.preview:
+            preview(path)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ SKIPPED = "check_skipped"  # studies passed over in this session (not a decision
 PINNED = "check_pinned"  # a study to show again after Back
 FLASH = "check_flash"
 PROPOSAL = "check_proposal"  # a previewed codebook edit: (proposal, preview)
-KEYS = "123456789"  # a facet's Confirm key
 
 project = state.page_setup("Check codes")
 path = str(project.path)
@@ -120,6 +119,8 @@ st.title("Check codes")
 within, scope_text = in_scope(path, scope, view.scope_key(project))
 st.caption(f"Scope: {escape_markdown(scope_text.rstrip('.'))}. The least sure codes come first.")
 done = checks.progress(project, within)
+if not done.total:
+    state.stop_if_empty(state.studies(project))
 cols = st.columns(4)
 cols[0].metric("Checked", f"{done.checked:,} / {done.total:,}")
 for col, agreed in zip(cols[1:], checks.agreement(project), strict=True):
@@ -167,7 +168,6 @@ with st.container(border=True):
 
 for n, row in enumerate(shown.rows):
     spec = codebook.facet(row.facet)
-    is_set = row.in_force != row.auto
     with st.container(border=True):
         name, sentence, act = st.columns([2, 5, 3])
         name.markdown(f"**{escape_markdown(row.label)}**")
@@ -177,9 +177,9 @@ for n, row in enumerate(shown.rows):
             sentence.markdown("\n\n".join(row.sentences))
         else:
             sentence.caption("No evidence reached the bar: the code is the facet's default.")
-        act.button(f"Confirm ({KEYS[n]})", key=f"confirm_{row.facet}", shortcut=KEYS[n],
+        act.button(f"Confirm ({n + 1})", key=f"confirm_{row.facet}", shortcut=str(n + 1),
                    width="stretch", on_click=confirm, args=(shown.study_id, row.facet),
-                   disabled=is_set or row.status == "confirmed")  # fmt: skip
+                   disabled=row.in_force != row.auto or row.status == "confirmed")  # fmt: skip
         key = f"fix_{row.facet}_{shown.study_id}"
         choices = list(spec.codes)
         if spec.single:

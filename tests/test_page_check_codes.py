@@ -191,3 +191,11 @@ def view_label(option: str) -> str:
     from lib.views.check_codes import option_label
 
     return option_label(load_codebook(default_codebook_path()).facet("direction"), option)
+
+
+def test_an_empty_project_says_to_import_first(app_home: Path) -> None:  # noqa: F811
+    path = app_home / "empty.sqlite"
+    open_project(path).close()
+    at = open_page(path, PAGE)
+    assert not errors(at)
+    assert any("No studies yet" in i.value for i in at.info)
