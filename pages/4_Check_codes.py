@@ -160,10 +160,9 @@ st.caption("Keys: 1, 2, 3 confirm a code · A all correct, next study (confirms 
 title, abstract = view.card_markdown(shown.record, shown.evidence)
 with st.container(border=True):
     st.markdown("### " + (title or "(no title)"))
-    if abstract:
-        st.markdown(abstract)
-    else:
+    if not abstract:
         st.caption("No abstract: the codes come from the title and keywords.")
+    st.markdown(abstract)
     st.caption(f"Study {escape_markdown(shown.study_id)}")
 
 for n, row in enumerate(shown.rows):
@@ -236,7 +235,8 @@ if PROPOSAL in st.session_state:
             f"This study would get: {', '.join(spec.label_of(c) for c in found.here) or 'none'}"
         )
         st.markdown(f"**{found.changed:,}** automatic codes would change across "
-                    f"{found.studies:,} studies" + (":" if len(found.rows) else "."))  # fmt: skip
+                    f"{found.studies:,} studies (the {found.coded:,} holding these words were "
+                    "coded again)" + (":" if len(found.rows) else "."))  # fmt: skip
         for item in found.rows.itertuples():
             left, right = st.columns([3, 2])
             left.page_link(state.PAGES["Study"], label=escape_markdown(item.short), icon="📄",

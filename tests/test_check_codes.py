@@ -314,6 +314,41 @@ def test_a_correction_wins_over_every_later_codebook_edit(project) -> None:
     assert change.facets["method"].kept_by_override >= 1
 
 
+@pytest.mark.parametrize(
+    ("kind", "code", "phrase"),
+    [
+        ("phrase", "rct", "peer support"),  # in some titles and abstracts
+        ("phrase", "survey", "Listeners"),
+        ("exclusion", "qualitative", "semi-structured interviews"),
+        ("exclusion", "general-prison", "prisoners were"),
+        ("phrase", "commentary", "no such words here"),
+    ],
+)
+def test_a_preview_of_the_words_studies_equals_coding_every_study(
+    project, kind: str, code: str, phrase: str
+) -> None:
+    codebook = coding.project_codebook(project)
+    facet = "population" if code == "general-prison" else "method"
+    made = view.make_proposal(codebook, facet, f"{kind}:{code}", phrase, "rct1", 5)
+    titles = coding.effective_codes(project).assign(title="")
+    quick = view.preview_edit(project, made, "rct1", titles, examples=50)
+    full = coding.preview_codebook_change(project, load_codebook(made.text), examples=50)
+    assert quick.changed == full.total_changed
+    assert set(quick.rows["study_id"]) == {
+        sid for f in full.facets.values() for sid, _, _ in f.examples
+    }
+    assert quick.studies == len(RECORDS) and quick.coded <= len(RECORDS)
+    if phrase == "peer support":  # the case that changes codes: it must be seen
+        assert quick.changed > 0
+
+
+def test_candidates_keep_inflections_and_hyphens(project) -> None:
+    found = view.candidate_studies(project, "randomized controlled trials")
+    assert found == ["rct1"]  # "randomised controlled trial" in its title
+    assert view.candidate_studies(project, "semistructured interview*") == ["qual1"]
+    assert view.candidate_studies(project, "") == []
+
+
 def test_proposal_targets_name_the_missed_and_the_wrong_codes(project) -> None:
     codebook = coding.project_codebook(project)
     assert view.proposal_targets(codebook, "method", ["survey"], ["rct"]) == (["rct"], ["survey"])

@@ -43,6 +43,7 @@ __all__ = [
     "FacetRow",
     "Proposal",
     "StudyUnderCheck",
+    "candidate_studies",
     "card_markdown",
     "context_phrase",
     "exclusion_edit",
@@ -341,8 +342,9 @@ class EditPreview:
 
     here: tuple[str, ...]  # the automatic codes this study would get
     changed: int  # automatic codes that would change, all facets
-    studies: int  # studies compared
+    studies: int  # studies in the project
     rows: pd.DataFrame  # examples: study_id, title, short, code, now, after
+    coded: int = 0  # studies coded for the preview (those the edit's words are in)
 
 
 def make_proposal(
@@ -357,6 +359,26 @@ def make_proposal(
     return exclusion_edit(codebook, facet, code, phrase, study_id)
 
 
+def candidate_studies(project: Project, phrase: str) -> list[str]:
+    """The studies whose title, abstract or keywords hold every word of ``phrase`` (by
+    its first four letters, so inflections, spelling variants and a missing hyphen are
+    kept): the only studies a phrase or an exclusion made of it can change.
+
+    Coding every study of a 50k-study project for a preview takes minutes; an edit of
+    one phrase changes only studies where it matches, so only these are coded.
+    """
+    stems = [w.casefold()[:4] for w in _WORD.findall(phrase.replace("*", " "))]
+    if not stems:
+        return []
+    rows = project.conn.execute("SELECT study_id, title, abstract, keywords FROM dedupe_studies")
+    out = []
+    for sid, title, abstract, keywords in rows:
+        text = f"{title} {abstract} {keywords}".casefold()
+        if all(stem in text for stem in stems):
+            out.append(sid)
+    return out
+
+
 def preview_edit(
     project: Project,
     proposal: Proposal,
@@ -364,16 +386,23 @@ def preview_edit(
     titles: pd.DataFrame,
     examples: int = 10,
 ) -> EditPreview:
-    """Code this study and the whole project with the proposed codebook (nothing written);
-    ``titles``: the studies table (``study_id``, ``title``) to name the studies that change."""
-    record = duplicates.study_records(project, [study_id])[study_id]
+    """What the proposed codebook changes, here and across the project (nothing written);
+    ``titles``: the studies table (``study_id``, ``title``) to name the studies that change.
+
+    Only `candidate_studies` are coded (the rest cannot change), with the codebook in
+    force and with the proposed one.
+    """
+    ids = [study_id, *(s for s in candidate_studies(project, proposal.phrase) if s != study_id)]
+    records = duplicates.study_records(project, ids)
     new = load_codebook(proposal.text)
+    record = records[study_id]
     one = Record(record_id=study_id, title=record.title, abstract=record.abstract,
                  keywords=record.keywords)  # fmt: skip
     here = tuple(code_records([one], new)[0].get(proposal.facet))
-    change = coding.preview_codebook_change(project, new, examples=examples)
+    change = coding.preview_codebook_change(project, new, records, examples=examples)
     rows = change_rows(change, titles, coding.project_codebook(project))
-    return EditPreview(here, change.total_changed, change.studies, rows)
+    (total,) = project.conn.execute("SELECT COUNT(*) FROM dedupe_studies").fetchone()
+    return EditPreview(here, change.total_changed, int(total), rows, len(records))
 
 
 _RULE_CODE = re.compile(r"code '([^']+)'")
