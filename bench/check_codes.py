@@ -124,15 +124,17 @@ def preview(path: Path) -> None:
     with open_project(path, create=False) as project:
         sid = checks.next_study(project)[0]
         codebook = coding.project_codebook(project)
-        made = view.phrase_edit(codebook, "method", "survey", "peer support survey", sid)
+        made = view.phrase_edit(codebook, "method", "quasi-experimental",
+                                "historical comparison group", sid)  # fmt: skip
         from lib.views.studies import study_table
 
         table = study_table(project)
         t0 = time.perf_counter()
         found = view.preview_edit(project, made, sid, table)
         took = time.perf_counter() - t0
-    print(f"\npreview of a phrase edit across {found.studies:,} studies: {took:.1f} s "
-          f"({found.changed:,} codes would change); load average {load()}")  # fmt: skip
+    print(f"\npreview of a phrase edit across {found.studies:,} studies ({found.coded:,} hold "
+          f"its words and were coded): {took:.1f} s ({found.changed:,} codes would change); "
+          f"load average {load()}")  # fmt: skip
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ same rows: a confirmation agrees, a correction disagrees.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,7 +89,7 @@ def _auto(project: Project, study_id: str, facet: str) -> tuple[list[str], float
 
 def _insert(
     project: Project,
-    conn: Any,
+    conn: sqlite3.Connection,
     study_id: str,
     facet: str,
     verdict: str,

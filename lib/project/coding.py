@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -497,7 +498,12 @@ def set_override(
 
 
 def write_override(
-    project: Project, conn: Any, study_id: str, facet: str, cleaned: list[str], note: str
+    project: Project,
+    conn: sqlite3.Connection,
+    study_id: str,
+    facet: str,
+    cleaned: list[str],
+    note: str,
 ) -> int:
     """Store an override inside the caller's transaction (codes already checked, e.g. by
     `check_values`); returns its id. `lib.project.checks` writes a correction and its
