@@ -14,9 +14,11 @@ from lib import paths, state
 from lib.demo import ensure_demo_project
 from lib.explore.charts import facet_bar_figure, year_method_figure
 from lib.explore.filters import Filters
+from lib.explore.index import StudyIndex
 from lib.project import ProjectError, open_project
 from lib.project.bundle import import_bundle
 from lib.textsafe import escape_markdown
+from lib.views import scope as scopes
 from lib.views.prisma import (
     from_project,
     prisma_csv,
@@ -34,16 +36,21 @@ st.caption(f"Project file: {escape_markdown(project.path)}")
 
 n_studies = len(studies)
 known = int((studies["method"] != "unclear").sum()) if n_studies else 0
+# The headline counts the scope Explore and the map show (included, until none is).
+scoped = scopes.choose(project, studies, StudyIndex(studies), state.chosen_scope())
+headline = scopes.headline(scoped.counts, counts["records_identified"],
+                           scopes.screened(project), scoped.chosen)  # fmt: skip
 cols = st.columns(5)
 cols[0].metric("Records imported", counts["records_identified"])
 cols[1].metric("Duplicates removed", counts["duplicates_removed"])
-cols[2].metric("Studies", n_studies)
+cols[2].metric(scoped.metric_label, scoped.total, help=headline)
 cols[3].metric("Method coded", f"{known / n_studies:.0%}" if n_studies else "–")
 cols[4].metric("Pairs to review", counts["to_review"], help="Possible duplicates to review")
 
 if not n_studies:
     st.info("This project is empty: import your exports on the **Import** page.")
 else:
+    st.caption(headline)
     flow = from_project(counts)
     name = project.meta("name") or project.path.stem
     st.subheader("PRISMA 2020: identification", anchor=False)
@@ -58,9 +65,11 @@ else:
                             file_name=prisma_file_name(name, "svg"), key="download_prisma_svg",
                             on_click="ignore")  # fmt: skip
     st.subheader("Studies", anchor=False)
+    st.caption(f"Charts of the {scoped.of_total()}.")
     left, right = st.columns(2)
-    left.plotly_chart(year_method_figure(studies, Filters()), key="year_chart")
-    right.plotly_chart(facet_bar_figure(studies, "population", Filters()), key="pop_chart")
+    left.plotly_chart(year_method_figure(studies, Filters(), scoped.index), key="year_chart")
+    right.plotly_chart(facet_bar_figure(studies, "population", Filters(), scoped.index),
+                       key="pop_chart")  # fmt: skip
     if counts["to_review"]:
         st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon="🔍")
     st.page_link(state.PAGES["Explore"], label="Explore the studies", icon="🧭")

@@ -199,3 +199,21 @@ def test_an_empty_project_says_to_import_first(app_home: Path) -> None:  # noqa:
     at = open_page(path, PAGE)
     assert not errors(at)
     assert any("No studies yet" in i.value for i in at.info)
+
+
+def test_the_page_keeps_to_the_scope_chosen_on_other_pages(demo_project: Path) -> None:  # noqa: F811
+    from lib.screening import decisions
+
+    first = first_in_queue(demo_project)
+    with open_project(demo_project) as project:
+        last = [sid for sid, _, _ in coding.least_confident(project)][-1]
+        decisions.decide(project, last, "include", stage="title-abstract")
+    at = open_page(demo_project, PAGE)
+    assert shown_study(at) == last and checked_metric(at) == "0 / 1"
+    assert "Included studies (1)" in as_shown(at.caption[0].value)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.session_state["project_path"] = str(demo_project)
+    at.session_state["scope"] = "all"  # the switch on Explore set to every study
+    at.switch_page(PAGE)
+    at.run()
+    assert shown_study(at) == first and not checked_metric(at).endswith("/ 1")
