@@ -9,7 +9,9 @@ Chromium); skips, saying so, without Chromium or Playwright. Run alone with
 
 from __future__ import annotations
 
+import os
 import re
+import statistics
 import time
 from typing import Any
 
@@ -97,3 +99,23 @@ def test_confirm_correct_and_move_on_survive_a_reload(
         "direction": "corrected",
     }
     shot(page, "check-3-reloaded")
+
+
+def test_a_decision_settles_quickly_in_the_browser(
+    page: Any,  # noqa: F811
+    server: str,  # noqa: F811
+) -> None:
+    """Click to settled page, median of several "All correct: next study" (a measurement,
+    loosely bounded: the server-time figure for BENCHMARKS.md is bench/check_codes.py)."""
+    open_check(page, server)
+    before = checked(page)
+    times = []
+    for i in range(6):
+        started = time.perf_counter()
+        page.get_by_role("button", name="All correct: next study").click()
+        wait_until(page, lambda i=i: checked(page) == before + i + 1, "progress did not move")
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(f"\nCheck codes decision, click to settled: median {median * 1000:.0f} ms of "
+          f"{len(times)}, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    assert median < 5.0
