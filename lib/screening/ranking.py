@@ -18,7 +18,9 @@ scikit-learn is imported inside the functions: the command line must start fast.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +56,11 @@ class Ranker:
     sublinear: bool = True
     max_features: int | None = 1_000_000
     max_train: int = 10_000  # labelled records fitted on at most (see `training_rows`)
+    stem: bool = (
+        False  # words cut to their Snowball stem: "mice"/"mouse" stay apart, "trials"/"trial" merge
+    )
+    stop_words: bool = False  # drop English stop words (as ASReview's TF-IDF does)
+    balance: str = "weights"  # "weights": classes weighted to equal total; "double": ASReview's
 
     @property
     def name(self) -> str:
@@ -69,8 +76,9 @@ class Ranker:
 
     def features(self, texts: Sequence[str]) -> csr_matrix:
         """The TF-IDF matrix of ``texts`` (one row per record, L2-normalised rows)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+        stop = ENGLISH_STOP_WORDS if self.stop_words else frozenset()
         vectorizer = TfidfVectorizer(
             ngram_range=(1, self.ngrams),
             min_df=self.min_df if len(texts) > self.min_df else 1,
@@ -78,6 +86,11 @@ class Ranker:
             strip_accents="unicode",
             max_features=self.max_features,
             dtype=np.float32,
+            **(
+                {"tokenizer": stemmed_words(stop), "token_pattern": None}
+                if self.stem
+                else {"stop_words": list(stop) or None}
+            ),
         )
         if not any(t.strip() for t in texts):  # nothing to learn from: one empty feature
             from scipy.sparse import csr_matrix
@@ -102,7 +115,7 @@ class Ranker:
             raise ValueError("ranking needs at least one included and one excluded record")
         labelled, labels = training_rows(np.asarray(labelled), labels, self.max_train)
         x = features[labelled]
-        weights = _balanced_weights(labels)
+        weights = _double_weights(labels) if self.balance == "double" else _balanced_weights(labels)
         if self.model == "nb":
             from sklearn.naive_bayes import MultinomialNB
 
@@ -112,15 +125,14 @@ class Ranker:
         if self.model == "svm":
             from sklearn.svm import LinearSVC
 
-            svm = LinearSVC(C=self.c, class_weight="balanced", dual="auto", max_iter=5000)
-            return np.asarray(svm.fit(x, labels).decision_function(features))
+            svm = LinearSVC(C=self.c, dual="auto", max_iter=5000)
+            return np.asarray(svm.fit(x, labels, sample_weight=weights).decision_function(features))
         if self.model == "logistic":
             from sklearn.linear_model import LogisticRegression
 
-            logistic = LogisticRegression(
-                C=self.c, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000
-            )
-            return np.asarray(logistic.fit(x, labels).decision_function(features))
+            logistic = LogisticRegression(C=self.c, solver="liblinear", dual=True, max_iter=1000)
+            fitted = logistic.fit(x, labels, sample_weight=weights)
+            return np.asarray(fitted.decision_function(features))
         raise ValueError(f"unknown model {self.model!r}; use one of: {', '.join(MODELS)}")
 
 
@@ -146,6 +158,46 @@ def _balanced_weights(labels: np.ndarray) -> np.ndarray:
     n = len(labels)
     n_pos = int(labels.sum())
     return np.where(labels == 1, n / (2 * n_pos), n / (2 * (n - n_pos)))
+
+
+def _double_weights(labels: np.ndarray) -> np.ndarray:
+    """ASReview's "double" balance as weights instead of resampling (same expected
+    training mix, no randomness): the includes' share grows as they get rarer
+    (a * (n1/n0)^-alpha), the excludes' weight grows slowly with the records read."""
+    n = len(labels)
+    n_one = int(labels.sum())
+    n_zero = n - n_one
+    one = 2.155 * (n_one / n_zero) ** -0.94
+    zero = 1 - (1 - 0.789) * (1 + math.log(n)) ** -1.0
+    n_one_train = min(max(1.0, one * n_one * n / (one * n_one + zero * n_zero)), n - 2.0)
+    return np.where(labels == 1, n_one_train / n_one, (n - n_one_train) / n_zero)
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def stemmed_words(stop: frozenset[str]) -> Callable[[str], list[str]]:
+    """A tokenizer for TfidfVectorizer: words of two letters or more (scikit-learn's
+    pattern), stop words dropped, each cut to its Snowball English stem so inflections
+    ("screened", "screening", "screens") count as one term. Stems are cached per word:
+    a corpus repeats a few tens of thousands of words millions of times."""
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("english").stemWord
+    cache: dict[str, str] = {}
+
+    def tokens(text: str) -> list[str]:
+        out = []
+        for word in _WORD.findall(text):
+            if word in stop:
+                continue
+            hit = cache.get(word)
+            if hit is None:
+                hit = cache[word] = stem(word)
+            out.append(hit)
+        return out
+
+    return tokens
 
 
 def order_by_scores(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
