@@ -15,8 +15,7 @@ from lib.screening.ranking import DEFAULT, Ranker
 from lib.screening.simulation import figures, simulate
 
 TOPIC = (
-    "peer support prison listeners mentoring inmates suicide custody wellbeing "
-    "prisoners mentor"
+    "peer support prison listeners mentoring inmates suicide custody wellbeing prisoners mentor"
 ).split()
 OTHER = (
     "cardiac surgery soil bacteria climate rainfall turbine voltage enzyme kinetics galaxy "
