@@ -59,6 +59,14 @@ CANDIDATES: dict[str, Ranker] = {
     "svm-stem-1": SVM.with_(stem=True, ngrams=1),
     "svm-stem-c0.3": SVM.with_(stem=True, c=0.3),
     "svm-stem-c0.05": SVM.with_(stem=True, c=0.05),
+    "svm-title0.5": SVM.with_(title_weight=0.5),
+    "svm-title1": SVM.with_(title_weight=1.0),
+    "svm-stem-title0.5": SVM.with_(stem=True, title_weight=0.5),
+    "svm-stem-title1": SVM.with_(stem=True, title_weight=1.0),
+    "svm-stem-stop-title1": SVM.with_(stem=True, stop_words=True, title_weight=1.0),
+    "nb-stem-stop-double-title1": NB.with_(
+        stem=True, stop_words=True, balance="double", title_weight=1.0
+    ),
     "logistic-stem-df2-c10": Ranker(
         model="logistic", c=10.0, ngrams=2, sublinear=True, min_df=2, stem=True
     ),

@@ -33,9 +33,10 @@ __all__ = ["DEFAULT", "MODELS", "Ranker", "document_text", "order_by_scores"]
 
 
 def document_text(title: str, abstract: str, keywords: Sequence[str] = ()) -> str:
-    """What the model reads of a record: title, abstract and keywords, in one text."""
-    parts = [title.strip(), abstract.strip(), "; ".join(k for k in keywords if k)]
-    return " ".join(p for p in parts if p)
+    """What the model reads of a record: title, abstract and keywords, in one text whose
+    first line is the title (empty if it has none), so features can weigh it apart."""
+    rest = [abstract.strip(), "; ".join(k for k in keywords if k)]
+    return " ".join(title.split()) + "\n" + " ".join(p for p in rest if p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class Ranker:
         False  # words cut to their Snowball stem: "mice"/"mouse" stay apart, "trials"/"trial" merge
     )
     stop_words: bool = False  # drop English stop words (as ASReview's TF-IDF does)
+    title_weight: float = 0.0  # a second TF-IDF block of the title alone, times this
     balance: str = "weights"  # "weights": classes weighted to equal total; "double": ASReview's
 
     @property
@@ -75,7 +77,17 @@ class Ranker:
         return replace(self, **changes)
 
     def features(self, texts: Sequence[str]) -> csr_matrix:
-        """The TF-IDF matrix of ``texts`` (one row per record, L2-normalised rows)."""
+        """The TF-IDF matrix of ``texts`` (one row per record, L2-normalised rows), with
+        ``title_weight`` times the TF-IDF of the titles (first lines) beside it."""
+        whole = self._tfidf(texts)
+        if not self.title_weight:
+            return whole
+        from scipy.sparse import hstack
+
+        titles = self._tfidf([t.partition("\n")[0] for t in texts])
+        return hstack([whole, titles * np.float32(self.title_weight)], format="csr")
+
+    def _tfidf(self, texts: Sequence[str]) -> csr_matrix:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
         stop = ENGLISH_STOP_WORDS if self.stop_words else frozenset()
@@ -169,7 +181,8 @@ def _double_weights(labels: np.ndarray) -> np.ndarray:
     n_zero = n - n_one
     one = 2.155 * (n_one / n_zero) ** -0.94
     zero = 1 - (1 - 0.789) * (1 + math.log(n)) ** -1.0
-    n_one_train = min(max(1.0, one * n_one * n / (one * n_one + zero * n_zero)), n - 2.0)
+    # at least one include's worth, and at most all but two records' worth (as ASReview)
+    n_one_train = max(1.0, min(n - 2.0, one * n_one * n / (one * n_one + zero * n_zero)))
     return np.where(labels == 1, n_one_train / n_one, (n - n_one_train) / n_zero)
 
 
