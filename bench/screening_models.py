@@ -67,6 +67,14 @@ CANDIDATES: dict[str, Ranker] = {
     "nb-stem-stop-double-title1": NB.with_(
         stem=True, stop_words=True, balance="double", title_weight=1.0
     ),
+    "svm-stem-1-df1": SVM.with_(stem=True, ngrams=1, min_df=1),
+    "svm-stem-1-df3": SVM.with_(stem=True, ngrams=1, min_df=3),
+    "svm-stem-1-c0.3": SVM.with_(stem=True, ngrams=1, c=0.3),
+    "svm-stem-1-c0.05": SVM.with_(stem=True, ngrams=1, c=0.05),
+    "svm-stem-1-double": SVM.with_(stem=True, ngrams=1, balance="double"),
+    "svm-stem-1-title0.5": SVM.with_(stem=True, ngrams=1, title_weight=0.5),
+    "svm-stem-1-title1": SVM.with_(stem=True, ngrams=1, title_weight=1.0),
+    "svm-1": SVM.with_(ngrams=1),
     "logistic-stem-df2-c10": Ranker(
         model="logistic", c=10.0, ngrams=2, sublinear=True, min_df=2, stem=True
     ),

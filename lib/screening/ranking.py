@@ -220,7 +220,7 @@ def order_by_scores(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 MODELS: dict[str, Ranker] = {
     "nb": Ranker(model="nb", alpha=3.822, ngrams=1, sublinear=False),
-    "svm": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=2),
+    "svm": Ranker(model="svm", c=0.11, ngrams=1, sublinear=False, min_df=2, stem=True),
     "logistic": Ranker(model="logistic", c=1.0, ngrams=2, sublinear=True),
 }
 DEFAULT: Ranker = MODELS["svm"]
