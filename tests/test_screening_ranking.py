@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,3 +86,20 @@ def test_stop_words_are_dropped_before_stemming() -> None:
     stemmed = Ranker(ngrams=1, stem=True, stop_words=True).features(texts).toarray()
     assert stemmed.shape[1] == 2  # "trial" and "rainfal": the rest are stop words
     assert np.allclose(stemmed[0], stemmed[1])
+
+
+def test_figures_leave_the_priors_out_as_the_screening_readme_says() -> None:
+    # 102 records, 21 included: priors (1 included, 1 excluded), then 100 screened with
+    # the 20 other included at positions 1-10 and 31-40 (1-based, after the priors)
+    after = np.zeros(100, dtype=np.int8)
+    after[0:10] = 1
+    after[30:40] = 1
+    labels = np.concatenate([[1, 0], after])
+    scored = figures(np.arange(102), labels)
+    # R' = 20, ceil(0.95 * 20) = 19 found at the 39th record after the priors: N' = 100
+    assert scored.wss95 == pytest.approx(0.95 - 39 / 100)
+    assert scored.wss95_asreview0 == pytest.approx(19 / 20 - 39 / 100)
+    assert scored.recall10 == pytest.approx(10 / 20)  # the first floor(0.1 * 100) records
+    assert scored.screened95 == 2 + 39  # ceil(0.95 * 21) = 20 with the included prior
+    # ATD: mean position of the 20 included after the priors, as a share of N'
+    assert scored.atd == pytest.approx((sum(range(1, 11)) + sum(range(31, 41))) / 20 / 100)
