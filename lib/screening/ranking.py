@@ -71,6 +71,10 @@ class Ranker:
             f"{self.model} ({knob}), TF-IDF 1-{self.ngrams}-grams"
             f"{', sublinear tf' if self.sublinear else ''}"
             f"{f', min_df={self.min_df}' if self.min_df > 1 else ''}"
+            f"{', stemmed' if self.stem else ''}"
+            f"{', stop words dropped' if self.stop_words else ''}"
+            f"{f', title block x{self.title_weight:g}' if self.title_weight else ''}"
+            f"{', double balance' if self.balance == 'double' else ''}"
         )
 
     def with_(self, **changes: Any) -> Ranker:
