@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.screening_sets import SETS, load
 from lib.screening.ranking import MODELS, Ranker
-from lib.screening.simulation import figures, simulate_features
+from lib.screening.simulation import figures, retrain_after, simulate_features
 
 SVM = Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=2)
 NB = Ranker(model="nb", alpha=3.822, ngrams=1, sublinear=False)
@@ -81,11 +81,22 @@ CANDIDATES: dict[str, Ranker] = {
 }
 
 
-def run(key: str, name: str, seeds: range, abstract_only: bool) -> tuple[str, str, list]:
+def every_label(n_labelled: int) -> int:
+    """ASReview's protocol: retrain after every answer."""
+    return 1
+
+
+def run(
+    key: str, name: str, seeds: range, abstract_only: bool, every: bool
+) -> tuple[str, str, list]:
     ranker = CANDIDATES[key]
     texts, labels = load(name, abstract_only=abstract_only)
     features = ranker.features(texts)
-    runs = [figures(simulate_features(features, labels, s, ranker), labels) for s in seeds]
+    schedule = every_label if every else retrain_after
+    runs = [
+        figures(simulate_features(features, labels, s, ranker, schedule), labels)
+        for s in seeds
+    ]
     return key, name, runs
 
 
@@ -97,6 +108,7 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--abstract-only", action="store_true")
+    parser.add_argument("--every-label", action="store_true", help="retrain after each answer")
     args = parser.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     print(f"load average before: {os.getloadavg()[0]:.2f}; seeds {seeds.start}-{seeds.stop - 1}")
@@ -104,7 +116,7 @@ def main() -> None:
     jobs = [(key, name) for key in args.models for name in args.sets]
     results = {}
     with ProcessPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run, k, n, seeds, args.abstract_only) for k, n in jobs]
+        futures = [pool.submit(run, k, n, seeds, args.abstract_only, args.every_label) for k, n in jobs]
         for future in as_completed(futures):
             key, name, runs = future.result()
             results[key, name] = runs
