@@ -94,8 +94,7 @@ def run(
     features = ranker.features(texts)
     schedule = every_label if every else retrain_after
     runs = [
-        figures(simulate_features(features, labels, s, ranker, schedule), labels)
-        for s in seeds
+        figures(simulate_features(features, labels, s, ranker, schedule), labels) for s in seeds
     ]
     return key, name, runs
 
@@ -116,7 +115,9 @@ def main() -> None:
     jobs = [(key, name) for key in args.models for name in args.sets]
     results = {}
     with ProcessPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run, k, n, seeds, args.abstract_only, args.every_label) for k, n in jobs]
+        futures = [
+            pool.submit(run, k, n, seeds, args.abstract_only, args.every_label) for k, n in jobs
+        ]
         for future in as_completed(futures):
             key, name, runs = future.result()
             results[key, name] = runs
