@@ -44,6 +44,7 @@ CANDIDATES: dict[str, Ranker] = {
     "logistic-c10-df2": Ranker(model="logistic", c=10.0, ngrams=2, sublinear=True, min_df=2),
     "svm-df3": Ranker(model="svm", c=0.11, ngrams=2, sublinear=False, min_df=3),
     # issue 14, second round: ASReview's defaults and the feature steps
+    "svm-12": SVM,  # the default before issue 14's second round
     "nb-asreview": NB.with_(stop_words=True, balance="double"),
     "nb-stop": NB.with_(stop_words=True),
     "nb-double": NB.with_(balance="double"),
