@@ -43,9 +43,9 @@ def review(n: int, relevant: int, seed: int) -> tuple[list[str], np.ndarray]:
     return texts, labels
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(
-    n=st.integers(80, 300),
+    n=st.integers(60, 200),
     share=st.floats(0.03, 0.2),
     data_seed=st.integers(0, 10_000),
     seed=st.integers(0, 10_000),
