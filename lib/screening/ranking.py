@@ -50,6 +50,11 @@ class Ranker:
     (linear support vector machine); ``c`` the inverse regularisation strength of the
     first and last, ``alpha`` the smoothing of naive Bayes. ``ngrams`` 1 or 2 (words, or
     words and word pairs); ``min_df`` the fewest records a term must occur in.
+    ``stem``: words cut to their Snowball stem ("trials", "trial" one term);
+    ``stop_words``: English stop words dropped (as ASReview's TF-IDF does);
+    ``title_weight``: a second TF-IDF block of the title alone, times this (0: none);
+    ``balance``: "weights" (both classes the same total weight) or "double" (ASReview's
+    double balance, as weights).
     """
 
     model: str = "logistic"
@@ -60,12 +65,10 @@ class Ranker:
     sublinear: bool = True
     max_features: int | None = 1_000_000
     max_train: int = 10_000  # labelled records fitted on at most (see `training_rows`)
-    stem: bool = (
-        False  # words cut to their Snowball stem: "mice"/"mouse" stay apart, "trials"/"trial" merge
-    )
-    stop_words: bool = False  # drop English stop words (as ASReview's TF-IDF does)
-    title_weight: float = 0.0  # a second TF-IDF block of the title alone, times this
-    balance: str = "weights"  # "weights": classes weighted to equal total; "double": ASReview's
+    stem: bool = False
+    stop_words: bool = False
+    title_weight: float = 0.0
+    balance: str = "weights"
 
     @property
     def name(self) -> str:
