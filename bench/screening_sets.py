@@ -22,10 +22,13 @@ SETS = (
 )
 
 
-def load(name: str) -> tuple[list[str], np.ndarray]:
-    """Texts (title + abstract) and labels of one set."""
+def load(name: str, abstract_only: bool = False) -> tuple[list[str], np.ndarray]:
+    """Texts (title + abstract) and labels of one set; ``abstract_only`` keeps only the
+    records with an abstract (as the versions ASReview's published figures were made on)."""
     with (SETS_DIR / name / "records.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    if abstract_only:
+        rows = [r for r in rows if r["abstract"].strip()]
     texts = [document_text(r["title"], r["abstract"]) for r in rows]
     labels = np.array([int(r["label_included"]) for r in rows], dtype=np.int8)
     return texts, labels

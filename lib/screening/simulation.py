@@ -93,6 +93,9 @@ class Figures:
     recall10: float  # share of included found after screening 10% (priors left out)
     screened95: int  # records a reviewer reads, priors included, to find 95% of included
     atd: float  # average time to discovery, share of N'
+    # WSS@95 as ASReview 0.x (the version of its published figures) computed it: the
+    # recall actually reached at that record (e.g. 108/113 = 95.6%) in place of 0.95
+    wss95_asreview0: float = 0.0
 
 
 def figures(order: np.ndarray, labels: np.ndarray) -> Figures:
@@ -107,12 +110,13 @@ def figures(order: np.ndarray, labels: np.ndarray) -> Figures:
         target = math.ceil(0.95 * r_prime)
         n95 = int(np.searchsorted(cumulative, target) + 1)
         wss95 = 0.95 - n95 / n_prime
+        wss95_asreview0 = target / r_prime - n95 / n_prime
         tenth = math.floor(0.10 * n_prime)
         recall10 = float(cumulative[tenth - 1] / r_prime) if tenth else 0.0
         positions = np.flatnonzero(after) + 1
         atd = float(positions.mean() / n_prime)
     else:
-        wss95, recall10, atd = 0.0, 1.0, 0.0
+        wss95, recall10, atd, wss95_asreview0 = 0.0, 1.0, 0.0, 0.0
     target_all = math.ceil(0.95 * r)
     screened95 = int(np.searchsorted(np.cumsum(found), target_all) + 1)
-    return Figures(n, r, wss95, recall10, screened95, atd)
+    return Figures(n, r, wss95, recall10, screened95, atd, wss95_asreview0)
