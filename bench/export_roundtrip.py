@@ -3,9 +3,11 @@
 1. One entry per study, from a factory studies table (`tests/factories.py`): each format
    written (`lib.exporting`), and read back by our readers (`lib.ingest.read_bytes`).
 2. Every record of a real project (synthetic records, `bench/dedupe_synthetic.py`,
-   imported, deduplicated and coded): each format written with its groups, codes and
-   decisions (`lib.views.exports.export_file`), then imported into a new project and
-   brought up to date (`lib.pipeline.refresh`, which restores what the file carried).
+   imported, deduplicated, coded and screened: every study decided at title/abstract,
+   a thousand at full text): each format written with its groups, codes and decisions
+   (`lib.views.exports.export_file`), then imported into a new project and brought up to
+   date (`lib.pipeline.refresh`, which restores what the file carried); "same decisions"
+   compares every screening decision in force, per stage and study.
 
     .venv/bin/python bench/export_roundtrip.py --studies 50000 --records 20000
 """
@@ -29,6 +31,8 @@ from lib import exporting, pipeline  # noqa: E402
 from lib.ingest import FileRead, read_bytes  # noqa: E402
 from lib.project import coding, duplicates, open_project  # noqa: E402
 from lib.report import ImportReport  # noqa: E402
+from lib.screening.decisions import decide_many  # noqa: E402
+from lib.screening.queue import current  # noqa: E402
 from lib.views.exports import export_file  # noqa: E402
 from lib.views.studies import study_table  # noqa: E402
 from tests.factories import make_studies  # noqa: E402
@@ -57,6 +61,30 @@ def studies_layout(n: int) -> None:
     print(f"\nload average {load()}")
 
 
+def screen(project) -> None:  # type: ignore[no-untyped-def]
+    """Every study decided at title/abstract (include, exclude, maybe in turn), the first
+    thousand included ones at full text (included, or excluded for a reason)."""
+    units = current(project).studies.order
+    verdicts = ("include", "exclude", "maybe")
+    first = [(u, verdicts[i % 3], "", f"note {i}" if i % 7 == 0 else "")
+             for i, u in enumerate(units)]  # fmt: skip
+    decide_many(project, first)
+    included = [u for u, v, _, _ in first if v == "include"][:1000]
+    full = [(u, "include" if i % 2 else "exclude", "" if i % 2 else "Wrong setting", "")
+            for i, u in enumerate(included)]  # fmt: skip
+    decide_many(project, full, stage="full-text")
+
+
+def screened(project) -> dict:  # type: ignore[no-untyped-def]
+    state = current(project)
+    members = state.studies.members
+    return {
+        (stage, frozenset(members[unit])): (s.verdict, s.reason, s.note)
+        for stage, statuses in state.status.items()
+        for unit, s in statuses.items()
+    }
+
+
 def records_layout(n_records: int) -> None:
     rows, _truth = generate(n_records)
     records = to_records(rows)
@@ -71,14 +99,18 @@ def records_layout(n_records: int) -> None:
             for sid in table["study_id"].head(200):  # a reviewer's corrections
                 coding.set_override(project, sid, "method", ["qualitative"])
             pipeline.refresh(project)
+            screen(project)
+            decided = screened(project)
             t_table, table = seconds(lambda: study_table(project))
             counts = duplicates.prisma_counts(project)
         n_studies = len(table)
         print(f"\nstudies table from the file: {t_table:.2f} s ({counts['reports']:,} "
               f"publications folded by links into {counts['studies']:,} studies)")  # fmt: skip
-        print(f"\n| {n_records:,} records, {n_studies:,} studies, every record | write | size "
-              "| import + restore into a new project | same studies |")  # fmt: skip
-        print("|---|---:|---:|---:|---|")
+        columns = (
+            "write | size | import + restore into a new project | same studies | same decisions"
+        )
+        print(f"\n| {n_records:,} records, {n_studies:,} studies, every record | {columns} |")
+        print("|---|---:|---:|---:|---|---|")
         for name, fmt in exporting.FORMATS.items():
             t_write, data = seconds(lambda name=name: export_file(str(path), table, "record", name))
             copy_path = Path(tmp) / f"copy-{name}.sqlite"
@@ -87,12 +119,14 @@ def records_layout(n_records: int) -> None:
                 with open_project(copy_path) as copy:
                     copy.add_import(read_bytes(data, "export" + fmt.suffix))
                     pipeline.refresh(copy)
-                    return study_table(copy)
+                    return study_table(copy), screened(copy)
 
-            t_restore, copied = seconds(restore)
+            t_restore, (copied, back) = seconds(restore)
             same = sorted(copied["study_id"]) == sorted(table["study_id"])
-            print(f"| {fmt.label} | {t_write:.1f} s | {len(data) / 1e6:.0f} MB | "
-                  f"{t_restore:.1f} s | {'yes' if same else 'NO'} |")  # fmt: skip
+            same_decisions = f"yes ({len(back):,})" if back == decided else "NO"
+            cells = [fmt.label, f"{t_write:.1f} s", f"{len(data) / 1e6:.0f} MB",
+                     f"{t_restore:.1f} s", "yes" if same else "NO", same_decisions]  # fmt: skip
+            print("| " + " | ".join(cells) + " |")
     print(f"\nload average {load()}")
 
 

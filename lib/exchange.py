@@ -18,6 +18,11 @@ entry is a bibliographic record plus the fields below, the same in every format:
 - ``duplicate_decisions``: a reviewer's deduplication decisions that name this record,
   as ``<kind>:<n>`` tokens (``same:3; other-report:7``); ``split-rest:<n>`` marks the
   rest of the group a split was made against. Records sharing a token were one decision.
+- ``screening_title_abstract``, ``screening_full_text``: the screening decision in force
+  at that stage on the record's study (layout record: on the study the record was
+  screened in; layout study: on its main report): ``include``, ``exclude``, ``maybe``,
+  ``conflict`` (merged records carry different decisions, to decide again) or empty (not
+  screened); ``..._reason`` and ``..._note``: the decision's reason and note.
 
 Lists are ``"; "``-joined; values are one line. Where each format keeps them:
 
@@ -32,11 +37,13 @@ Lists are ``"; "``-joined; values are one line. Where each format keeps them:
   ``type`` the document type, and every field as ``litreview-<field> = {value}``. The
   entry key is readable (``smith2015peer``); the record id is in ``litreview-record-id``.
 
-A later field is one more name in `FIELDS` (e.g. ``screening``: ``include``, ``exclude``
-or ``maybe``; ``screening_reason``: free text): every writer takes it from the studies
+A later field is one more name in `FIELDS`: every writer takes it from the studies
 table's column of that name (one entry per study, and on every record of the study),
 `read_fields` reads it back, and a step of `lib.project.restore` puts it back (keyed by
-study through `lib.project.reports.study_of`, as the codes are).
+study through `lib.project.reports.study_of`, as the codes are). The screening fields
+are per record (`lib.views.exports` fills them); `lib.project.restore` makes the same
+decisions again on the studies of the imported records, and
+`lib.screening.importing` reads them too, as decisions from a file.
 
 `read_fields` finds these fields in a record as a reader gave it (`Record.original`) and
 `relabel` applies the record-level ones before the records are stored: each record's own
@@ -59,6 +66,8 @@ __all__ = [
     "FIELDS",
     "LAYOUTS",
     "PREFIX",
+    "SCREENING_FIELDS",
+    "SCREENING_STAGES",
     "TAGGED_FIELDS",
     "code_tags",
     "join",
@@ -73,6 +82,15 @@ CODE_FACETS: tuple[str, ...] = tuple(facet_column(f) for f in CODEBOOK_FACETS)
 
 LAYOUTS = ("record", "study")
 
+# stage (as `lib.screening.decisions` names it) -> its field; then ``_reason``, ``_note``
+SCREENING_STAGES: dict[str, str] = {
+    "title-abstract": "screening_title_abstract",
+    "full-text": "screening_full_text",
+}
+SCREENING_FIELDS: tuple[str, ...] = tuple(
+    f"{name}{part}" for name in SCREENING_STAGES.values() for part in ("", "_reason", "_note")
+)
+
 # after the canonical columns, in this order (CSV/Excel columns; RIS/BibTeX named fields)
 FIELDS: tuple[str, ...] = (
     "layout",
@@ -86,6 +104,7 @@ FIELDS: tuple[str, ...] = (
     "overridden",
     "checked",
     "duplicate_decisions",
+    *SCREENING_FIELDS,
 )
 # what RIS and BibTeX carry as named fields: the canonical fields they cannot say exactly,
 # then every field of the layout
@@ -186,12 +205,13 @@ def relabel(result: ReadResult) -> None:
     if layouts == {"record"}:
         result.notes.append(
             f"{n} records come from this tool's export (one entry per record): each keeps "
-            "its own database and entry type; its study, duplicate group, codes, checks "
-            "and duplicate decisions are put back once imported"
+            "its own database and entry type; its study, duplicate group, codes, checks, "
+            "duplicate decisions and screening decisions are put back once imported"
         )
     else:
         result.notes.append(
-            f"{n} entries come from this tool's export (one entry per study): their codes "
-            "and checks are put back once imported; the records each study was merged from "
+            f"{n} entries come from this tool's export (one entry per study): their codes, "
+            "checks and screening decisions are put back once imported; the records each "
+            "study was merged from "
             "are not in such a file (export every record to move duplicate groups)"
         )

@@ -183,8 +183,14 @@ def _widths(table: pd.DataFrame, sample: int = 500) -> list[float]:
     return widths
 
 
-def to_excel(studies: pd.DataFrame, *, about: Sequence[tuple[str, str]] = ()) -> bytes:
-    """An .xlsx workbook: sheet "Studies", and "About" if given.
+def to_excel(
+    studies: pd.DataFrame,
+    *,
+    about: Sequence[tuple[str, str]] = (),
+    sheets: Sequence[tuple[str, pd.DataFrame]] = (),
+) -> bytes:
+    """An .xlsx workbook: sheet "Studies", "About" if given, then any further ``sheets``
+    (name, table: e.g. the PRISMA counts), each with a bold header.
 
     The header is bold and frozen, every column filters (autofilter) and has a width
     fitted to its content. Written with openpyxl's write-only mode rather than through
@@ -218,6 +224,20 @@ def to_excel(studies: pd.DataFrame, *, about: Sequence[tuple[str, str]] = ()) ->
         info.column_dimensions["B"].width = 80
         for key, value in about:
             info.append([info_cell(str(key)), info_cell(str(value))])
+    for name, extra in sheets:
+        more = workbook.create_sheet(name)
+        more_cell = _Cells(more)
+        for i, width in enumerate(_widths(extra.astype(str)), start=1):
+            more.column_dimensions[get_column_letter(i)].width = width
+        heads = []
+        for column in extra.columns:
+            head = WriteOnlyCell(more, value=str(column))
+            head.font = bold
+            heads.append(head)
+        more.append(heads)
+        kinds = [pd.api.types.is_integer_dtype(extra[c].dtype) for c in extra.columns]
+        for row in extra.itertuples(index=False, name=None):
+            more.append([more_cell(str(v), num) for v, num in zip(row, kinds, strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

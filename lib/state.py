@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -32,6 +33,9 @@ from lib.views import scope as scopes
 from lib.views.scope import Scoped
 from lib.views.study_cache import Snapshot, StudyCache
 
+if TYPE_CHECKING:
+    from lib.views.prisma import Flow
+
 __all__ = [
     "EXPLORE_QUERY",
     "PAGES",
@@ -39,6 +43,7 @@ __all__ = [
     "chosen_scope",
     "page_setup",
     "prisma",
+    "prisma_flow",
     "project_path",
     "records_by_id",
     "scope_switch",
@@ -256,6 +261,21 @@ def _prisma(path: str, version: int) -> dict[str, object]:
 def prisma(project: Project) -> dict[str, object]:
     """PRISMA identification counts of the project, cached until it changes."""
     return _prisma(str(project.path), project.version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _prisma_flow(path: str, version: int) -> Flow:
+    from lib.views.prisma import project_flow
+
+    with open_project(path, create=False) as project:
+        return project_flow(project, _prisma(path, version))
+
+
+def prisma_flow(project: Project) -> Flow:
+    """The whole PRISMA 2020 flow of the project (identification and screening), cached
+    until the project changes (a screening decision is a change). Raises `ValueError`
+    when the counts disagree."""
+    return _prisma_flow(str(project.path), project.version)
 
 
 def chosen_scope() -> str:

@@ -1,10 +1,11 @@
-"""Overview: what the project holds, its PRISMA identification flow, and the project switcher.
+"""Overview: what the project holds, its PRISMA 2020 flow, and the project switcher.
 
 The app's first page (`app.py` lists the pages and names this one "Overview").
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -20,9 +21,9 @@ from lib.project.bundle import import_bundle
 from lib.textsafe import escape_markdown
 from lib.views import scope as scopes
 from lib.views.prisma import (
-    from_project,
     prisma_csv,
     prisma_file_name,
+    prisma_png,
     prisma_svg,
     prisma_table,
 )
@@ -51,19 +52,25 @@ if not n_studies:
     st.info("This project is empty: import your exports on the **Import** page.")
 else:
     st.caption(headline)
-    flow = from_project(counts)
     name = project.meta("name") or project.path.stem
-    st.subheader("PRISMA 2020: identification", anchor=False)
-    svg = prisma_svg(flow)
-    st.image(svg, width="content")  # its own size; smaller, as a whole, in a narrow window
-    table, numbers = st.columns([3, 1], vertical_alignment="bottom")
-    table.dataframe(prisma_table(flow), hide_index=True, key="prisma_table", width="stretch")
-    numbers.download_button("PRISMA counts (CSV)", data=prisma_csv(flow), mime="text/csv",
-                            file_name=prisma_file_name(name), key="download_prisma_csv",
-                            on_click="ignore")  # fmt: skip
-    numbers.download_button("PRISMA diagram (SVG)", data=svg, mime="image/svg+xml",
-                            file_name=prisma_file_name(name, "svg"), key="download_prisma_svg",
-                            on_click="ignore")  # fmt: skip
+    st.subheader("PRISMA 2020 flow", anchor=False)
+    try:
+        flow = state.prisma_flow(project)
+    except ValueError as exc:
+        st.error(f"The PRISMA counts cannot be drawn: {escape_markdown(exc)}.")
+    else:
+        svg = prisma_svg(flow)
+        st.image(svg, width="content")  # its own size; smaller, as a whole, in a narrow window
+        table, files = st.columns([3, 1], vertical_alignment="bottom")
+        table.dataframe(prisma_table(flow), hide_index=True, key="prisma_table", width="stretch")
+        for label, suffix, mime, data in (
+            ("PRISMA counts (CSV)", "csv", "text/csv", prisma_csv(flow)),
+            ("PRISMA diagram (SVG)", "svg", "image/svg+xml", svg),
+            ("PRISMA diagram (PNG)", "png", "image/png", partial(prisma_png, svg)),  # on click
+        ):
+            files.download_button(label, data=data, mime=mime, on_click="ignore",
+                                  file_name=prisma_file_name(name, suffix),
+                                  key=f"download_prisma_{suffix}")  # fmt: skip
     st.subheader("Studies", anchor=False)
     st.caption(f"Charts of the {scoped.of_total()}.")
     left, right = st.columns(2)

@@ -1,4 +1,4 @@
-"""Export: the studies of the current Explore filter as CSV, Excel, RIS or BibTeX; PRISMA counts.
+"""Export: the studies of the current Explore filter as CSV, Excel, RIS or BibTeX; the PRISMA flow.
 
 The filter comes from the URL (the Explore page links here with it), else from this
 session. Files are made when a button is clicked, not on every rerun.
@@ -90,26 +90,34 @@ else:
         "empty on import to keep each record's own)."
     )
 
-st.subheader("PRISMA 2020 identification")
-st.caption("For the whole project, whatever the filter.")
+st.subheader("PRISMA 2020 flow")
+st.caption("For the whole project, whatever the filter: from its imports and decisions.")
 try:
-    counts = prisma.from_project(state.prisma(project))
+    flow = state.prisma_flow(project)
 except ValueError as exc:
     st.error(f"The PRISMA counts cannot be drawn: {escape_markdown(exc)}.")
 else:
-    if not counts.identified:
+    if not flow.identification.identified:
         st.info("No imports recorded yet: import files on the Import page.")
     else:
-        st.image(prisma.prisma_svg(counts), width="content")
-        st.dataframe(prisma.prisma_table(counts), hide_index=True, key="prisma_table")
-        st.download_button(
-            "PRISMA counts (CSV)",
-            data=prisma.prisma_csv(counts),
-            file_name=prisma.prisma_file_name(project.meta("name") or project.path.stem),
-            mime="text/csv",
-            key="download_prisma",
-            on_click="ignore",
+        svg = prisma.prisma_svg(flow)
+        st.image(svg, width="content")
+        st.dataframe(prisma.prisma_table(flow), hide_index=True, key="prisma_table")
+        stem = project.meta("name") or project.path.stem
+        downloads = (
+            ("PRISMA counts (CSV)", "csv", "text/csv", prisma.prisma_csv(flow)),
+            ("PRISMA diagram (SVG)", "svg", "image/svg+xml", svg),
+            ("PRISMA diagram (PNG)", "png", "image/png", partial(prisma.prisma_png, svg)),
         )
+        for column, (label, suffix, mime, data) in zip(st.columns(3), downloads, strict=True):
+            column.download_button(
+                label,
+                data=data,  # the PNG is made when clicked
+                file_name=prisma.prisma_file_name(stem, suffix),
+                mime=mime,
+                key=f"download_prisma_{suffix}",
+                on_click="ignore",
+            )
 st.caption("Charts: each chart's camera button (top right, on hover) saves it as a PNG.")
 
 st.subheader("The whole project")

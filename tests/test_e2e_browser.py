@@ -541,3 +541,25 @@ def test_an_include_on_screen_narrows_explore_and_the_map_to_the_included_scope(
     while [d for d in decisions.load(project_file) if d.verdict == "include"]:
         assert time.monotonic() < deadline, "the include was not taken back"
         page.wait_for_timeout(200)
+
+
+def test_the_prisma_flow_downloads_as_csv_svg_and_png(page: Any, server: str) -> None:
+    """The PNG is made when its button is clicked (a deferred download, which AppTest does
+    not run): in a real browser each of the three files arrives, named for the project."""
+    from PIL import Image
+
+    visit(page, server, "Overview")
+    wait_for_text(page, "PRISMA 2020 flow")
+    files: dict[str, bytes] = {}
+    for label in ("PRISMA counts (CSV)", "PRISMA diagram (SVG)", "PRISMA diagram (PNG)"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        name = download.value.suggested_filename
+        files[name.rsplit(".", 1)[-1]] = Path(download.value.path()).read_bytes()
+        assert name.endswith("-prisma." + name.rsplit(".", 1)[-1]) and name.startswith("demo")
+    assert set(files) == {"csv", "svg", "png"}
+    assert b"Records identified from databases" in files["svg"]
+    assert "stage,detail,n" in files["csv"].decode("utf-8-sig")
+    image = Image.open(io.BytesIO(files["png"]))
+    assert image.format == "PNG" and image.size[0] > 600
+    assert_clean(page, "Overview after the PRISMA downloads")

@@ -2,7 +2,8 @@
 in every format (CSV, Excel, RIS, BibTeX).
 
 The source is the demo project with a reviewer's work on it: a split, an "other report"
-link, a "different", codes set by hand (one of them to no code at all) and a check.
+link, a "different", codes set by hand (one of them to no code at all), a check, and
+screening decisions at both stages (include, exclude with reasons, maybe, notes).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from lib.ingest import read_bytes
 from lib.pipeline import refresh
 from lib.project import Project, coding, duplicates, open_project
 from lib.project.restore import apply_pending, restore_import
+from lib.screening import decisions as screen
+from lib.screening.prisma import flow_counts
+from lib.screening.queue import current
 from lib.views.exports import entries, entry_count, export_file
 from lib.views.studies import study_table
 from tests.apptest_helpers import demo_template  # noqa: F401 (fixture)
@@ -63,6 +67,19 @@ def source(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):  # no
     coding.set_override(project, ids[2], "peer_role", [])  # no code at all, by hand
     coding.set_checked(project, ids[3], True)
     refresh(project)
+    table = study_table(project)
+    merged_study = next(s for s in table.query("n_records >= 2")["study_id"] if s not in ids[:7])
+    for sid in (ids[0], ids[1], ids[5], merged_study):
+        screen.decide(project, sid, "include", note='on topic; says "peer" twice')
+    screen.decide(project, ids[6], "include")  # the other report of ids[5]'s study
+    screen.decide(project, ids[2], "exclude", reason="Wrong setting")
+    screen.decide(project, ids[3], "exclude")  # no reason: optional at title/abstract
+    screen.decide(project, ids[4], "maybe", note="ask Sam")
+    full = "full-text"
+    screen.decide(project, ids[0], "include", stage=full, note="primary outcome, p. 4")
+    screen.decide(project, ids[1], "exclude", stage=full, reason="Wrong study design")
+    screen.decide(project, ids[5], "exclude", stage=full, reason="Full text not available")
+    screen.decide(project, merged_study, "maybe", stage=full)
     yield project
     project.close()
 
@@ -84,6 +101,26 @@ def decisions(project: Project) -> list[tuple[str, frozenset[str]]]:
     return sorted((d["kind"], frozenset(d["record_ids"])) for d in duplicates.decisions(project))
 
 
+def screened(project: Project) -> dict[tuple[str, frozenset[str]], tuple[str, str, str]]:
+    """(stage, the records of the screened study) -> (verdict, reason, note) in force."""
+    state = current(project)
+    members = state.studies.members
+    return {
+        (stage, frozenset(members[unit])): (status.verdict, status.reason, status.note)
+        for stage, statuses in state.status.items()
+        for unit, status in statuses.items()
+    }
+
+
+def by_unit(project: Project) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(stage, study id) -> (verdict, reason, note) in force."""
+    return {
+        (stage, unit): (status.verdict, status.reason, status.note)
+        for stage, statuses in current(project).status.items()
+        for unit, status in statuses.items()
+    }
+
+
 def groups(project: Project) -> set[frozenset[str]]:
     return {frozenset(ids) for ids in duplicates.groups(project)["record_ids"]}
 
@@ -102,6 +139,9 @@ def test_every_record_comes_back_with_its_study_group_codes_and_decisions(
     assert groups(copy) == groups(source)
     assert decisions(copy) == decisions(source)
     assert duplicates.prisma_counts(copy) == duplicates.prisma_counts(source)
+    assert len(screened(source)) >= 10
+    assert screened(copy) == screened(source)  # every screening decision, both stages
+    assert flow_counts(copy) == flow_counts(source)
     records = {r.record_id: r for r in source.records()}
     for rec in copy.records():  # each record keeps its own database and entry type
         assert (rec.source_db, rec.entrytype) == (
@@ -111,6 +151,8 @@ def test_every_record_comes_back_with_its_study_group_codes_and_decisions(
     [event] = copy.events("export_restored")
     assert event["decisions"] == 3 and event["overrides"] == 3 and event["checks"] == 1
     assert event["group_fixes"] == event["link_fixes"] == 0 and not event["problems"]
+    assert event["screening"] == len(screened(source))
+    assert {d.origin for d in screen.load(copy)} == {"import"}
     notes = {d["note"] for d in duplicates.decisions(copy)}
     assert all("restored from review-export" in note for note in notes)
     copy.close()
@@ -126,6 +168,10 @@ def test_one_entry_per_study_comes_back_as_the_same_studies_and_codes(
     codes = [*CODE_FACETS, "overridden", "checked", "entrytype", "title"]
     pd.testing.assert_frame_equal(theirs[codes], mine[codes])
     assert set(theirs["n_records"]) == {1}  # the merged records are not in such a file
+    # each study's decisions (those on its main report) come back on it
+    mine_screened, theirs_screened = by_unit(source), by_unit(copy)
+    assert theirs_screened == mine_screened
+    assert len(theirs_screened) >= 9
     copy.close()
 
 
@@ -196,6 +242,7 @@ def test_restoring_twice_changes_nothing(source: Project, tmp_path: Path) -> Non
     summary = restore_import(copy, 1)
     assert summary is not None
     assert (summary.decisions, summary.group_fixes, summary.overrides, summary.checks) == (0,) * 4
+    assert summary.screening == 0 and not summary.problems
     assert apply_pending(copy) == []  # and the pipeline does not run it again
     after = (decisions(copy), coding.override_history(copy), by_study(copy))
     assert after[0] == before[0] and after[1] == before[1]
@@ -269,4 +316,52 @@ def test_keywords_of_the_records_reach_every_export(tmp_path: Path) -> None:
         copy = import_file(export(project, "record", fmt), fmt, tmp_path / f"{fmt}.sqlite")
         assert list(study_table(copy)["keywords"]) == list(table["keywords"])
         copy.close()
+    project.close()
+
+
+def test_screening_decisions_the_file_gets_wrong_are_reported_not_guessed(
+    source: Project, tmp_path: Path
+) -> None:
+    """An edited export: a verdict no one knows, a full-text exclusion without its reason,
+    two records of one study with different decisions. The rest comes back."""
+    header, rows = _csv_rows(export(source, "record", "csv"))
+    col = {name: i for i, name in enumerate(header)}
+    ta, ft = col["screening_title_abstract"], col["screening_full_text"]
+    of_study: dict[str, list[list[str]]] = {}
+    for row in rows:
+        of_study.setdefault(row[col["study_id"]], []).append(row)
+    excluded = next(rs for rs in of_study.values() if rs[0][ft] == "exclude")
+    for row in excluded:
+        row[col["screening_full_text_reason"]] = ""
+    pair = next(rs for rs in of_study.values() if len(rs) >= 2 and rs[0][ta] == "include"
+                and rs is not excluded)  # fmt: skip
+    pair[1][ta] = "exclude"
+    unknown = next(rs for rs in of_study.values() if rs[0][ta] and rs not in (excluded, pair))
+    for row in unknown:
+        row[ta] = "sure"
+    copy = import_file(_csv_bytes(header, rows), "csv", tmp_path / "copy.sqlite")
+    [event] = copy.events("export_restored")
+    problems = "\n".join(event["problems"])
+    assert "screening decision 'sure' not understood" in problems
+    assert "excluded at full text without a reason" in problems
+    assert "the file gives its records different decisions; none restored" in problems
+    mine, theirs = screened(source), screened(copy)
+    assert len(theirs) == len(mine) - 3
+    assert all(mine[key] == said for key, said in theirs.items())  # the rest as they were
+    copy.close()
+
+
+def test_a_study_decided_here_keeps_its_decision(source: Project, tmp_path: Path) -> None:
+    """The export imported again into a project that has changed its mind since."""
+    data = export(source, "record", "ris")
+    project = import_file(data, "ris", tmp_path / "here.sqlite")
+    state = current(project)
+    unit = next(u for u, s in state.status["title-abstract"].items() if s.verdict == "include")
+    screen.decide(project, unit, "exclude", reason="Wrong outcome")  # changed its mind here
+    project.add_import(read_bytes(data, "old-export.ris"), allow_repeat=True)
+    refresh(project)
+    assert current(project).of(unit).verdict == "exclude"
+    first, second = project.events("export_restored")
+    assert first["screening"] == len(screened(project)) and second["screening"] == 0
+    assert any("already decided here (exclude), kept" in p for p in second["problems"])
     project.close()

@@ -42,7 +42,7 @@ def test_the_demo_project_is_summed_up(demo_project: Path) -> None:  # noqa: F81
     assert len(at.get("plotly_chart")) == 2  # studies per year, populations
     assert len(at.get("image")) == 1  # the PRISMA flow diagram, an SVG
     downloads = {b.proto.label: b.proto for b in at.get("download_button")}
-    assert set(downloads) == {"PRISMA counts (CSV)", "PRISMA diagram (SVG)"}
+    assert set(downloads) == {"PRISMA counts (CSV)", "PRISMA diagram (SVG)", "PRISMA diagram (PNG)"}
 
 
 def test_the_navigation_names_the_first_page_overview(demo_project: Path) -> None:  # noqa: F811

@@ -180,3 +180,42 @@ def test_an_import_at_full_text_needs_reasons_for_exclusions(project, tmp_path: 
     with pytest.raises(ValueError, match="needs a reason"):
         import_decisions(project, path, stage="full-text")
     assert decisions.load(project) == []  # all or nothing
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ris", "bibtex"])
+@pytest.mark.parametrize("layout", ["record", "study"])
+def test_our_own_export_gives_back_its_decisions_at_both_stages(
+    project, tmp_path: Path, fmt: str, layout: str
+) -> None:
+    """Export a screened project, then read its decisions into another project holding
+    the same records (imported from the search, not from the export)."""
+    from lib import exporting
+    from lib.pipeline import refresh
+    from lib.views.exports import export_file
+    from lib.views.studies import study_table
+
+    refresh(project)
+    decisions.decide(project, "p1", "include", note="core paper")
+    decisions.decide(project, "p2", "include")
+    decisions.decide(project, "p4", "exclude", reason="Wrong population")
+    decisions.decide(project, "p5", "maybe")
+    decisions.decide(project, "p1", "include", stage="full-text", note="p. 4")
+    decisions.decide(project, "p2", "exclude", stage="full-text", reason="Wrong outcome")
+    data = export_file(str(project.path), study_table(project), layout, fmt)
+    name = "decisions" + exporting.FORMATS[fmt].suffix
+    with open_project(tmp_path / "other.sqlite") as other:
+        other.add_import(read_bytes(EXPORT.encode(), "search.csv", database="Scopus"))
+        duplicates.refresh(other)
+        for stage in ("title-abstract", "full-text"):
+            report = import_decisions(other, (data, name), stage=stage)
+            assert not report.no_decision_found and not report.unreadable
+            assert accounted(report) == len(report.read.records)
+            mine = current(project).status[stage]
+            theirs = current(other).status[stage]
+            assert {s: (v.verdict, v.reason, v.note) for s, v in theirs.items()} == {
+                s: (v.verdict, v.reason, v.note) for s, v in mine.items()
+            }
+        assert {(lab.record_id, how) for lab, _, how in report.matched} == {
+            ("p1", "record id"),
+            ("p2", "record id"),
+        }

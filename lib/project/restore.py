@@ -15,7 +15,12 @@ file was imported into:
    the matcher did not link them;
 4. the codes a reviewer set by hand (the file's ``overridden`` facets) and the checks.
    Automatic codes are this project's own (its codebook may differ); studies whose
-   automatic codes differ from the file's are counted in the summary.
+   automatic codes differ from the file's are counted in the summary;
+5. the screening decisions, per stage (title/abstract, then full text), with their
+   reasons and notes, on the study each record is in here (origin "import"). A study
+   this project has already decided keeps its decision, and a study whose records the
+   file gives different decisions gets none: both are listed in the summary's problems,
+   as are decisions the file marks as in conflict (to be decided again).
 
 It runs from `lib.pipeline.refresh` (so after an import in the app, and on the next start
 after one from the command line), once per import: the project's meta ``restore_checked``
@@ -31,7 +36,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from lib.dedupe import DECISION_KINDS
-from lib.exchange import CODE_FACETS, read_fields, split
+from lib.exchange import CODE_FACETS, SCREENING_STAGES, read_fields, split
 from lib.project import coding, duplicates, reports
 from lib.project.store import Project
 
@@ -55,6 +60,7 @@ class RestoreSummary:
     overrides: int = 0  # codes a reviewer set by hand, set again
     checks: int = 0
     codes_differ: int = 0  # studies whose automatic codes differ from the file's
+    screening: int = 0  # screening decisions made again
     problems: list[str] = field(default_factory=list)
 
 
@@ -143,6 +149,7 @@ def restore_import(project: Project, import_id: int) -> RestoreSummary | None:
         run.groups()
         run.links()
     run.codes()
+    run.screening()
     return run.summary
 
 
@@ -293,6 +300,67 @@ class _Restore:
             if entry.fields.get("checked") == "yes" and not bool(current["checked"]):
                 coding.set_checked(project, study, True)
                 summary.checks += 1
+
+    def screening(self) -> None:
+        """The screening decisions the file carries, stage by stage (see the docstring)."""
+        from lib.screening.decisions import CONFLICT, FULL_TEXT, VERDICTS, decide_many
+        from lib.screening.queue import current
+
+        marked = [
+            e for e in self.entries if any(e.fields.get(n) for n in SCREENING_STAGES.values())
+        ]
+        if not marked:
+            return
+        duplicates.refresh(self.project)
+        state = current(self.project)
+        studies, problems = state.studies, self.summary.problems
+        for stage, name in SCREENING_STAGES.items():
+            wanted: dict[str, tuple[str, str, str]] = {}
+            clashing: set[str] = set()
+            for entry in marked:
+                verdict = entry.fields.get(name, "")
+                if not verdict:
+                    continue
+                where = f"record {entry.fields.get('record_id') or entry.record_id}, {stage}"
+                reason = " ".join(entry.fields.get(f"{name}_reason", "").split())
+                note = " ".join(entry.fields.get(f"{name}_note", "").split())
+                if verdict == CONFLICT:
+                    problems.append(f"{where}: decisions in conflict in the file; decide again")
+                    continue
+                if verdict not in VERDICTS:
+                    problems.append(f"{where}: screening decision {verdict!r} not understood")
+                    continue
+                if stage == FULL_TEXT and verdict == "exclude" and not reason:
+                    problems.append(f"{where}: excluded at full text without a reason")
+                    continue
+                unit = studies.study(entry.record_id)
+                if wanted.setdefault(unit, (verdict, reason, note)) != (verdict, reason, note):
+                    clashing.add(unit)
+            items = []
+            for unit, (verdict, reason, note) in wanted.items():
+                if unit in clashing:
+                    problems.append(
+                        f"study {unit}, {stage}: the file gives its records different "
+                        "decisions; none restored, decide it again"
+                    )
+                    continue
+                here = state.of(unit, stage)
+                if here is None:
+                    items.append((unit, verdict, reason, note))
+                elif _said(here.verdict, here.reason, here.note) != (verdict, reason, note):
+                    problems.append(
+                        f"study {unit}, {stage}: already decided here ({here.verdict}), kept; "
+                        f"the file says {verdict}"
+                    )
+            if items:
+                decide_many(self.project, items, stage=stage, origin="import", studies=studies,
+                            log_detail={"file_name": self.file_name, "restored": True})  # fmt: skip
+                self.summary.screening += len(items)
+
+
+def _said(verdict: str, reason: str, note: str) -> tuple[str, str, str]:
+    """A decision as an export says it (reason and note on one line)."""
+    return verdict, " ".join(reason.split()), " ".join(note.split())
 
 
 def _main_entries(entries: list[_Entry]) -> list[_Entry]:

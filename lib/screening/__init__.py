@@ -10,6 +10,7 @@
 | `simulation` | a labelled set screened by the ranking, and WSS@95 / recall / ATD |
 | `stopping` | records since the last include and the relevant still unscreened, with an interval |
 | `scope` | which studies the pages work on, and the PRISMA 2020 screening counts |
+| `prisma` | the PRISMA 2020 screening boxes (records, reports, studies) from the decisions |
 | `terms` | the reviewer's include and exclude terms, saved and found in text |
-| `importing` | decisions made earlier (CSV, Rayyan, ASReview) matched to the project's studies |
+| `importing` | decisions made earlier (CSV, Rayyan, ASReview, our exports) matched to studies |
 """

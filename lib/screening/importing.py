@@ -6,6 +6,8 @@ decision is taken from, in this order:
 - a decision column: ``label_included``, ``included``, ``asreview_label``, ``decision``,
   ``screening_decision``, ``label`` (1 / 0, include / exclude / maybe, yes / no,
   relevant / irrelevant; -1 or empty: not screened);
+- this tool's own export (any format, `lib.exchange`): the stage's screening field
+  (``screening_title_abstract`` or ``screening_full_text``, with its reason and note);
 - its notes (RIS ``N1``, BibTeX ``note``/``annote``, a ``notes`` column): Rayyan's
   ``RAYYAN-INCLUSION: {"Ann"=>"Included", ...}`` (with ``RAYYAN-EXCLUSION-REASONS``) or
   ASReview's ``ASReview_relevant`` / ``ASReview_irrelevant`` / ``ASReview_not_seen``.
@@ -35,6 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib.exchange import SCREENING_STAGES, read_fields
 from lib.fields import clean_doi
 from lib.ingest import FileRead, read_bytes
 from lib.model import Record
@@ -189,7 +192,24 @@ def _rayyan(notes: str) -> tuple[str, str, str] | None:
     return "maybe", reasons, f"Rayyan reviewers disagreed: {said}. {note}".strip()
 
 
-def _label(record: Record) -> ImportedLabel:
+def _ours(record: Record, stage: str) -> ImportedLabel | None:
+    """The stage's decision from one of this tool's exports, or None when the record is
+    not from one (an entry of ours without a decision at that stage: not screened)."""
+    fields = read_fields(record.original)
+    name = SCREENING_STAGES.get(stage, "")
+    if fields is None or name not in fields:
+        return None
+    raw = fields.get(name, "")
+    verdict = raw if raw in ("include", "exclude", "maybe", "") else "?" + raw
+    return ImportedLabel(
+        record.line, record.record_id, record.doi, record.title, verdict,
+        fields.get(f"{name}_reason", ""), fields.get(f"{name}_note", ""), "this tool's export",
+    )  # fmt: skip
+
+
+def _label(record: Record, stage: str = TITLE_ABSTRACT) -> ImportedLabel:
+    if (ours := _ours(record, stage)) is not None:
+        return ours
     original = record.original
     verdict, reason, note, source = "", "", "", ""
     column = _first(original, DECISION_COLUMNS)
@@ -258,9 +278,10 @@ def _decision_table(data: bytes, name: str) -> FileRead | None:
     return FileRead(records, report)
 
 
-def labels_from(read: FileRead) -> list[ImportedLabel]:
-    """The decision each record of a read file carries (``verdict`` "" when none)."""
-    return [_label(record) for record in read.records]
+def labels_from(read: FileRead, stage: str = TITLE_ABSTRACT) -> list[ImportedLabel]:
+    """The decision each record of a read file carries at ``stage`` (``verdict`` "" when
+    none; only this tool's exports say which stage a decision was made at)."""
+    return [_label(record, stage) for record in read.records]
 
 
 def title_key(title: str) -> str:
@@ -356,7 +377,7 @@ def import_decisions(
         if read is None:
             raise
     result = LabelImport(file_name=name, stage=stage, read=read)
-    labels = labels_from(read)
+    labels = labels_from(read, stage)
     if not any(label.source for label in labels):
         result.no_decision_found = True
         result.unlabelled = labels

@@ -18,5 +18,5 @@ scripts of widgets and rendering:
 | `codebook` | the codebook as tables and facts, history and previews, for the Codebook page |
 | `codebook_edit` | one code or one facet changed in the codebook's YAML, versions moved on |
 | `flow` | a flow diagram (boxes, side boxes, phase bands) as an SVG that scales whole |
-| `prisma` | PRISMA 2020 counts from the project, drawn as a flow diagram and a table |
+| `prisma` | the PRISMA 2020 flow of a project: a diagram (SVG, PNG) and a table (CSV) |
 """

@@ -26,18 +26,23 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Box", "Stage", "flow_svg", "text_width", "wrap_to_width"]
+__all__ = ["SLACK", "Box", "Stage", "flow_svg", "text_width", "wrap_to_width"]
 
 FONT = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 SIZE = 13  # px
 LINE = 18  # px between baselines
 PAD = 10  # px between a box's edge and its text
-MAIN_MAX = 330  # px: the main column's widest box (text wraps beyond)
-SIDE_MAX = 270  # px: the side column's
+MAIN_MAX = 390  # px: the main column's widest box (text wraps beyond)
+SIDE_MAX = 330  # px: the side column's
 BAND = 30  # px: the phase band's width
 GAP = 16  # px between the band and the boxes
 SIDE_GAP = 44  # px between the main and the side column (the arrow)
 ROW_GAP = 34  # px between two stages (the arrow)
+# Room for a wider font: a viewer that ignores ``textLength`` draws a line in whatever
+# sans-serif it has. DejaVu Sans Bold, the widest common fallback, measures up to ~1.21x
+# Helvetica on these labels; lines are wrapped and boxes sized for 1.22x, so a label stays
+# inside its box even then (browsers honour textLength and centre the line).
+SLACK = 1.22
 
 # Advance widths of printable ASCII (32..126) in 1/1000 em.
 _REGULAR = (
@@ -133,12 +138,13 @@ class _Laid:
 
 
 def _lay_out(box: Box, max_width: float) -> _Laid:
-    inner = max_width - 2 * PAD
+    inner = (max_width - 2 * PAD) / SLACK
     lines = [(t, True) for t in wrap_to_width(box.heading, inner, bold=True)]
     for line in box.lines:
         lines += [(t, False) for t in wrap_to_width(line, inner)]
     widest = max(text_width(t, bold=b) for t, b in lines)
-    return _Laid(tuple(lines), widest + 2 * PAD, len(lines) * LINE + 2 * PAD - (LINE - SIZE))
+    height = len(lines) * LINE + 2 * PAD - (LINE - SIZE)
+    return _Laid(tuple(lines), widest * SLACK + 2 * PAD, height)
 
 
 def _text(x: float, y: float, text: str, *, bold: bool, anchor: str = "middle") -> str:
