@@ -185,7 +185,9 @@ _HEAD_ALT = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in _HEAD_WORDS)
 # sentence's end.
 _HEADING = re.compile(
     rf"(?P<head>(?i:{_HEAD_ALT})(?:\s*(?:and|&|/|,)\s*(?i:{_HEAD_ALT}))*)"
-    rf"(?:\s*(?::|\.|\u2014|\u2013|-)[ \t]*|\s*\n|(?<=[A-Z])[ \t]+(?=[A-Z][a-z]))"
+    rf"(?:\s*(?::|\.|\u2014|\u2013|-)[ \t]*|\s*\n|(?<=[A-Z])[ \t]+(?=[A-Z][a-z])"
+    # glued to its text, as some exports print a bold heading: "MethodsWe searched"
+    rf"|(?<=[a-z])(?=[A-Z][a-z]))"
 )
 _HEAD_FIRST = frozenset(h.split()[0] for h in _HEADINGS)
 
@@ -202,6 +204,11 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _FIRST_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# The capitalised word that opens a heading glued to its text ("ResultsForty-six").
+_GLUED_HEAD = re.compile(r"[A-Z][a-z]+(?=[A-Z])")
+# What a sentence ends with before a line break that ends it: a line break inside a
+# sentence (exports that wrap lines, or set a term in italics on its own line) is no end.
+_ENDS_SENTENCE = frozenset(".!?:;\"')]\u201d\u2019")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -224,19 +231,20 @@ def split_sentences(text: str) -> list[Sentence]:
             pos += 1
         if pos >= size or pos <= heading_end:
             continue  # the end, or the line break after a heading on its own line
-        word = _FIRST_WORD.match(text, pos)
-        if word is not None and word.group().lower() in _HEAD_FIRST:
-            m = _HEADING.match(text, pos)
-            if m is not None:
-                head = " ".join(m.group("head").lower().replace("&", " and ").split())
-                first = re.split(r"\s*(?:\band\b|/|,)\s*", head)[0]
-                role = _HEADINGS.get(first, _HEADINGS.get(head, ""))
-                if role or first == "abstract":
-                    cuts[pos] = role or "-"
-                    heading_end = m.end()
-                    continue
+        found = _heading_at(text, pos)
+        if found is not None:
+            # a heading glued to the next ("AbstractBackgroundThe"): the last one counts
+            while (more := _heading_at(text, found[1])) is not None and more[1] > found[1]:
+                found = (more[0] if more[0] != "-" else found[0], more[1])
+            cuts[pos], heading_end = found
+            continue
         if pos == 0:
             continue
+        back = pos - 1
+        while back > 0 and text[back] in " \t\r\n":
+            back -= 1
+        if text[back] not in _ENDS_SENTENCE:
+            continue  # a line break in mid-sentence
         ch = text[pos]
         before = text[max(0, pos - 8) : pos].rstrip()
         if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):
@@ -258,6 +266,30 @@ def split_sentences(text: str) -> list[Sentence]:
             heading = "" if mark == "-" else mark
         sentences.append(Sentence(start, start + trimmed, heading, heading))
     return sentences
+
+
+def _heading_at(text: str, pos: int) -> tuple[str, int] | None:
+    """(role, end) of a heading starting at `pos` ("-" for a heading of no role, such as
+    "Abstract"), or None."""
+    word = _FIRST_WORD.match(text, pos)
+    if word is None:
+        return None
+    first_word = word.group()
+    if first_word.lower() not in _HEAD_FIRST:
+        glued = _GLUED_HEAD.match(first_word)
+        if glued is None or glued.group().lower() not in _HEAD_FIRST:
+            return None
+    m = _HEADING.match(text, pos)
+    if m is None:
+        return None
+    if m.end() == m.end("head") and not (text[pos].isupper() and text[m.end()].isupper()):
+        return None  # glued to the text only when written "MethodsWe"
+    head = " ".join(m.group("head").lower().replace("&", " and ").split())
+    first = re.split(r"\s*(?:\band\b|/|,)\s*", head)[0]
+    role = _HEADINGS.get(first, _HEADINGS.get(head, ""))
+    if role or first == "abstract":
+        return role or "-", m.end()
+    return None
 
 
 # -- roles of unstructured sentences --------------------------------------------------------
@@ -576,8 +608,10 @@ FLAG_CUES: dict[str, tuple[str, ...]] = {
         "will be", "will assess", "will examine", "will evaluate", "will explore",
         "will measure", "will compare", "future research", "further research",
         "future studies", "further studies", "future work", "research is needed",
-        "studies are needed", "research should", "protocol", "we hypothesise",
-        "we hypothesize", "we expect", "is expected", "are expected",
+        "studies are needed", "research should", "protocol", "we hypothesise that",
+        "we hypothesize that", "we hypothesised that", "we hypothesized that",
+        "it was hypothesised", "it was hypothesized", "we expect", "is expected",
+        "are expected",
     ),
     # a claim being rebutted: what follows the cue is not what the study found
     "rebut": (

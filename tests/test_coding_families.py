@@ -1,0 +1,129 @@
+"""Families of coding failures seen on real abstracts, each pinned by a small case written
+for this test (not copied from any abstract): how sentences are cut, which wording names a
+design, who the population is, and what direction the findings take."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lib.coding import Codebook, code_record, default_codebook_path, load_codebook
+from lib.coding.sections import split_sentences
+from lib.model import Record
+
+
+@cache
+def codebook() -> Codebook:
+    return load_codebook(default_codebook_path())
+
+
+def code(abstract: str, title: str = ""):
+    return code_record(Record(record_id="r", title=title, abstract=abstract), codebook())
+
+
+# -- sentences -------------------------------------------------------------------------------
+
+
+def test_headings_printed_glued_to_their_text_are_recognised() -> None:
+    text = (
+        "AbstractBackgroundPrison health matters. MethodsWe asked 40 nurses to fill in a form. "
+        "ResultsThirty replied. ConclusionThe form works."
+    )
+    found = split_sentences(text)
+    assert [s.role for s in found] == ["background", "method", "results", "conclusion"]
+    # a capitalised word that merely starts with a heading word is no heading
+    plain = "Resultsoriented managers were asked. Data were kept."
+    assert [s.role for s in split_sentences(plain)] == ["", ""]
+
+
+def test_a_line_break_inside_a_sentence_does_not_end_it() -> None:
+    text = "Staff described the\r\nSafer Custody\r\nteam as helpful. A second sentence follows."
+    found = [text[s.start : s.end] for s in split_sentences(text)]
+    assert found == [
+        "Staff described the\r\nSafer Custody\r\nteam as helpful.",
+        "A second sentence follows.",
+    ]
+
+
+def test_a_hypothesis_confirmed_in_the_results_is_a_finding() -> None:
+    confirmed = code(
+        "We studied 200 prisoners in two jails. Scores were compared across sites. "
+        "As we hypothesized, mentoring improved coping in both jails."
+    )
+    assert confirmed.direction == "benefit"
+    stated = code(
+        "We studied 200 prisoners in two jails. Scores were compared across sites. "
+        "We hypothesized that mentoring improved coping."
+    )
+    assert stated.direction == "unclear"
+
+
+# -- method ----------------------------------------------------------------------------------
+
+
+def test_measures_taken_before_and_after_a_course_are_a_pre_post_design() -> None:
+    coding = code(
+        "Officers filled in questionnaires immediately before and after a two-day training "
+        "and again three months later. Knowledge rose."
+    )
+    assert coding.method == "pre-post"
+    gain = code(
+        "Forty men completed a knowledge questionnaire at intake. Large increases in "
+        "knowledge were seen after the peer education sessions."
+    )
+    assert gain.method == "pre-post"
+
+
+def test_a_usual_care_comparison_arm_makes_a_comparison_design() -> None:
+    coding = code(
+        "Participants: 120 men in the programme and 150 treatment-as-usual controls. "
+        "Rearrest rates were taken from official records."
+    )
+    assert coding.method == "quasi-experimental"
+    controlled = code("A controlled trial compared the course with no course. Anger fell.")
+    assert controlled.method == "quasi-experimental"
+
+
+def test_cases_randomly_assigned_to_judges_are_not_a_trial() -> None:
+    coding = code(
+        "We exploit the random assignment of defendants to judges who differ in how often "
+        "they send people to prison, and compare later convictions."
+    )
+    assert coding.method != "rct"
+    trial = code("Prisoners were randomly assigned to the mentoring group or a waiting list.")
+    assert trial.method == "rct"
+
+
+def test_a_named_rating_instrument_is_a_survey() -> None:
+    coding = code(
+        "Eighty older men serving life sentences were seen using the Hamilton Anxiety Scale. "
+        "Half scored above the cut-off."
+    )
+    assert coding.method == "survey"
+    records = code("Jail records were read for every woman admitted in 2010. Most were young.")
+    assert records.method == "survey"
+
+
+# -- population ------------------------------------------------------------------------------
+
+
+def test_staff_named_by_their_role_in_the_singular_or_as_informants() -> None:
+    coding = code(
+        "We followed the wellbeing of each correctional officer recruit over a year.",
+        title="Stress and the new correctional officer",
+    )
+    assert "staff" in coding.population
+    informants = code("We conducted key informant interviews with jail administrators.")
+    assert "staff" in informants.population
+
+
+def test_staff_who_only_collect_the_data_are_not_the_population() -> None:
+    coding = code(
+        "Questionnaires were administered by trained prison nurses to 300 women prisoners."
+    )
+    assert "staff" not in coding.population
+    assert "women" in coding.population
+
+
+def test_incarcerated_youth_are_young_people() -> None:
+    coding = code("A yoga class for incarcerated youth was offered in two centres.")
+    assert "young-people" in coding.population
