@@ -127,3 +127,49 @@ def test_staff_who_only_collect_the_data_are_not_the_population() -> None:
 def test_incarcerated_youth_are_young_people() -> None:
     coding = code("A yoga class for incarcerated youth was offered in two centres.")
     assert "young-people" in coding.population
+
+
+# -- direction -------------------------------------------------------------------------------
+
+
+def test_the_sign_of_a_statistic_is_not_a_benefit() -> None:
+    coding = code(
+        "We analysed records of 900 men released from prison. Results: Homelessness was "
+        "positively associated with rearrest (odds ratio 2.1, 95% confidence interval "
+        "1.4-3.0), and men with HIV-positive status faced higher risk of death."
+    )
+    assert coding.direction == "challenge"
+
+
+def test_advice_in_a_findings_sentence_is_not_a_finding() -> None:
+    coding = code(
+        "We interviewed 30 women in jail. Results: Most women lacked information about the "
+        "test, and prisons should improve how results are explained and fix the delays."
+    )
+    assert coding.direction == "challenge"
+
+
+def test_a_study_rebutting_a_worry_does_not_report_the_worry() -> None:
+    coding = code(
+        "We asked 50 prisoners about a trauma group. Results: Nearly all found the group "
+        "helpful and valued it. Conclusions: Our findings challenge common concerns that "
+        "such groups are harmful and cause problems in prison."
+    )
+    assert coding.direction == "benefit"
+
+
+def test_ways_to_improve_proposed_by_a_review_are_not_benefits() -> None:
+    coding = code(
+        "This review shows that incarceration damages health. We suggest ways to lessen "
+        "that damage, such as by improving prison conditions and care after release."
+    )
+    assert coding.direction != "benefit"
+
+
+def test_a_hard_to_treat_group_is_not_a_finding_of_difficulty() -> None:
+    coding = code(
+        "We compared a skills course with usual care for 60 men. Results: Anger and "
+        "impulsivity improved in the course group. Conclusions: The course may suit this "
+        "difficult-to-treat group of offenders."
+    )
+    assert coding.direction == "benefit"

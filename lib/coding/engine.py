@@ -10,7 +10,8 @@ How a facet is decided (the same for every facet; the codebook supplies the word
    the weight its facet ``reads`` in that sentence's role: the method is read in the title,
    aims and method sentences, the direction in results and conclusions. A facet with
    ``own_claims`` also ignores sentences reporting others' claims or future work, and the
-   part of a sentence after a rebuttal ("contrary to the view that ...").
+   part of a sentence after a rebuttal ("contrary to the view that ...") or after advice
+   ("services should address the barriers").
 4. A match is dropped when it overlaps an ``exclude`` phrase of its code (or of the
    facet), or when a negation cue stands among the few words before it, or (with
    ``negation: after``) after it, in the same clause ("not randomised", "randomisation
@@ -529,7 +530,10 @@ def _counted(
         if own and k >= 0:
             flagged = flags[k]
             if flagged and (
-                "others" in flagged or "future" in flagged or flagged.get("rebut", end) < start
+                "others" in flagged
+                or "future" in flagged
+                or flagged.get("rebut", end) < start
+                or flagged.get("advice", end) < start
             ):
                 continue
         if excluded and _excluded(field_name, start, end, fi, code, excluded):

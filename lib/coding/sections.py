@@ -620,6 +620,18 @@ FLAG_CUES: dict[str, tuple[str, ...]] = {
         "challenges the notion", "challenge the idea", "challenges the idea",
         "rather than", "dispel", "dispels", "myth", "despite claims", "despite the claim",
         "despite assumptions", "questions the assumption",
+        # "our findings challenge concerns that ...": the study rebutting a worry
+        "findings challenge", "results challenge", "findings contradict",
+        "results contradict", "findings refute", "results refute", "findings counter",
+        "challenge common", "challenges common", "contrary to concerns",
+        # a condition not met: "unless harm is shown, ..."
+        "unless",
+    ),
+    # advice: what should be done is not what was found ("services should address the
+    # barriers", "must improve"); what follows the cue is ignored
+    "advice": (
+        "should", "must", "ought to", "need to", "needs to", "we recommend",
+        "is recommended", "are recommended", "calls for", "call for",
     ),
 }  # fmt: skip
 
