@@ -173,3 +173,55 @@ def test_a_hard_to_treat_group_is_not_a_finding_of_difficulty() -> None:
         "difficult-to-treat group of offenders."
     )
     assert coding.direction == "benefit"
+
+
+def test_a_conceded_clause_is_background_not_the_finding() -> None:
+    coding = code(
+        "We reviewed 400 case files from a prison clinic. Most patients completed treatment. "
+        "Conclusion: Although prisoners have high rates of poor health and drug use, the "
+        "clinic was successful and valued by patients."
+    )
+    assert coding.direction == "benefit"
+
+
+def test_an_untreated_comparison_group_is_not_a_finding_of_neglect() -> None:
+    coding = code(
+        "Methods: Records of patients in three prisons were compared. Results: Against "
+        "the untreated group, treated patients fared better."
+    )
+    assert coding.direction == "benefit"
+
+
+def test_a_background_section_that_states_the_aim_gives_the_aim() -> None:
+    text = (
+        "Background: Few prisons offer group therapy. This study examined how 40 women "
+        "rated a therapy group. Results: Most rated it highly."
+    )
+    roles = [role for _, _, role in sentence_roles_of(text)]
+    assert roles == ["background", "aim", "results"]
+
+
+def test_a_design_named_in_a_results_sentence_counts_in_full() -> None:
+    coding = code(
+        "Housing is scarce for people leaving prison. We studied a housing scheme in one "
+        "city. Findings from a propensity score analysis show that those housed by the "
+        "scheme were rearrested less often. Housing matters."
+    )
+    assert coding.method == "quasi-experimental"
+
+
+def sentence_roles_of(text: str) -> list[tuple[int, int, str]]:
+    from lib.coding.engine import sentence_roles
+
+    return sentence_roles(text, codebook())
+
+
+def test_a_passing_statistic_in_an_interview_study_does_not_make_mixed_methods() -> None:
+    coding = code(
+        "We conducted semi-structured interviews and focus groups with 30 rangers and used "
+        "thematic analysis within a grounded theory approach, with participant observation "
+        "over two years. Results: Rangers described the work through the lens of "
+        "ethnographic fieldwork and narrative analysis. A regression of patrol logs "
+        "suggested more arrests (odds ratio 1.2)."
+    )
+    assert coding.method == "qualitative"

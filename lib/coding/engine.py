@@ -534,6 +534,7 @@ def _counted(
                 or "future" in flagged
                 or flagged.get("rebut", end) < start
                 or flagged.get("advice", end) < start
+                or _conceded(texts[field_name], flagged.get("concede", end), start)
             ):
                 continue
         if excluded and _excluded(field_name, start, end, fi, code, excluded):
@@ -547,6 +548,11 @@ def _counted(
         wording = texts[field_name][start:end].lower()
         out.append((n, field_name, start, end, code, weight, k, role, wording))
     return out
+
+
+def _conceded(text: str, cue: int, start: int) -> bool:
+    """True when the hit at `start` is in the clause a concession opens ("although ...,")."""
+    return cue < start and _CLAUSE_END.search(text, cue, start) is None
 
 
 def _excluded(

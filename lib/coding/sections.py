@@ -208,7 +208,8 @@ _FIRST_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _GLUED_HEAD = re.compile(r"[A-Z][a-z]+(?=[A-Z])")
 # What a sentence ends with before a line break that ends it: a line break inside a
 # sentence (exports that wrap lines, or set a term in italics on its own line) is no end.
-_ENDS_SENTENCE = frozenset(".!?:;\"')]\u201d\u2019")
+_ENDS_SENTENCE = frozenset(".!?:")
+_CLOSERS = frozenset("\"')]\u201d\u2019")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -242,6 +243,8 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         back = pos - 1
         while back > 0 and text[back] in " \t\r\n":
+            back -= 1
+        while back > 0 and text[back] in _CLOSERS:  # 'it ended." Next' / '(see above.)'
             back -= 1
         if text[back] not in _ENDS_SENTENCE:
             continue  # a line break in mid-sentence
@@ -627,6 +630,9 @@ FLAG_CUES: dict[str, tuple[str, ...]] = {
         # a condition not met: "unless harm is shown, ..."
         "unless",
     ),
+    # a concession: the clause it opens ("although the population has high rates of
+    # illness, ...") grants the background; the finding is in the main clause
+    "concede": ("although", "though", "despite", "in spite of", "notwithstanding"),
     # advice: what should be done is not what was found ("services should address the
     # barriers", "must improve"); what follows the cue is ignored
     "advice": (
@@ -650,6 +656,14 @@ def assign_roles(sentences: list[Sentence], cues: list[dict[str, float]]) -> lis
     n = len(sentences)
     if n <= 2 and not any(roles):
         return ["unknown"] * n
+    for i, role in enumerate(roles):
+        # Many "Background" sections also state the aim and the design ("This study
+        # examined ...", "We assessed ..."): a sure sign of either outweighs the heading.
+        if role == "background":
+            said = cues[i]
+            best = max(("aim", "method"), key=lambda r: said.get(r, 0.0))
+            if said.get(best, 0.0) >= 2 and said.get(best, 0.0) > said.get("background", 0.0):
+                roles[i] = best
     i = 0
     while i < n:
         if roles[i]:
