@@ -232,7 +232,12 @@ def split_sentences(text: str) -> list[Sentence]:
             pos += 1
         if pos >= size or pos <= heading_end:
             continue  # the end, or the line break after a heading on its own line
-        found = _heading_at(text, pos)
+        word = _FIRST_WORD.match(text, pos)
+        found = None
+        if word is not None and (
+            word.group().lower() in _HEAD_FIRST or not word.group().istitle()  # "MethodsWe"
+        ):
+            found = _heading_at(text, pos)
         if found is not None:
             # a heading glued to the next ("AbstractBackgroundThe"): the last one counts
             while (more := _heading_at(text, found[1])) is not None and more[1] > found[1]:
