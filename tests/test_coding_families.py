@@ -225,3 +225,27 @@ def test_a_passing_statistic_in_an_interview_study_does_not_make_mixed_methods()
         "suggested more arrests (odds ratio 1.2)."
     )
     assert coding.method == "qualitative"
+
+
+def test_a_subgroup_with_a_word_between_is_still_the_subgroup() -> None:
+    older = code("We surveyed 120 older male prisoners about their care needs.")
+    assert older.population == ("older-people",)
+    young = code("We interviewed 25 young incarcerated men about HIV testing.")
+    assert "young-people" in young.population
+    women = code("We interviewed 30 incarcerated pregnant women about antenatal care.")
+    assert "women" in women.population
+
+
+def test_people_deprived_of_liberty_are_prisoners() -> None:
+    coding = code("Guidelines rarely mention persons deprived of liberty, who face high TB risk.")
+    assert "general-prison" in coding.population
+
+
+def test_prisoners_described_by_their_diagnosis_are_a_mental_health_population() -> None:
+    coding = code("We reviewed trials of therapy for incarcerated adults with depression.")
+    assert "mental-health" in coding.population
+
+
+def test_women_visiting_prisoners_are_not_women_in_prison() -> None:
+    coding = code("We interviewed 20 women visiting prisoners about the visits hall.")
+    assert "women" not in coding.population
