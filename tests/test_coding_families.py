@@ -249,3 +249,17 @@ def test_prisoners_described_by_their_diagnosis_are_a_mental_health_population()
 def test_women_visiting_prisoners_are_not_women_in_prison() -> None:
     coding = code("We interviewed 20 women visiting prisoners about the visits hall.")
     assert "women" not in coding.population
+
+
+def test_nouns_that_share_a_stem_with_a_finding_word_are_not_findings() -> None:
+    coding = code(
+        "We analysed intake data on 500 jail detainees. Results: Reported p-values were "
+        "adjusted. Few detainees were seeking help, and social learning theory framed the "
+        "analysis. Help-seeking was rare."
+    )
+    assert coding.direction != "benefit"
+    valued = code(
+        "We interviewed 20 mentees in prison. Results: Mentees valued the weekly meetings "
+        "and said that mentors helped them cope."
+    )
+    assert valued.direction == "benefit"
