@@ -263,3 +263,20 @@ def test_nouns_that_share_a_stem_with_a_finding_word_are_not_findings() -> None:
         "and said that mentors helped them cope."
     )
     assert valued.direction == "benefit"
+
+
+def test_a_retrospective_account_is_not_a_cohort_study() -> None:
+    coding = code(
+        "Methods: A historical review of the literature on prison therapeutic communities.",
+        title="Two traditions of the prison therapeutic community: a retrospective account",
+    )
+    assert coding.method == "narrative-review"
+
+
+def test_a_cross_sectional_comparison_with_those_without_is_a_survey() -> None:
+    coding = code(
+        "We analysed health screening data for 2,000 prisoners. Results: Prisoners with "
+        "hepatitis C reported more pain than those without, and logistic regression showed "
+        "age mattered."
+    )
+    assert coding.method == "survey"
