@@ -10,7 +10,8 @@ How a facet is decided (the same for every facet; the codebook supplies the word
    the weight its facet ``reads`` in that sentence's role: the method is read in the title,
    aims and method sentences, the direction in results and conclusions. A facet with
    ``own_claims`` also ignores sentences reporting others' claims or future work, and the
-   part of a sentence after a rebuttal ("contrary to the view that ...").
+   part of a sentence after a rebuttal ("contrary to the view that ...") or after advice
+   ("services should address the barriers").
 4. A match is dropped when it overlaps an ``exclude`` phrase of its code (or of the
    facet), or when a negation cue stands among the few words before it, or (with
    ``negation: after``) after it, in the same clause ("not randomised", "randomisation
@@ -529,7 +530,11 @@ def _counted(
         if own and k >= 0:
             flagged = flags[k]
             if flagged and (
-                "others" in flagged or "future" in flagged or flagged.get("rebut", end) < start
+                "others" in flagged
+                or "future" in flagged
+                or flagged.get("rebut", end) < start
+                or flagged.get("advice", end) < start
+                or _conceded(texts[field_name], flagged.get("concede", end), start)
             ):
                 continue
         if excluded and _excluded(field_name, start, end, fi, code, excluded):
@@ -543,6 +548,11 @@ def _counted(
         wording = texts[field_name][start:end].lower()
         out.append((n, field_name, start, end, code, weight, k, role, wording))
     return out
+
+
+def _conceded(text: str, cue: int, start: int) -> bool:
+    """True when the hit at `start` is in the clause a concession opens ("although ...,")."""
+    return cue < start and _CLAUSE_END.search(text, cue, start) is None
 
 
 def _excluded(

@@ -185,7 +185,9 @@ _HEAD_ALT = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in _HEAD_WORDS)
 # sentence's end.
 _HEADING = re.compile(
     rf"(?P<head>(?i:{_HEAD_ALT})(?:\s*(?:and|&|/|,)\s*(?i:{_HEAD_ALT}))*)"
-    rf"(?:\s*(?::|\.|\u2014|\u2013|-)[ \t]*|\s*\n|(?<=[A-Z])[ \t]+(?=[A-Z][a-z]))"
+    rf"(?:\s*(?::|\.|\u2014|\u2013|-)[ \t]*|\s*\n|(?<=[A-Z])[ \t]+(?=[A-Z][a-z])"
+    # glued to its text, as some exports print a bold heading: "MethodsWe searched"
+    rf"|(?<=[a-z])(?=[A-Z][a-z]))"
 )
 _HEAD_FIRST = frozenset(h.split()[0] for h in _HEADINGS)
 
@@ -202,6 +204,12 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _FIRST_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# The capitalised word that opens a heading glued to its text ("ResultsForty-six").
+_GLUED_HEAD = re.compile(r"[A-Z][a-z]+(?=[A-Z])")
+# What a sentence ends with before a line break that ends it: a line break inside a
+# sentence (exports that wrap lines, or set a term in italics on its own line) is no end.
+_ENDS_SENTENCE = frozenset(".!?:")
+_CLOSERS = frozenset("\"')]\u201d\u2019")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -225,18 +233,26 @@ def split_sentences(text: str) -> list[Sentence]:
         if pos >= size or pos <= heading_end:
             continue  # the end, or the line break after a heading on its own line
         word = _FIRST_WORD.match(text, pos)
-        if word is not None and word.group().lower() in _HEAD_FIRST:
-            m = _HEADING.match(text, pos)
-            if m is not None:
-                head = " ".join(m.group("head").lower().replace("&", " and ").split())
-                first = re.split(r"\s*(?:\band\b|/|,)\s*", head)[0]
-                role = _HEADINGS.get(first, _HEADINGS.get(head, ""))
-                if role or first == "abstract":
-                    cuts[pos] = role or "-"
-                    heading_end = m.end()
-                    continue
+        found = None
+        if word is not None and (
+            word.group().lower() in _HEAD_FIRST or not word.group().istitle()  # "MethodsWe"
+        ):
+            found = _heading_at(text, pos)
+        if found is not None:
+            # a heading glued to the next ("AbstractBackgroundThe"): the last one counts
+            while (more := _heading_at(text, found[1])) is not None and more[1] > found[1]:
+                found = (more[0] if more[0] != "-" else found[0], more[1])
+            cuts[pos], heading_end = found
+            continue
         if pos == 0:
             continue
+        back = pos - 1
+        while back > 0 and text[back] in " \t\r\n":
+            back -= 1
+        while back > 0 and text[back] in _CLOSERS:  # 'it ended." Next' / '(see above.)'
+            back -= 1
+        if text[back] not in _ENDS_SENTENCE:
+            continue  # a line break in mid-sentence
         ch = text[pos]
         before = text[max(0, pos - 8) : pos].rstrip()
         if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):
@@ -258,6 +274,30 @@ def split_sentences(text: str) -> list[Sentence]:
             heading = "" if mark == "-" else mark
         sentences.append(Sentence(start, start + trimmed, heading, heading))
     return sentences
+
+
+def _heading_at(text: str, pos: int) -> tuple[str, int] | None:
+    """(role, end) of a heading starting at `pos` ("-" for a heading of no role, such as
+    "Abstract"), or None."""
+    word = _FIRST_WORD.match(text, pos)
+    if word is None:
+        return None
+    first_word = word.group()
+    if first_word.lower() not in _HEAD_FIRST:
+        glued = _GLUED_HEAD.match(first_word)
+        if glued is None or glued.group().lower() not in _HEAD_FIRST:
+            return None
+    m = _HEADING.match(text, pos)
+    if m is None:
+        return None
+    if m.end() == m.end("head") and not (text[pos].isupper() and text[m.end()].isupper()):
+        return None  # glued to the text only when written "MethodsWe"
+    head = " ".join(m.group("head").lower().replace("&", " and ").split())
+    first = re.split(r"\s*(?:\band\b|/|,)\s*", head)[0]
+    role = _HEADINGS.get(first, _HEADINGS.get(head, ""))
+    if role or first == "abstract":
+        return role or "-", m.end()
+    return None
 
 
 # -- roles of unstructured sentences --------------------------------------------------------
@@ -576,8 +616,10 @@ FLAG_CUES: dict[str, tuple[str, ...]] = {
         "will be", "will assess", "will examine", "will evaluate", "will explore",
         "will measure", "will compare", "future research", "further research",
         "future studies", "further studies", "future work", "research is needed",
-        "studies are needed", "research should", "protocol", "we hypothesise",
-        "we hypothesize", "we expect", "is expected", "are expected",
+        "studies are needed", "research should", "protocol", "we hypothesise that",
+        "we hypothesize that", "we hypothesised that", "we hypothesized that",
+        "it was hypothesised", "it was hypothesized", "we expect", "is expected",
+        "are expected",
     ),
     # a claim being rebutted: what follows the cue is not what the study found
     "rebut": (
@@ -586,6 +628,21 @@ FLAG_CUES: dict[str, tuple[str, ...]] = {
         "challenges the notion", "challenge the idea", "challenges the idea",
         "rather than", "dispel", "dispels", "myth", "despite claims", "despite the claim",
         "despite assumptions", "questions the assumption",
+        # "our findings challenge concerns that ...": the study rebutting a worry
+        "findings challenge", "results challenge", "findings contradict",
+        "results contradict", "findings refute", "results refute", "findings counter",
+        "challenge common", "challenges common", "contrary to concerns",
+        # a condition not met: "unless harm is shown, ..."
+        "unless",
+    ),
+    # a concession: the clause it opens ("although the population has high rates of
+    # illness, ...") grants the background; the finding is in the main clause
+    "concede": ("although", "though", "despite", "in spite of", "notwithstanding"),
+    # advice: what should be done is not what was found ("services should address the
+    # barriers", "must improve"); what follows the cue is ignored
+    "advice": (
+        "should", "must", "ought to", "need to", "needs to", "we recommend",
+        "is recommended", "are recommended", "calls for", "call for",
     ),
 }  # fmt: skip
 
@@ -604,6 +661,14 @@ def assign_roles(sentences: list[Sentence], cues: list[dict[str, float]]) -> lis
     n = len(sentences)
     if n <= 2 and not any(roles):
         return ["unknown"] * n
+    for i, role in enumerate(roles):
+        # Many "Background" sections also state the aim and the design ("This study
+        # examined ...", "We assessed ..."): a sure sign of either outweighs the heading.
+        if role == "background":
+            said = cues[i]
+            best = max(("aim", "method"), key=lambda r: said.get(r, 0.0))
+            if said.get(best, 0.0) >= 2 and said.get(best, 0.0) > said.get("background", 0.0):
+                roles[i] = best
     i = 0
     while i < n:
         if roles[i]:

@@ -1,0 +1,282 @@
+"""Families of coding failures seen on real abstracts, each pinned by a small case written
+for this test (not copied from any abstract): how sentences are cut, which wording names a
+design, who the population is, and what direction the findings take."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lib.coding import Codebook, code_record, default_codebook_path, load_codebook
+from lib.coding.sections import split_sentences
+from lib.model import Record
+
+
+@cache
+def codebook() -> Codebook:
+    return load_codebook(default_codebook_path())
+
+
+def code(abstract: str, title: str = ""):
+    return code_record(Record(record_id="r", title=title, abstract=abstract), codebook())
+
+
+# -- sentences -------------------------------------------------------------------------------
+
+
+def test_headings_printed_glued_to_their_text_are_recognised() -> None:
+    text = (
+        "AbstractBackgroundPrison health matters. MethodsWe asked 40 nurses to fill in a form. "
+        "ResultsThirty replied. ConclusionThe form works."
+    )
+    found = split_sentences(text)
+    assert [s.role for s in found] == ["background", "method", "results", "conclusion"]
+    # a capitalised word that merely starts with a heading word is no heading
+    plain = "Resultsoriented managers were asked. Data were kept."
+    assert [s.role for s in split_sentences(plain)] == ["", ""]
+
+
+def test_a_line_break_inside_a_sentence_does_not_end_it() -> None:
+    text = "Staff described the\r\nSafer Custody\r\nteam as helpful. A second sentence follows."
+    found = [text[s.start : s.end] for s in split_sentences(text)]
+    assert found == [
+        "Staff described the\r\nSafer Custody\r\nteam as helpful.",
+        "A second sentence follows.",
+    ]
+
+
+def test_a_hypothesis_confirmed_in_the_results_is_a_finding() -> None:
+    confirmed = code(
+        "We studied 200 prisoners in two jails. Scores were compared across sites. "
+        "As we hypothesized, mentoring improved coping in both jails."
+    )
+    assert confirmed.direction == "benefit"
+    stated = code(
+        "We studied 200 prisoners in two jails. Scores were compared across sites. "
+        "We hypothesized that mentoring improved coping."
+    )
+    assert stated.direction == "unclear"
+
+
+# -- method ----------------------------------------------------------------------------------
+
+
+def test_measures_taken_before_and_after_a_course_are_a_pre_post_design() -> None:
+    coding = code(
+        "Officers filled in questionnaires immediately before and after a two-day training "
+        "and again three months later. Knowledge rose."
+    )
+    assert coding.method == "pre-post"
+    gain = code(
+        "Forty men completed a knowledge questionnaire at intake. Large increases in "
+        "knowledge were seen after the peer education sessions."
+    )
+    assert gain.method == "pre-post"
+
+
+def test_a_usual_care_comparison_arm_makes_a_comparison_design() -> None:
+    coding = code(
+        "Participants: 120 men in the programme and 150 treatment-as-usual controls. "
+        "Rearrest rates were taken from official records."
+    )
+    assert coding.method == "quasi-experimental"
+    controlled = code("A controlled trial compared the course with no course. Anger fell.")
+    assert controlled.method == "quasi-experimental"
+
+
+def test_cases_randomly_assigned_to_judges_are_not_a_trial() -> None:
+    coding = code(
+        "We exploit the random assignment of defendants to judges who differ in how often "
+        "they send people to prison, and compare later convictions."
+    )
+    assert coding.method != "rct"
+    trial = code("Prisoners were randomly assigned to the mentoring group or a waiting list.")
+    assert trial.method == "rct"
+
+
+def test_a_named_rating_instrument_is_a_survey() -> None:
+    coding = code(
+        "Eighty older men serving life sentences were seen using the Hamilton Anxiety Scale. "
+        "Half scored above the cut-off."
+    )
+    assert coding.method == "survey"
+    records = code("Jail records were read for every woman admitted in 2010. Most were young.")
+    assert records.method == "survey"
+
+
+# -- population ------------------------------------------------------------------------------
+
+
+def test_staff_named_by_their_role_in_the_singular_or_as_informants() -> None:
+    coding = code(
+        "We followed the wellbeing of each correctional officer recruit over a year.",
+        title="Stress and the new correctional officer",
+    )
+    assert "staff" in coding.population
+    informants = code("We conducted key informant interviews with jail administrators.")
+    assert "staff" in informants.population
+
+
+def test_staff_who_only_collect_the_data_are_not_the_population() -> None:
+    coding = code(
+        "Questionnaires were administered by trained prison nurses to 300 women prisoners."
+    )
+    assert "staff" not in coding.population
+    assert "women" in coding.population
+
+
+def test_incarcerated_youth_are_young_people() -> None:
+    coding = code("A yoga class for incarcerated youth was offered in two centres.")
+    assert "young-people" in coding.population
+
+
+# -- direction -------------------------------------------------------------------------------
+
+
+def test_the_sign_of_a_statistic_is_not_a_benefit() -> None:
+    coding = code(
+        "We analysed records of 900 men released from prison. Results: Homelessness was "
+        "positively associated with rearrest (odds ratio 2.1, 95% confidence interval "
+        "1.4-3.0), and men with HIV-positive status faced higher risk of death."
+    )
+    assert coding.direction == "challenge"
+
+
+def test_advice_in_a_findings_sentence_is_not_a_finding() -> None:
+    coding = code(
+        "We interviewed 30 women in jail. Results: Most women lacked information about the "
+        "test, and prisons should improve how results are explained and fix the delays."
+    )
+    assert coding.direction == "challenge"
+
+
+def test_a_study_rebutting_a_worry_does_not_report_the_worry() -> None:
+    coding = code(
+        "We asked 50 prisoners about a trauma group. Results: Nearly all found the group "
+        "helpful and valued it. Conclusions: Our findings challenge common concerns that "
+        "such groups are harmful and cause problems in prison."
+    )
+    assert coding.direction == "benefit"
+
+
+def test_ways_to_improve_proposed_by_a_review_are_not_benefits() -> None:
+    coding = code(
+        "This review shows that incarceration damages health. We suggest ways to lessen "
+        "that damage, such as by improving prison conditions and care after release."
+    )
+    assert coding.direction != "benefit"
+
+
+def test_a_hard_to_treat_group_is_not_a_finding_of_difficulty() -> None:
+    coding = code(
+        "We compared a skills course with usual care for 60 men. Results: Anger and "
+        "impulsivity improved in the course group. Conclusions: The course may suit this "
+        "difficult-to-treat group of offenders."
+    )
+    assert coding.direction == "benefit"
+
+
+def test_a_conceded_clause_is_background_not_the_finding() -> None:
+    coding = code(
+        "We reviewed 400 case files from a prison clinic. Most patients completed treatment. "
+        "Conclusion: Although prisoners have high rates of poor health and drug use, the "
+        "clinic was successful and valued by patients."
+    )
+    assert coding.direction == "benefit"
+
+
+def test_an_untreated_comparison_group_is_not_a_finding_of_neglect() -> None:
+    coding = code(
+        "Methods: Records of patients in three prisons were compared. Results: Against "
+        "the untreated group, treated patients fared better."
+    )
+    assert coding.direction == "benefit"
+
+
+def test_a_background_section_that_states_the_aim_gives_the_aim() -> None:
+    text = (
+        "Background: Few prisons offer group therapy. This study examined how 40 women "
+        "rated a therapy group. Results: Most rated it highly."
+    )
+    roles = [role for _, _, role in sentence_roles_of(text)]
+    assert roles == ["background", "aim", "results"]
+
+
+def test_a_design_named_in_a_results_sentence_counts_in_full() -> None:
+    coding = code(
+        "Housing is scarce for people leaving prison. We studied a housing scheme in one "
+        "city. Findings from a propensity score analysis show that those housed by the "
+        "scheme were rearrested less often. Housing matters."
+    )
+    assert coding.method == "quasi-experimental"
+
+
+def sentence_roles_of(text: str) -> list[tuple[int, int, str]]:
+    from lib.coding.engine import sentence_roles
+
+    return sentence_roles(text, codebook())
+
+
+def test_a_passing_statistic_in_an_interview_study_does_not_make_mixed_methods() -> None:
+    coding = code(
+        "We conducted semi-structured interviews and focus groups with 30 rangers and used "
+        "thematic analysis within a grounded theory approach, with participant observation "
+        "over two years. Results: Rangers described the work through the lens of "
+        "ethnographic fieldwork and narrative analysis. A regression of patrol logs "
+        "suggested more arrests (odds ratio 1.2)."
+    )
+    assert coding.method == "qualitative"
+
+
+def test_a_subgroup_with_a_word_between_is_still_the_subgroup() -> None:
+    older = code("We surveyed 120 older male prisoners about their care needs.")
+    assert older.population == ("older-people",)
+    young = code("We interviewed 25 young incarcerated men about HIV testing.")
+    assert "young-people" in young.population
+    women = code("We interviewed 30 incarcerated pregnant women about antenatal care.")
+    assert "women" in women.population
+
+
+def test_people_deprived_of_liberty_are_prisoners() -> None:
+    coding = code("Guidelines rarely mention persons deprived of liberty, who face high TB risk.")
+    assert "general-prison" in coding.population
+
+
+def test_prisoners_described_by_their_diagnosis_are_a_mental_health_population() -> None:
+    coding = code("We reviewed trials of therapy for incarcerated adults with depression.")
+    assert "mental-health" in coding.population
+
+
+def test_women_visiting_prisoners_are_not_women_in_prison() -> None:
+    coding = code("We interviewed 20 women visiting prisoners about the visits hall.")
+    assert "women" not in coding.population
+
+
+def test_nouns_that_share_a_stem_with_a_finding_word_are_not_findings() -> None:
+    coding = code(
+        "We analysed intake data on 500 jail detainees. Results: Reported p-values were "
+        "adjusted. Few detainees were seeking help, and social learning theory framed the "
+        "analysis. Help-seeking was rare."
+    )
+    assert coding.direction != "benefit"
+    valued = code(
+        "We interviewed 20 mentees in prison. Results: Mentees valued the weekly meetings "
+        "and said that mentors helped them cope."
+    )
+    assert valued.direction == "benefit"
+
+
+def test_a_retrospective_account_is_not_a_cohort_study() -> None:
+    coding = code(
+        "Methods: A historical review of the literature on prison therapeutic communities.",
+        title="Two traditions of the prison therapeutic community: a retrospective account",
+    )
+    assert coding.method == "narrative-review"
+
+
+def test_a_cross_sectional_comparison_with_those_without_is_a_survey() -> None:
+    coding = code(
+        "We analysed health screening data for 2,000 prisoners. Results: Prisoners with "
+        "hepatitis C reported more pain than those without, and logistic regression showed "
+        "age mattered."
+    )
+    assert coding.method == "survey"
