@@ -74,7 +74,7 @@ if query.strip():
 
 picker, back, forward = st.columns([8, 1, 1], vertical_alignment="bottom")
 pick = picker.selectbox("Study", options, key="study_pick",
-                        format_func=lambda sid: view.picker_label(by_id.loc[sid]))  # fmt: skip
+                        format_func=view.picker_labels(by_id, options).__getitem__)  # fmt: skip
 for col, arrow, key, delta in ((back, "◀", "previous", -1), (forward, "▶", "next", 1)):
     col.button(arrow, key=key, help=f"{key.capitalize()} study in the list", on_click=view.step,
                args=(st.session_state, options, pick, delta), width="stretch")  # fmt: skip
@@ -201,8 +201,9 @@ if len(members) > 1:
     st.page_link(state.PAGES["Duplicates"], label="Split records off on the Duplicates page",
                  icon="🔍")  # fmt: skip
 
-others = view.other_report_items(duplicates.groups_of(project, row["other_reports"]),
-                                 duplicates.links(project))  # fmt: skip
+links = duplicates.links(project)
+others = view.other_report_items(duplicates.groups_of(project, row["other_reports"]), links) if len(
+    row["other_reports"]) else []  # fmt: skip
 st.subheader(f"Other reports of this study ({len(others)})", anchor=False)
 if not others:
     st.caption("No other report (erratum, conference abstract, preprint …) is linked.")
@@ -214,7 +215,7 @@ for item in others:
         report = state.records_by_id(project).fetch(item.record_ids)
         st.dataframe(view.source_table([report[r] for r in item.record_ids if r in report]),
                      hide_index=True, width="stretch", key=f"report_{item.group}")  # fmt: skip
-for line, other_study in view.other_reports(duplicates.links(project), members, owners):
+for line, other_study in view.other_reports(links, members, owners):
     if other_study in by_id.index and other_study != pick:  # a report of another study
         st.page_link(state.PAGES["Study"], label=f"Open: {escape_markdown(line)}", icon="📄",
                      query_params={"study": other_study})  # fmt: skip

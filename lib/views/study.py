@@ -37,6 +37,7 @@ __all__ = [
     "other_report_items",
     "other_reports",
     "picker_label",
+    "picker_labels",
     "picker_options",
     "source_table",
     "step",
@@ -68,6 +69,18 @@ def picker_label(row: Mapping[str, Any]) -> str:
     year = "" if pd.isna(row["year"]) else f", {row['year']}"
     title = str(row["title"] or "")[:110] or "(no title)"
     return f"{title} ({row['first_author'] or 'no author'}{year})"
+
+
+def picker_labels(by_id: pd.DataFrame, ids: Sequence[str]) -> dict[str, str]:
+    """`picker_label` of each study of ``ids`` (a table indexed by study id), at once:
+    a label per option, row by row, took a tenth of a second per run at 50k studies."""
+    rows = by_id.loc[list(ids), ["title", "first_author", "year"]]
+    return {
+        sid: picker_label({"title": title, "first_author": author, "year": year})
+        for sid, title, author, year in zip(
+            ids, rows["title"], rows["first_author"], rows["year"], strict=True
+        )
+    }
 
 
 def merged_study(
