@@ -4,6 +4,12 @@ deduplicated and coded, so the app opens on something real.
 Built once into the user's data folder (never inside the repository), in a temporary file
 renamed into place when complete, so an interrupted first start never leaves a half-built
 demo behind.
+
+The demo ships unscreened, although its studies were chosen as an evidence base: a
+newcomer should be able to try the Screen page on it, and the project file should hold
+only decisions a reviewer made (they leave in exports and the PRISMA flow). Until a study
+is included, Explore and the evidence map show every study and say why
+(`lib.views.scope`).
 """
 
 from __future__ import annotations

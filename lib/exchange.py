@@ -48,8 +48,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from lib.coding.codebook import FACETS as CODEBOOK_FACETS
-from lib.coding.codebook import facet_column
+from lib.facets import FACETS as CODEBOOK_FACETS
+from lib.facets import facet_column
 from lib.model import ENTRY_TYPES
 from lib.readers._latex import latex_to_unicode
 from lib.readers.base import ReadResult

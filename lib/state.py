@@ -28,16 +28,21 @@ from lib.explore.index import StudyIndex
 from lib.explore.table import Results
 from lib.model import Record
 from lib.project import Project, ProjectError, open_project
+from lib.views import scope as scopes
+from lib.views.scope import Scoped
 from lib.views.study_cache import Snapshot, StudyCache
 
 __all__ = [
     "EXPLORE_QUERY",
     "PAGES",
+    "SCOPE",
+    "chosen_scope",
     "overview_studies",
     "page_setup",
     "prisma",
     "project_path",
     "records_by_id",
+    "scope_switch",
     "shared_filters",
     "stop_if_empty",
     "studies",
@@ -49,6 +54,9 @@ __all__ = [
 
 _KEY = "project_path"
 EXPLORE_QUERY = "explore_query"  # the filter last set on Explore, as URL parameters
+SCOPE = "scope"  # the scope chosen (lib.views.scope): kept for every page of the session
+_SCOPE_WIDGET = "scope_switch"  # the switch's own key (a page's widgets leave with it)
+_SCOPE_WRITTEN = "_scope_written"  # the scopes this session's pages wrote to the URL
 
 # The app's pages, for st.page_link and st.switch_page (paths relative to app.py).
 PAGES: dict[str, str] = {
@@ -296,3 +304,54 @@ def warm_studies(project: Project, delay_s: float = 1.0) -> None:
     timer = threading.Timer(delay_s, build)
     timer.daemon = True
     timer.start()
+
+
+def chosen_scope() -> str:
+    """The scope chosen in this session (else the URL's, else the default: included);
+    for pages that show the scope without the switch (the Overview, Check codes)."""
+    return (
+        scopes.read_scope(st.session_state.get(SCOPE))
+        or scopes.read_scope(st.query_params.get_all("scope"))
+        or scopes.DEFAULT_SCOPE
+    )
+
+
+def _scope_chosen() -> None:
+    """The switch was moved: that is the session's scope now."""
+    st.session_state[SCOPE] = st.session_state[_SCOPE_WIDGET]
+
+
+def scope_switch(project: Project, studies: pd.DataFrame, index: StudyIndex) -> Scoped:
+    """The scope switch in the sidebar (the same on every page that has one) and, when the
+    chosen scope holds no study yet, the message that all are shown instead. Returns the
+    scope with ``index`` restricted to it: filter, count and draw with ``scoped.index``,
+    and add ``scoped.param`` to the page's URL.
+
+    The session's scope (``st.session_state["scope"]``) is the one shown; a URL naming a
+    scope this session never wrote (a shared link, a bookmark) sets it. A scope the pages
+    wrote themselves may come back from the browser late, after a newer choice, and must
+    not undo it (see the Explore page)."""
+    ss = st.session_state
+    written: set[str] = ss.setdefault(_SCOPE_WRITTEN, set())
+    linked = scopes.read_scope(st.query_params.get_all("scope"))
+    if linked is not None and linked not in written:
+        ss[SCOPE] = linked
+    chosen = scopes.read_scope(ss.get(SCOPE)) or scopes.DEFAULT_SCOPE
+    scoped = scopes.choose(project, studies, index, chosen)
+    ss[SCOPE] = ss[_SCOPE_WIDGET] = scoped.chosen  # the widget shows it on every page
+    if scoped.param:  # what the page writes to its URL
+        written.add(scoped.chosen)
+    with st.sidebar:
+        st.radio(
+            "Studies",
+            scopes.SCOPES,
+            key=_SCOPE_WIDGET,
+            format_func=scoped.label,
+            on_change=_scope_chosen,
+            help="Which studies this page counts, filters and exports: those included at "
+            "screening (the default), also those marked maybe, or every study.",
+        )
+    if scoped.message:
+        st.info(scoped.message, icon="ℹ️")
+        st.page_link(PAGES["Screen"], label="Screen the studies", icon="✅")
+    return scoped

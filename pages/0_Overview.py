@@ -12,9 +12,11 @@ import streamlit as st
 
 from lib import paths, state
 from lib.demo import ensure_demo_project
+from lib.explore.index import StudyIndex
 from lib.project import ProjectError, open_project
 from lib.project.bundle import import_bundle
 from lib.textsafe import escape_markdown
+from lib.views import scope as scopes
 from lib.views.overview import markdown_table
 from lib.views.overview_charts import population_svg, year_method_svg
 from lib.views.prisma import (
@@ -36,19 +38,24 @@ counts = state.prisma(project)
 st.title(escape_markdown(project.meta("name") or project.path.stem), anchor=False)
 st.caption(f"Project file: {escape_markdown(project.path)}")
 
-n_studies = int(counts["studies"])
+studies = state.overview_studies(project)
+n_studies = len(studies)
+known = int((studies["method"] != "unclear").sum()) if n_studies else 0
+# The headline counts the scope Explore and the map show (included, until none is).
+scoped = scopes.choose(project, studies, StudyIndex(studies), state.chosen_scope())
+headline = scopes.headline(scoped.counts, counts["records_identified"],
+                           scopes.screened(project), scoped.chosen)  # fmt: skip
 cols = st.columns(5)
 cols[0].metric("Records imported", counts["records_identified"])
 cols[1].metric("Duplicates removed", counts["duplicates_removed"])
-cols[2].metric("Studies", n_studies)
-cols[4].metric("Pairs to review", counts["to_review"], help="Possible duplicates to review")
-studies = state.overview_studies(project) if n_studies else None
-known = int((studies["method"] != "unclear").sum()) if studies is not None else 0
+cols[2].metric(scoped.metric_label, scoped.total, help=headline)
 cols[3].metric("Method coded", f"{known / n_studies:.0%}" if n_studies else "–")
+cols[4].metric("Pairs to review", counts["to_review"], help="Possible duplicates to review")
 
-if studies is None:
+if not n_studies:
     st.info("This project is empty: import your exports on the **Import** page.")
 else:
+    st.caption(headline)
     flow = from_project(counts)
     name = project.meta("name") or project.path.stem
     st.subheader("PRISMA 2020: identification", anchor=False)
@@ -63,9 +70,12 @@ else:
                             file_name=prisma_file_name(name, "svg"), key="download_prisma_svg",
                             on_click="ignore")  # fmt: skip
     st.subheader("Studies", anchor=False)
+    st.caption(f"Charts of the {scoped.of_total()}.")
     left, right = st.columns(2)
-    left.image(year_method_svg(studies), width="stretch")
-    right.image(population_svg(studies), width="stretch")
+    in_scope = scopes.scope_masks(project, studies)[scoped.shown]
+    shown = studies if in_scope is None else studies[in_scope]
+    left.image(year_method_svg(shown), width="stretch")
+    right.image(population_svg(shown), width="stretch")
     if counts["to_review"]:
         st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon="🔍")
     st.page_link(state.PAGES["Explore"], label="Explore the studies (charts that filter)",

@@ -32,6 +32,8 @@ st.title("Explore")
 state.stop_if_empty(studies)
 
 index, results = state.study_index(project)
+scoped = state.scope_switch(project, studies, index)
+index = scoped.index  # every filter, count and chart below works within the scope
 known = index.known()
 years = index.year_range()
 ss = st.session_state
@@ -137,7 +139,7 @@ with st.sidebar:
     st.button("Clear all filters", key="clear", on_click=clear_filters, width="stretch")
 
 # -- the URL and the session keep the filter -------------------------------------------------
-query = urlstate.to_query(filters)
+query = {**urlstate.to_query(filters), **scoped.param}
 if params != urlstate.as_lists(query) or not written or written[-1] != canonical(query):
     st.query_params.from_dict(query)  # the URL says exactly what is shown
     written[:] = [*[w for w in written if w != canonical(query)][-30:], canonical(query)]
@@ -148,7 +150,7 @@ selected = mask(studies, filters, index)
 n_selected = int(selected.sum())
 described = "; ".join(f"{label}: {values}" for label, values in filters.describe())
 st.markdown(
-    f"**{n_selected:,}** of {len(studies):,} studies"
+    f"**{n_selected:,}** of {scoped.of_total()}"
     + (f" · {escape_markdown(described)}" if described else "")
 )
 links = st.columns(3)

@@ -25,9 +25,11 @@ st.title("Evidence map")
 state.stop_if_empty(studies)
 
 index, results = state.study_index(project)
+scoped = state.scope_switch(project, studies, index)
+index = scoped.index  # the map, counts and lists below work within the scope
 known = index.known()
 filters, params = state.shared_filters(index)
-query = urlstate.to_query(filters)
+query = {**urlstate.to_query(filters), **scoped.param}
 
 # -- which map -------------------------------------------------------------------------------
 axes = [a for a in evidence_map.AXES if known.get(a)]
@@ -55,7 +57,7 @@ selected = mask(studies, filters, index)
 n_selected = int(selected.sum())
 described = "; ".join(f"{label}: {values}" for label, values in filters.describe())
 st.markdown(
-    f"**{n_selected:,}** of {len(studies):,} studies"
+    f"**{n_selected:,}** of {scoped.of_total()}"
     + (f" · {escape_markdown(described)}" if described else " (no filter)")
 )
 st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon="🔎",
@@ -114,8 +116,9 @@ with tab_map:
                 st.caption("Explore cannot filter on 'not coded': correct these studies' "
                            "codes on the Study page.")  # fmt: skip
             else:
+                in_explore = {**urlstate.to_query(cell[0]), **scoped.param}
                 st.page_link(state.PAGES["Explore"], label="Open these studies in Explore",
-                             icon="🔎", query_params=urlstate.to_query(cell[0]))  # fmt: skip
+                             icon="🔎", query_params=in_explore)  # fmt: skip
 
 with tab_sources:
     combos = evidence_map.overlap_combinations(studies, filters, index)
@@ -165,7 +168,7 @@ with tab_countries:
             state.PAGES["Explore"],
             label="Open the selected countries' studies in Explore",
             icon="🔎",
-            query_params=urlstate.to_query(chosen),
+            query_params={**urlstate.to_query(chosen), **scoped.param},
         )
     st.dataframe(
         places.assign(names=[", ".join(n) for n in places["names"]]),

@@ -34,19 +34,20 @@ st.title("Export")
 state.stop_if_empty(studies)
 
 index, _ = state.study_index(project)
-filters, params = state.shared_filters(index)
-query = urlstate.to_query(filters)
+scoped = state.scope_switch(project, studies, index)
+filters, params = state.shared_filters(scoped.index)
+query = {**urlstate.to_query(filters), **scoped.param}
 if params != urlstate.as_lists(query):
     st.query_params.from_dict(query)  # the URL says exactly what is exported
 
-chosen = apply(studies, filters, index)
+chosen = apply(studies, filters, scoped.index)
 n = len(chosen)
 described = "; ".join(f"{label}: {values}" for label, values in filters.describe())
 
 st.subheader("Studies")
 st.markdown(
-    f"**{n:,}** of {len(studies):,} studies"
-    + (f" · {escape_markdown(described)}" if described else " (no filter: every study)")
+    f"**{n:,}** of {scoped.of_total()}"
+    + (f" · {escape_markdown(described)}" if described else " (no filter)")
 )
 st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon="🔎",
              query_params=query)  # fmt: skip
@@ -64,6 +65,7 @@ else:
     about = [
         ("Project", project.path.stem),
         ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("Scope", scoped.describe()),
         ("Studies", str(n)),
         ("Rows", f"{n_entries} ({exports.LAYOUTS[layout]})"),
         ("Filter", described or "none"),

@@ -485,3 +485,58 @@ def test_an_action_never_jumps_to_another_tab(page: Any, server: str) -> None:
     assert page.get_by_role("button", name="Undo").count() == before - 1
     assert_clean(page, "Duplicates after an undo")
     shot(page, "duplicates-after-undo")
+
+
+def test_an_include_on_screen_narrows_explore_and_the_map_to_the_included_scope(
+    page: Any, server: str, project_file: Project
+) -> None:
+    """Issue 14: before any include, Explore says every study is shown; include one study
+    on the Screen page and Explore and the evidence map show that one (the included scope,
+    the default), until the switch says all. Back on Screen, Back takes the include back,
+    so the project is as the other tests of this module expect. (Last in this module.)"""
+    from lib.screening import decisions
+
+    total = len(study_table(project_file))
+    visit(page, server, "Explore")
+    wait_for_text(page, "No study has been included yet")
+    assert page.get_by_text(f"showing all {total} studies", exact=False).count() == 1
+
+    page.goto(f"{server}/Screen")
+    page.locator("h1").filter(has_text="Screen").wait_for()
+    settle(page)
+    page.locator("h1").first.click()  # focus the page, not a text box
+    page.keyboard.press("i")  # include the study shown
+    deadline = time.monotonic() + 60
+    while not [d for d in decisions.load(project_file) if d.verdict == "include"]:
+        assert time.monotonic() < deadline, "the include was not stored"
+        page.wait_for_timeout(200)
+    settle(page)
+
+    visit(page, server, "Explore")
+    wait_for_text(page, "1 of 1 included study")
+    assert page.get_by_text("No study has been included yet").count() == 0
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("Included studies (1)").count() == 1
+    assert_clean(page, "Explore, included scope")
+    shot(page, "scope-1-explore-included")
+    page.get_by_role("link", name="Evidence map of these studies").click()
+    page.locator("h1").filter(has_text="Evidence map").wait_for()
+    settle(page)
+    wait_for_text(page, "1 of 1 included study")
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    assert_clean(page, "Evidence map, included scope")
+    shot(page, "scope-2-map-included")
+    sidebar.get_by_text("All studies (screened or not)").click()
+    wait_for_url(page, r"scope=all")
+    wait_for_text(page, f"{total} of {total} studies")
+    shot(page, "scope-3-map-all")
+
+    page.goto(f"{server}/Screen")
+    page.locator("h1").filter(has_text="Screen").wait_for()
+    settle(page)
+    page.locator("h1").first.click()
+    page.keyboard.press("b")  # back: takes the include back
+    deadline = time.monotonic() + 60
+    while [d for d in decisions.load(project_file) if d.verdict == "include"]:
+        assert time.monotonic() < deadline, "the include was not taken back"
+        page.wait_for_timeout(200)

@@ -75,16 +75,16 @@ def test_deciding_again_replaces_and_undo_brings_back_the_earlier_decision(proje
 
 def test_decisions_survive_closing_and_reopening(path: Path) -> None:
     with open_project(path) as project:
-        dec.decide(project, "c1", "include")
-        dec.decide(project, "c2", "exclude", reason="Wrong setting")
+        dec.decide(project, "f1", "include")
+        dec.decide(project, "f2", "exclude", reason="Wrong setting")
     with open_project(path) as project:
-        assert verdict(project, "c1") == "include" and verdict(project, "c2") == "exclude"
-        assert current(project).of("c2").reason == "Wrong setting"
+        assert verdict(project, "f1") == "include" and verdict(project, "f2") == "exclude"
+        assert current(project).of("f2").reason == "Wrong setting"
 
 
 def test_two_sessions_deciding_in_turn_lose_nothing(path: Path) -> None:
     with open_project(path) as one, open_project(path) as two:
-        for i, study in enumerate(["b1", "b2", "c1", "c2", "d1", "d2"]):
+        for i, study in enumerate(["b1", "b2", "f1", "f2", "l1", "l2"]):
             session = one if i % 2 else two
             dec.decide(session, study, "include" if i % 3 else "exclude")
         assert len(dec.load(one)) == 6
@@ -146,13 +146,26 @@ def test_a_split_study_keeps_the_decision_on_both_parts(project) -> None:
     assert verdict(project, groups["a4"]) == "include"
 
 
+def test_a_decision_on_another_report_belongs_to_its_main_study(project) -> None:
+    """c2 is linked to c1 as another report of the same study (the trap records): a
+    decision made on either is the study's."""
+    screening = current(project)
+    assert screening.studies.study("c2") == screening.studies.study("c1") == "c1"
+    assert "c2" not in screening.studies.members
+    dec.decide(project, "c2", "include", note="the conference abstract")
+    assert verdict(project, "c1") == "include"
+    assert dec.load(project)[0].record_ids == ("c1", "c2")
+    dec.decide(project, "c1", "exclude", reason="Wrong setting")
+    assert verdict(project, "c1") == "exclude"
+
+
 def test_full_text_exclusion_needs_a_reason_and_is_separate_from_title_abstract(project) -> None:
-    dec.decide(project, "d1", "include")
+    dec.decide(project, "m1", "include")
     with pytest.raises(ValueError, match="needs a reason"):
-        dec.decide(project, "d1", "exclude", stage=FT)
-    dec.decide(project, "d1", "exclude", stage=FT, reason="Wrong study design")
-    assert verdict(project, "d1") == "include" and verdict(project, "d1", FT) == "exclude"
-    assert current(project).final("d1") == "exclude"
+        dec.decide(project, "m1", "exclude", stage=FT)
+    dec.decide(project, "m1", "exclude", stage=FT, reason="Wrong study design")
+    assert verdict(project, "m1") == "include" and verdict(project, "m1", FT) == "exclude"
+    assert current(project).final("m1") == "exclude"
 
 
 def test_bad_input_is_refused_with_a_message(project) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from lib.coding.patterns import GAP_WORDS, PhraseError, phrase_units
 from lib.coding.sections import ROLES
 from lib.coding.yamlio import YamlError, dump_yaml, load_yaml
+from lib.facets import FACETS, facet_column
 
 __all__ = [
     "FACETS",
@@ -37,17 +38,6 @@ __all__ = [
     "load_codebook",
 ]
 
-# The facets every codebook defines, in output order (a contract: the CSV columns follow it).
-FACETS: tuple[str, ...] = (
-    "method",
-    "population",
-    "perspective",
-    "direction",
-    "themes",
-    "setting",
-    "country",
-    "peer-role",
-)
 # Record fields the rules search; keywords are searched as one "; "-joined text.
 FIELDS: tuple[str, ...] = ("title", "abstract", "keywords")
 
@@ -86,11 +76,6 @@ _COMBINATION_KEYS = ("codes", "then", "min_score", "balance", "note")
 def default_codebook_path() -> Path:
     """``data/codebook.yaml`` in the repository: the codebook used unless a project has one."""
     return Path(__file__).resolve().parents[2] / "data" / "codebook.yaml"
-
-
-def facet_column(facet: str) -> str:
-    """The facet's column name in tables and CSV files (``peer-role`` -> ``peer_role``)."""
-    return facet.replace("-", "_")
 
 
 class CodebookError(ValueError):

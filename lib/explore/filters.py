@@ -159,10 +159,11 @@ def mask(studies: pd.DataFrame, filters: Filters, index: StudyIndex | None = Non
     """A boolean array: which rows of ``studies`` the filter selects.
 
     Pass the table's `StudyIndex` when filtering the same table repeatedly (the pages do);
-    without one, a throwaway index is built.
+    without one, a throwaway index is built. An index restricted to a scope
+    (`StudyIndex.within`) selects within it only.
     """
     index = _index(studies, index)
-    out = np.ones(index.n, dtype=bool)
+    out = np.ones(index.n, dtype=bool) if index.base is None else index.base.copy()
     for facet in FILTER_FACETS:
         selected = getattr(filters, facet)
         if selected:
@@ -206,7 +207,7 @@ def facet_counts(
     index = _index(studies, index)
     values = index.facet(facet)
     if filters is None:
-        counts = values.count()
+        counts = values.count(index.base)
     else:
         own = facet if facet in FILTER_FACETS or facet == "year" else None
         rest = filters.without(own) if own else filters

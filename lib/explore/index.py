@@ -13,6 +13,12 @@ changes (the pages key it by the project's version). A table the app shares read
 (`lib.views.study_cache`) is `share`d with its index: every ``StudyIndex(table)`` of that
 very table object then gets the same index, so charts and counts called without one (the
 Overview's) reuse what is built instead of exploding 50k studies again on every rerun.
+
+An index can also stand for a *part* of its table (`StudyIndex.within`): the studies in a
+screening scope, say. Every filter, count and chart then starts from that part
+(`lib.explore.filters.mask` starts from ``base``), while the exploded facets, text masks
+and positions stay those of the whole table, shared: changing the scope costs one boolean
+array, not a new table or index.
 """
 
 from __future__ import annotations
@@ -195,6 +201,26 @@ class StudyIndex:
         self._haystack: pa.Array | None = None
         self._text_masks: OrderedDict[str, np.ndarray] = OrderedDict()
         self._value_masks: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
+        self.base: np.ndarray | None = None  # the rows this index stands for (None: all)
+        self._root: StudyIndex = self  # the index of the whole table, which builds for all
+
+    def within(self, rows: np.ndarray | None) -> StudyIndex:
+        """This index restricted to ``rows`` (a boolean array over the table; None: every
+        row). The restricted index shares everything built, and builds into the whole
+        table's index: it costs nothing to make one per scope per rerun."""
+        root = self._root
+        if rows is None:
+            return root
+        base = np.asarray(rows, dtype=bool)
+        if base.shape != (root.n,):
+            raise ValueError(f"a scope over {root.n} studies needs as many flags, not {base.shape}")
+        base = base.copy()
+        base.flags.writeable = False
+        view = object.__new__(StudyIndex)
+        view.__dict__.update(root.__dict__)
+        view.base = base
+        view._root = root
+        return view
 
     def share(self) -> StudyIndex:
         """Make this the index of its table for everyone (the table must stay unchanged:
@@ -214,6 +240,9 @@ class StudyIndex:
         for name in (*FILTER_FACETS, "year"):
             if name == "year" or name in self.studies:
                 self.facet(name)
+        if self._root is not self:
+            self._root.prepare(text=text)
+            return self
         if text and self._haystack is None:
             self._haystack = self._build_haystack()
         return self
@@ -288,6 +317,8 @@ class StudyIndex:
     @property
     def years(self) -> np.ndarray:
         """Years as floats, NaN where missing."""
+        if self._root is not self:
+            return self._root.years
         if self._years is None:
             if "year" in self.studies:
                 col = pd.to_numeric(self.studies["year"], errors="coerce")
@@ -324,6 +355,8 @@ class StudyIndex:
     def term_mask(self, term: str) -> np.ndarray:
         """Studies whose title, authors or abstract contain one folded term (cached per
         term, so "peer" then "peer mentoring" scans the text for "mentoring" only)."""
+        if self._root is not self:
+            return self._root.term_mask(term)
         cached = self._text_masks.get(term)
         if cached is not None:
             self._text_masks.move_to_end(term)

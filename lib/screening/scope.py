@@ -20,9 +20,17 @@ from lib.project import Project
 from lib.screening.decisions import CONFLICT, FULL_TEXT, TITLE_ABSTRACT
 from lib.screening.queue import Screening, current
 
-__all__ = ["SCOPES", "SCOPE_LABELS", "prisma_counts", "studies_in_scope"]
+__all__ = [
+    "DEFAULT_SCOPE",
+    "SCOPES",
+    "SCOPE_LABELS",
+    "prisma_counts",
+    "scoped_studies",
+    "studies_in_scope",
+]
 
 SCOPES = ("included", "included+maybe", "all")
+DEFAULT_SCOPE = "included"
 SCOPE_LABELS = {
     "included": "Included studies",
     "included+maybe": "Included and maybe",
@@ -55,6 +63,18 @@ def studies_in_scope(
         raise ValueError(f"unknown scope {scope!r}; use one of: {', '.join(SCOPES)}")
     screening = screening or current(project)
     return [s for s in screening.studies.order if _in_scope(screening, s, scope)]
+
+
+def scoped_studies(screening: Screening) -> dict[str, set[str]]:
+    """The studies in the ``included`` and ``included+maybe`` scopes (``all`` is every
+    study), from the decided studies only: a pass over the decisions, not the project."""
+    first = screening.status[TITLE_ABSTRACT]
+    out: dict[str, set[str]] = {"included": set(), "included+maybe": set()}
+    for study_id in first:
+        for scope, members in out.items():
+            if _in_scope(screening, study_id, scope):
+                members.add(study_id)
+    return out
 
 
 def prisma_counts(project: Project, screening: Screening | None = None) -> dict[str, Any]:

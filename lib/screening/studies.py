@@ -3,16 +3,18 @@
 A screening decision stores the record ids of the study it was made on, never the
 study id alone: studies are regrouped whenever records arrive or duplicate decisions
 change, and a decision must follow its records. Everything in `lib.screening` asks this
-module, and only this module, which study a record is in. Today a study is a duplicate
-group (`lib.project.duplicates.members_of`); when linked "other reports" become one study,
-`_record_to_study` is the one function to swap for the record → study mapping.
+module, and only this module, which study a record is in: its publication group
+(`lib.project.duplicates.members_of`), folded into the main report's study when "other
+report" links join several groups (`lib.project.reports.folding`), so a decision made on a
+conference abstract belongs to the study whichever of its reports survive, and its id is
+the study id of the studies table (`lib.views.studies`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lib.project import Project, duplicates
+from lib.project import Project, duplicates, reports
 
 __all__ = ["StudyMap", "study_map"]
 
@@ -40,8 +42,18 @@ class StudyMap:
 
 
 def _record_to_study(project: Project) -> dict[str, str]:
-    """record id -> study id. The single place to change what "one study" means."""
-    return duplicates.members_of(project)
+    """record id -> study id. The single place to change what "one study" means.
+
+    The groups are read whole, the links only for the groups they touch (few), so this
+    costs what reading the groups costs. Links change only with the groups (a matcher's
+    link at regrouping, a reviewer's as a duplicate decision), so the map's key, the
+    groups' state, covers them too.
+    """
+    group_of = duplicates.members_of(project)
+    folded = reports.folding(project)
+    if not folded:
+        return group_of
+    return {record: folded.get(group, group) for record, group in group_of.items()}
 
 
 _MEMO: dict[str, StudyMap] = {}  # path -> the last map read (one per project file)
