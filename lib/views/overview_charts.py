@@ -21,7 +21,7 @@ from lib.views.flow import FONT, text_width
 
 __all__ = ["population_svg", "year_method_svg", "year_step"]
 
-WIDTH = 560
+WIDTH = 440  # about the width of half the page at 1280 px: drawn at its own size
 SIZE = 12  # font size of labels
 _GRID = "#E5E5E5"
 
