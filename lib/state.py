@@ -64,6 +64,7 @@ PAGES: dict[str, str] = {
     "Import": "pages/1_Import.py",
     "Duplicates": "pages/2_Duplicates.py",
     "Screen": "pages/3_Screen.py",
+    "Check_codes": "pages/4_Check_codes.py",
     "Explore": "pages/5_Explore.py",
     "Evidence_map": "pages/6_Evidence_map.py",
     "Study": "pages/7_Study.py",

@@ -16,7 +16,7 @@ import streamlit as st
 from lib import state
 from lib.coding import FACETS, facet_column
 from lib.explore.filters import Filters, apply
-from lib.project import coding, duplicates
+from lib.project import checks, coding, duplicates
 from lib.safe_links import safe_url, study_link
 from lib.textsafe import escape_markdown
 from lib.views import study as view
@@ -153,7 +153,7 @@ for facet in FACETS:
     with st.container(border=True):
         name, widget, why = st.columns([2, 7, 4])
         name.markdown(f"**{escape_markdown(spec.label)}**")
-        name.caption("set by you" if column in overridden else "automatic")
+        name.caption(checks.status_text(project, pick, facet, column in overridden))
         if column in overridden:
             name.button("Undo", key=f"undo_{column}", on_click=edit.undo_code,
                         args=(ss, codebook, path, pick, facet))  # fmt: skip

@@ -12,6 +12,7 @@ from pathlib import Path
 
 # what each migration added, undone newest first (an index before its column)
 _UNDO = (
+    "DROP TABLE IF EXISTS code_checks",  # 6: issue 13, Check codes (drops its indexes)
     "ALTER TABLE dedupe_decisions DROP COLUMN leaving",  # 5: issue 12
     "DROP INDEX IF EXISTS auto_codes_confidence",
     "ALTER TABLE auto_codes DROP COLUMN confidence",  # 3: issue 13

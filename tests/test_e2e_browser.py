@@ -58,6 +58,7 @@ PAGES = {
     "Overview": "",
     "Import": "Import",
     "Duplicates": "Duplicates",
+    "Check codes": "Check_codes",
     "Explore": "Explore",
     "Evidence map": "Evidence_map",
     "Study": "Study",

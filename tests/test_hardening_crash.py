@@ -153,7 +153,12 @@ class Child:
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
-        rest, err = self.proc.communicate()
+        # Read the rest through the text streams, not `communicate()`: communicate reads the
+        # pipes' file descriptors directly and loses lines `readline()` already pulled into
+        # the stream's buffer (a fast child writes several per chunk), which made commits
+        # the child reported look unreported.
+        rest, err = self.proc.stdout.read(), self.proc.stderr.read()
+        self.proc.wait()
         self.watchdog.cancel()
         self.lines += [line.strip() for line in rest.splitlines()]
         assert "Traceback" not in err, err

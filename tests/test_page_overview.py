@@ -59,7 +59,7 @@ def test_the_navigation_names_the_first_page_overview(demo_project: Path) -> Non
     files = sorted(p.name for p in (ROOT / "pages").glob("[0-9]*.py"))
     assert sorted(Path(p["script_path"]).name for p in pages) == files
     names = [p["page_name"] for p in pages]
-    assert names[1:5] == ["Import", "Duplicates", "Screen", "Explore"]
+    assert names[1:6] == ["Import", "Duplicates", "Screen", "Check codes", "Explore"]
 
 
 def test_first_start_builds_and_opens_the_demo(app_home: Path) -> None:  # noqa: F811

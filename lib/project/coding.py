@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -49,6 +50,7 @@ __all__ = [
     "CodebookChange",
     "FacetChange",
     "RecodeSummary",
+    "check_values",
     "codebook_history",
     "confidence_table",
     "effective_codes",
@@ -68,6 +70,7 @@ __all__ = [
     "study_evidence",
     "study_records",
     "undo_override",
+    "write_override",
 ]
 
 _STATE_KEY = "coding_state"
@@ -252,6 +255,8 @@ def recode_studies(
     """
     codebook = codebook or project_codebook(project)
     codings = code_records([_as_study(sid, rec) for sid, rec in study_records.items()], codebook)
+    # the same rows as `recode`: a study recoded here keeps its confidence (the Check codes
+    # queue orders by it) and its evidence's sentences
     rows = [
         (
             c.record_id,
@@ -259,22 +264,26 @@ def recode_studies(
             json.dumps(list(c.get(facet)), ensure_ascii=False),
             json.dumps(
                 [
-                    [e.code, e.phrase, e.field, e.start, e.end, e.rule]
+                    [e.code, e.phrase, e.field, e.start, e.end, e.rule, e.sentence_start,
+                     e.sentence_end, e.role]
                     for e in c.evidence_for(facet)
                 ],
                 ensure_ascii=False,
             ),
+            c.confidence.get(facet),
         )
         for c in codings
         for facet in FACETS
-    ]
+    ]  # fmt: skip
     with project.transaction() as conn:
         conn.executemany(
             "DELETE FROM auto_codes WHERE study_id = ?",
             [(sid,) for sid in dict.fromkeys([*removed, *study_records])],
         )
         conn.executemany(
-            "INSERT INTO auto_codes (study_id, facet, codes, evidence) VALUES (?, ?, ?, ?)", rows
+            "INSERT INTO auto_codes (study_id, facet, codes, evidence, confidence) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
         )
         project.log(conn, "recode_some", studies=len(study_records), removed=len(removed))
 
@@ -356,6 +365,8 @@ def least_confident(
     *,
     unchecked_only: bool = True,
     limit: int | None = None,
+    within: Container[str] | None = None,
+    skip: Container[str] = (),
 ) -> list[tuple[str, str, float | None]]:
     """The queue for checking codes: (study id, facet, confidence), least sure first.
 
@@ -365,7 +376,7 @@ def least_confident(
     kept come last. Ordered by confidence, then the facet listed first, then study id, so
     the order is stable; read through an index on confidence, so a short queue (`limit`)
     costs under a millisecond on a 50k-study project (the whole queue: ~3 s; ask for the
-    next few).
+    next few). ``within``: only these studies (a scope); ``skip``: not these (passed over).
     """
     names = [f.replace("_", "-") for f in facets]
     for name in names:
@@ -399,7 +410,7 @@ def least_confident(
     def take(tied: list[tuple[str, str, float | None]]) -> None:
         """Rows of equal confidence: the facet listed first, then the study id."""
         for sid, facet, confidence in sorted(tied, key=lambda r: (order[r[1]], r[0])):
-            if sid not in seen:
+            if sid not in seen and (within is None or sid in within) and sid not in skip:
                 seen.add(sid)
                 queue.append((sid, facet, confidence))
 
@@ -479,37 +490,61 @@ def set_override(
     The value in force before is kept with the override, so it can be shown and undone.
     Raises ValueError for an unknown facet or code, or a wrong number of codes.
     """
-    codebook = project_codebook(project)
-    name = _facet_name(codebook, facet)
-    cleaned = _clean_values(codebook, name, values)
+    name, cleaned = check_values(project, facet, values)
     if not study_id:
         raise ValueError("a study id is needed")
     with project.transaction() as conn:
-        previous = _effective(project, study_id, name)
-        cur = conn.execute(
-            "INSERT INTO code_overrides (study_id, facet, codes, previous, note, made_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                study_id,
-                name,
-                json.dumps(cleaned, ensure_ascii=False),
-                json.dumps(previous, ensure_ascii=False),
-                note,
-                now(),
-            ),
-        )
-        override_id = int(cur.lastrowid or 0)
-        project.log(
-            conn,
-            "code_override",
-            override_id=override_id,
-            study_id=study_id,
-            facet=name,
-            codes=cleaned,
-            previous=previous,
-            note=note,
-        )
+        return write_override(project, conn, study_id, name, cleaned, note)
+
+
+def write_override(
+    project: Project,
+    conn: sqlite3.Connection,
+    study_id: str,
+    facet: str,
+    cleaned: list[str],
+    note: str,
+) -> int:
+    """Store an override inside the caller's transaction (codes already checked, e.g. by
+    `check_values`); returns its id. `lib.project.checks` writes a correction and its
+    check in one transaction with it."""
+    previous = _effective(project, study_id, facet)
+    cur = conn.execute(
+        "INSERT INTO code_overrides (study_id, facet, codes, previous, note, made_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            study_id,
+            facet,
+            json.dumps(cleaned, ensure_ascii=False),
+            json.dumps(previous, ensure_ascii=False),
+            note,
+            now(),
+        ),
+    )
+    override_id = int(cur.lastrowid or 0)
+    project.log(
+        conn,
+        "code_override",
+        override_id=override_id,
+        study_id=study_id,
+        facet=facet,
+        codes=cleaned,
+        previous=previous,
+        note=note,
+    )
     return override_id
+
+
+def check_values(
+    project: Project, facet: str, values: Sequence[str] | str
+) -> tuple[str, list[str]]:
+    """``(facet name, codes in codebook order)`` for a reviewer's codes of one facet.
+
+    Raises ValueError for an unknown facet or code, or a wrong number of codes.
+    """
+    codebook = project_codebook(project)
+    name = _facet_name(codebook, facet)
+    return name, _clean_values(codebook, name, values)
 
 
 def undo_override(project: Project, study_id: str, facet: str) -> list[str]:

@@ -8,7 +8,7 @@ are created together so a project file is always complete.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 CORE = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -186,6 +186,30 @@ CREATE TABLE IF NOT EXISTS dedupe_links (
 );
 """
 
+# ---- checks of codes (owned by lib.project.checks) ---------------------------------------
+CODE_CHECKS = """
+-- A reviewer's checks of automatic codes (the Check codes page), oldest first: per study
+-- and facet, "confirmed" (the automatic code is right) or "corrected" (the reviewer's
+-- codes, written as an override: `override_id`). `auto` and `codes` are JSON arrays: the
+-- automatic codes seen and the codes the reviewer settled on; `confidence` the automatic
+-- code's confidence then. The agreement of the coder with a reviewer is read from here.
+-- Undoing sets `undone_at`: the row stays as history.
+CREATE TABLE IF NOT EXISTS code_checks (
+    check_id    INTEGER PRIMARY KEY,
+    study_id    TEXT NOT NULL,
+    facet       TEXT NOT NULL,
+    verdict     TEXT NOT NULL CHECK (verdict IN ('confirmed', 'corrected')),
+    auto        TEXT NOT NULL,
+    codes       TEXT NOT NULL,
+    confidence  REAL,
+    override_id INTEGER REFERENCES code_overrides (override_id),
+    made_at     TEXT NOT NULL,
+    undone_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS code_checks_study ON code_checks (study_id, facet);
+CREATE INDEX IF NOT EXISTS code_checks_facet ON code_checks (facet, check_id);
+"""
+
 # ---- coding (owned by lib.project.coding) ------------------------------------------------
 CODING = """
 -- Codebooks saved in the project, oldest first: the newest is in force (none saved: the
@@ -287,7 +311,7 @@ CREATE TABLE IF NOT EXISTS screen_worker (
 );
 """
 
-SCHEMA = CORE + IMPORT_REMOVALS + DEDUPE + CODING + SCREENING
+SCHEMA = CORE + IMPORT_REMOVALS + DEDUPE + CODING + CODE_CHECKS + SCREENING
 
 # version -> SQL that upgrades a file from version-1 to version (gaps are fine).
 MIGRATIONS: dict[int, str] = {
@@ -298,4 +322,6 @@ MIGRATIONS: dict[int, str] = {
     3: "ALTER TABLE auto_codes ADD COLUMN confidence REAL;",
     # issue 12: which records a "different" decision took out of a group they shared
     5: "ALTER TABLE dedupe_decisions ADD COLUMN leaving TEXT NOT NULL DEFAULT '[]'",
+    # issue 13: a reviewer's confirmations and corrections from the Check codes page
+    6: CODE_CHECKS,
 }

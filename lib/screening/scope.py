@@ -1,7 +1,7 @@
 """Which studies a page works on (scope), and the screening part of a PRISMA 2020 flow.
 
-Scopes, for the pages' switch (wired into Explore, the evidence map, Check codes and
-Export in phase 2):
+Scopes, for the pages' switch (Explore, the evidence map, Check codes and Export; the
+rows of the studies table each holds, and the switch's fallback, are `lib.views.scope`):
 
 - ``included`` (the default): studies included and not excluded since. A study
   included at title/abstract counts until a full-text decision says otherwise (many

@@ -9,6 +9,7 @@ scripts of widgets and rendering:
 | `studies` | the studies table every page reads (one row per study, with its codes) |
 | `study_cache` | that table kept current study by study for the app |
 | `study_file` | that table saved between runs of the app, and read back |
+| `scope` | which studies the pages work on (included, + maybe, all), as rows of that table |
 | `compare` | two records side by side, field by field, for the Duplicates page |
 | `bulk_decisions` | "accept every pair at or above a score" on the Duplicates page |
 | `duplicate_review` | the Duplicates page's decisions, questions and lists, in words |
