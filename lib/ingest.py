@@ -14,11 +14,9 @@ from pathlib import Path, PurePath
 
 from lib import limits
 from lib.encoding import decode_file
-from lib.exchange import relabel
 from lib.gcpause import gc_paused
 from lib.model import Record
 from lib.readers.base import NOTHING_IDENTIFYING, ReadError, mark_incomplete
-from lib.readers.registry import detect, get_format
 from lib.report import ImportReport, Incomplete
 from lib.textsafe import neutralise, neutralise_export
 
@@ -102,6 +100,12 @@ def _read_text(
     file_name = neutralise(file_name)
     if not format_name and encoding == "xlsx":
         format_name = "csv"  # a workbook's sheet is a table, whatever its cells say
+    # imported here, not with this module: every page opens a project (which reads
+    # through this module) but only an import reads a file, and the readers with their
+    # libraries (bibtexparser, XML, LaTeX) were a tenth of a second of every cold start
+    from lib.exchange import relabel
+    from lib.readers.registry import detect, get_format
+
     fmt = get_format(format_name) if format_name else detect(text, file_name)
     cap = limits.MAX_RECORDS if max_records is None else max_records
     if fmt.count is not None and (at_least := fmt.count(text)) > cap:

@@ -18,7 +18,7 @@ import hashlib
 import threading
 
 from lib.coding import default_codebook_path
-from lib.project import Project, coding, duplicates, restore
+from lib.project import Project, coding, duplicates
 
 __all__ = ["is_stale", "refresh", "warm_up"]
 
@@ -50,6 +50,8 @@ def refresh(project: Project) -> bool:
     """Regroup and recode if records, decisions or the codebook changed; True if anything ran."""
     if not is_stale(project):
         return False
+    from lib.project import restore  # with the exchange formats: not at every start
+
     restore.apply_pending(project)  # what our own exports carried, once they are imported
     duplicates.refresh(project)
     codebook = _codebook_key(project)

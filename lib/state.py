@@ -41,6 +41,7 @@ __all__ = [
     "PAGES",
     "SCOPE",
     "chosen_scope",
+    "overview_studies",
     "page_setup",
     "prisma",
     "prisma_flow",
@@ -53,6 +54,7 @@ __all__ = [
     "study_index",
     "switch_project",
     "url_params",
+    "warm_studies",
 ]
 
 _KEY = "project_path"
@@ -276,6 +278,53 @@ def prisma_flow(project: Project) -> Flow:
     until the project changes (a screening decision is a change). Raises `ValueError`
     when the counts disagree."""
     return _prisma_flow(str(project.path), project.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _overview(path: str, version: int, _cache: StudyCache) -> pd.DataFrame:
+    from lib.explore.index import StudyIndex
+    from lib.views.overview import OVERVIEW_COLUMNS, overview_table
+
+    with open_project(path, create=False) as project:  # the table the last run saved, or SQL
+        table = _cache.saved_columns(project, list(OVERVIEW_COLUMNS))
+        if table is None:
+            table = overview_table(project)
+    StudyIndex(table).share()  # both charts of a run, and every rerun, explode it once
+    return table
+
+
+def overview_studies(project: Project) -> pd.DataFrame:
+    """The studies table's ``study_id``, ``year``, ``method`` and ``population`` (at
+    least): the whole table when it is built already, else those columns of the table the
+    last run saved (when the file has not changed since), else read with a few queries
+    (`lib.views.overview`: ~0.3 s at 50k studies, where building the whole table takes
+    seconds). For the Overview's headline and charts; read-only."""
+    cache = _study_cache(str(project.path), project.meta("created_at") or "")
+    if cache.is_current(project):
+        return cache.current(project).table
+    return _overview(str(project.path), project.version, cache)
+
+
+def warm_studies(project: Project, delay_s: float = 1.0) -> None:
+    """Build (or load) the studies table in a background thread, ``delay_s`` after the
+    page is drawn, so the next page that needs it finds it ready; a page asking for it
+    meanwhile waits for this build instead of starting another (the cache's lock)."""
+    cache = _study_cache(str(project.path), project.meta("created_at") or "")
+    if cache.is_current(project):
+        return
+    path = str(project.path)
+
+    def build() -> None:
+        try:
+            with open_project(path, create=False) as opened:
+                if not pipeline.is_stale(opened):  # a page refreshes first; never write here
+                    cache.current(opened)
+        except Exception:  # noqa: BLE001 (derived data: the page that needs it builds it)
+            return
+
+    timer = threading.Timer(delay_s, build)
+    timer.daemon = True
+    timer.start()
 
 
 def chosen_scope() -> str:

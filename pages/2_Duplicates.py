@@ -78,6 +78,7 @@ cols[1].metric("Studies", counts["studies"])
 cols[2].metric("Duplicates merged", counts["duplicates_removed"])
 cols[3].metric("Pairs to review", len(queue))
 cols[4].metric("Your decisions", len(active))
+st.caption(words.flow_caption(counts))
 if FLASH in ss:
     st.success(escape_markdown(ss.pop(FLASH)))
 if PROBLEM in ss:
@@ -107,11 +108,8 @@ review, groups, mine = st.tabs(["Review pairs", "Merged studies", "Your decision
 def show_queue() -> None:
     if not queue:
         st.success("No possible duplicates left to review.")
-        st.caption(
-            f"{counts['records_identified']:,} records make {counts['studies']:,} studies: "
-            f"{counts['duplicates_removed']:,} duplicates merged, {len(active):,} decisions "
-            "of yours. Import more files, or look into the merged studies."
-        )
+        st.caption(f"{len(active):,} decisions of yours. Import more files, or look into "
+                   "the merged studies.")  # fmt: skip
         return
     st.caption(
         "Pairs the matcher could not decide alone, most likely first. Words only one record "
@@ -163,11 +161,11 @@ def show_queue() -> None:
 
 # -- merged studies -------------------------------------------------------------------------
 def show_groups() -> None:
-    studies = state.studies(project)
-    merged = studies[studies["n_records"] > 1]
-    st.caption(f"{len(merged):,} studies are made of several records "
-               f"({int(merged['n_records'].sum()):,} records in all). Pick one to see its "
-               "records, split some off, or open it.")  # fmt: skip
+    merged = words.study_members(state.studies(project))
+    n_in = int(merged["n_records"].sum() + merged["other_record_ids"].map(len).sum())
+    st.caption(f"{len(merged):,} studies are made of several records ({n_in:,} records in "
+               "all, with their linked reports). Pick one to see its records, split some "
+               "off, or open it.")  # fmt: skip
     every_link = duplicates.links(project)
     if merged.empty:
         st.info("No study holds more than one record yet.")
@@ -185,22 +183,26 @@ def show_groups() -> None:
         by_id = merged.set_index("study_id")
         if len(found) > MAX_OPTIONS:
             st.caption(f"Showing {MAX_OPTIONS} of {len(found):,}: type more words to narrow.")
+        n_of = by_id["n_records"] + by_id["other_record_ids"].map(len)
         picked = st.selectbox("Merged study", options, key="group_pick", format_func=lambda sid: (
-            f"{by_id.at[sid, 'title'][:100] or '(no title)'} ({by_id.at[sid, 'n_records']} "
-            "records)"))  # fmt: skip
-        members = list(by_id.at[picked, "record_ids"])
+            f"{by_id.at[sid, 'title'][:100] or '(no title)'} ({n_of[sid]} records)"))  # fmt: skip
+        reports = words.reports_of_study(project, picked, by_id.at[picked, "other_reports"])
+        members = [r for _, ids in reports for r in ids]
         records.fetch(members)
         st.page_link(state.PAGES["Study"], label="Open this study", icon="📄",
                      query_params={"study": picked})  # fmt: skip
         year = st.column_config.NumberColumn(format="%d")
-        st.dataframe(words.members_table(members, records), hide_index=True, width="stretch",
-                     column_config={"year": year})  # fmt: skip
-        split_ids = st.multiselect("Records that are not this publication", members,
-                                   key="split_records", help="They leave the study and become "
-                                   "a study of their own.", format_func=lambda r: (
-                                       words.record_line(records.get(r), r, 70)))  # fmt: skip
+        report_of = {r: label for label, ids in reports for r in ids}
+        st.dataframe(words.members_table(members, records, report_of), hide_index=True,
+                     width="stretch", column_config={"year": year})  # fmt: skip
+        merged_ids = [ids for _, ids in reports if len(ids) > 1]
+        split_ids = st.multiselect("Records that are not this publication", [
+            r for ids in merged_ids for r in ids], key="split_records", help="They leave their "
+            "publication and become a study of their own.", format_func=lambda r: (
+                words.record_line(records.get(r), r, 70)))  # fmt: skip
+        whole = any(set(ids) <= set(split_ids) for ids in merged_ids)
         st.button("Split them off", key="split", on_click=decide, args=("split", split_ids),
-                  disabled=not split_ids or len(split_ids) == len(members))  # fmt: skip
+                  disabled=not split_ids or whole)  # fmt: skip
         own = words.link_rows(every_link, records, set(members))
         if len(own):
             st.markdown("**Other reports of this study** (linked, not merged)")

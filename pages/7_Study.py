@@ -13,87 +13,47 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import pipeline, state
+from lib import state
 from lib.coding import FACETS, facet_column
 from lib.explore.filters import Filters, apply
-from lib.project import checks, coding, duplicates, open_project
+from lib.project import checks, coding, duplicates
 from lib.safe_links import safe_url, study_link
 from lib.textsafe import escape_markdown
 from lib.views import study as view
+from lib.views import study_codes as edit
 from lib.views.highlight import coloured_markdown, evidence_marks, legend_markdown
 
 MAX_OPTIONS = 200  # studies offered in the picker at once (the search narrows them)
 MAX_BOXES = 30  # a facet with more codes (country) is corrected in a searchable list
 URL_SEEN = "_study_url"  # the ?study= value this session last applied to the picker
-FLASH = "study_flash"  # what the last change did, shown after the rerun
-PROBLEM = "study_problem"  # a change that could not be saved, and why
-NOTE = "correction_note"  # the note saved with the next correction
+FLASH, PROBLEM, NOTE = edit.FLASH, edit.PROBLEM, edit.NOTE
+ss = st.session_state
 
 project = state.page_setup("Study")
 studies = state.studies(project)
 codebook = coding.project_codebook(project)
 
 
-@st.cache_resource(max_entries=2)
-def study_of_record(path: str, version: int, _studies: pd.DataFrame) -> dict[str, str]:
+@st.cache_resource(max_entries=2)  # groups and links change with records and decisions only
+def study_of_record(path: str, dedupe_state: str, _studies: pd.DataFrame) -> dict[str, str]:
     return view.study_of_record(_studies)
 
 
-# -- writes (callbacks: they run before the page is drawn again) -----------------------------
-def shown(facet: str, values: list[str]) -> str:
-    return ", ".join(codebook.facet(facet).label_of(v) for v in values) or "none"
-
-
-def save_code(
-    path: str, study_id: str, facet: str, keys: tuple[str, ...], before: tuple[str, ...]
-) -> None:
-    """Save the facet's codes as the widget(s) ``keys`` now show them (a list, one value,
-    or one checkbox per code, keyed ``code_<facet>:<code>``)."""
-    wanted = view.chosen_codes(st.session_state, keys)
-    if sorted(before) == sorted(wanted):
-        return
-    note = st.session_state.get(NOTE, "").strip()
-    with open_project(path, create=False) as opened:
-        try:
-            coding.set_override(opened, study_id, facet, wanted, note=note)
-        except ValueError as exc:
-            st.session_state[PROBLEM] = f"Not saved: {exc}."
-            for key in keys:  # the widgets show the stored value again
-                st.session_state.pop(f"_shown_{key}", None)
-            return
-        pipeline.refresh(opened)
-    st.session_state[NOTE] = ""
-    st.session_state[FLASH] = f"{codebook.facet(facet).label} set to: {shown(facet, wanted)}" + (
-        f" (note: {note})." if note else "."
-    )
-
-
-def undo_code(path: str, study_id: str, facet: str) -> None:
-    with open_project(path, create=False) as opened:
-        try:
-            restored = coding.undo_override(opened, study_id, facet)
-        except ValueError as exc:
-            st.session_state[PROBLEM] = f"Not undone: {exc}."
-            return
-        pipeline.refresh(opened)
-    st.session_state[FLASH] = f"{codebook.facet(facet).label} back to: {shown(facet, restored)}."
-
-
-def save_checked(path: str, study_id: str) -> None:
-    with open_project(path, create=False) as opened:
-        coding.set_checked(opened, study_id, bool(st.session_state["checked"]))
-    st.session_state[FLASH] = f"Marked as {'' if st.session_state['checked'] else 'not '}checked."
+@st.cache_resource(max_entries=2)
+def indexed(path: str, version: int, _studies: pd.DataFrame) -> pd.DataFrame:
+    return _studies.set_index("study_id", drop=False)
 
 
 # -- which study ---------------------------------------------------------------------------
 st.title("Study")
 state.stop_if_empty(studies)
-by_id = studies.set_index("study_id", drop=False)
-owners = study_of_record(str(project.path), project.version, studies)
+by_id = indexed(str(project.path), project.version, studies)
+owners = study_of_record(str(project.path), project.meta("dedupe_state") or "", studies)
 wanted = st.query_params.get("study")
 if wanted and wanted not in by_id.index:
     if wanted in owners:
-        st.info(f"Record {escape_markdown(wanted)} is part of this study (merged as a duplicate).")
+        st.info(f"Record {escape_markdown(wanted)} is part of this study (merged as a duplicate, "
+                "or linked as another report of it).")  # fmt: skip
         wanted = owners[wanted]
     else:
         st.warning(f"No study {escape_markdown(wanted)} in this project (it may have been "
@@ -114,7 +74,7 @@ if query.strip():
 
 picker, back, forward = st.columns([8, 1, 1], vertical_alignment="bottom")
 pick = picker.selectbox("Study", options, key="study_pick",
-                        format_func=lambda sid: view.picker_label(by_id.loc[sid]))  # fmt: skip
+                        format_func=view.picker_labels(by_id, options).__getitem__)  # fmt: skip
 for col, arrow, key, delta in ((back, "◀", "previous", -1), (forward, "▶", "next", 1)):
     col.button(arrow, key=key, help=f"{key.capitalize()} study in the list", on_click=view.step,
                args=(st.session_state, options, pick, delta), width="stretch")  # fmt: skip
@@ -175,8 +135,8 @@ note_col, check_col = st.columns([3, 2], vertical_alignment="bottom")
 note_col.text_input("Note for your next correction (optional)", key=NOTE,
                     placeholder="why, e.g. 'interviews only with staff'")  # fmt: skip
 view.sync(st.session_state, "checked", bool(row["checked"]), pick)
-check_col.toggle("I have checked this study's codes", key="checked", on_change=save_checked,
-                 args=(path, pick))  # fmt: skip
+check_col.toggle("I have checked this study's codes", key="checked",
+                 on_change=edit.save_checked, args=(ss, path, pick))  # fmt: skip
 overridden = set(row["overridden"])
 for facet in FACETS:
     spec = codebook.facets[facet]
@@ -188,13 +148,15 @@ for facet in FACETS:
     boxes = not spec.single and len(choices) <= MAX_BOXES
     keys = tuple(f"{key}:{c}" for c in choices) if boxes else (key,)
     change = {"format_func": spec.label_of, "label_visibility": "collapsed",
-              "on_change": save_code, "args": (path, pick, facet, keys, tuple(now))}  # fmt: skip
+              "on_change": edit.save_code,
+              "args": (ss, codebook, path, pick, facet, keys, tuple(now))}  # fmt: skip
     with st.container(border=True):
         name, widget, why = st.columns([2, 7, 4])
         name.markdown(f"**{escape_markdown(spec.label)}**")
         name.caption(checks.status_text(project, pick, facet, column in overridden))
         if column in overridden:
-            name.button("Undo", key=f"undo_{column}", on_click=undo_code, args=(path, pick, facet))
+            name.button("Undo", key=f"undo_{column}", on_click=edit.undo_code,
+                        args=(ss, codebook, path, pick, facet))  # fmt: skip
         if spec.single:
             view.sync(st.session_state, key, value if value in choices else spec.fallback, pick)
             widget.selectbox(spec.label, choices, key=key, **change)
@@ -202,7 +164,7 @@ for facet in FACETS:
             grid = widget.columns(2)
             for i, (code, box) in enumerate(zip(choices, keys, strict=True)):
                 view.sync(st.session_state, box, code in now, pick)
-                grid[i % 2].checkbox(spec.label_of(code), key=box, on_change=save_code,
+                grid[i % 2].checkbox(spec.label_of(code), key=box, on_change=edit.save_code,
                                      args=change["args"])  # fmt: skip
         else:
             view.sync(st.session_state, key, now, pick)
@@ -220,7 +182,8 @@ for facet in FACETS:
 history = coding.override_history(project, pick)
 with st.expander(f"Your corrections of this study ({len(history)})"):
     if history:
-        st.dataframe(view.corrections_table(history, lambda f: codebook.facet(f).label, shown),
+        st.dataframe(view.corrections_table(history, lambda f: codebook.facet(f).label,
+                                            lambda f, v: edit.shown(codebook, f, v)),
                      hide_index=True, width="stretch", key="corrections")  # fmt: skip
     else:
         st.write("None yet.")
@@ -238,13 +201,21 @@ if len(members) > 1:
     st.page_link(state.PAGES["Duplicates"], label="Split records off on the Duplicates page",
                  icon="🔍")  # fmt: skip
 
-own_links = view.other_reports(duplicates.links(project), members, owners)
-st.subheader(f"Other reports of this study ({len(own_links)})", anchor=False)
-if not own_links:
+links = duplicates.links(project)
+others = view.other_report_items(duplicates.groups_of(project, row["other_reports"]), links) if len(
+    row["other_reports"]) else []  # fmt: skip
+st.subheader(f"Other reports of this study ({len(others)})", anchor=False)
+if not others:
     st.caption("No other report (erratum, conference abstract, preprint …) is linked.")
-for line, other_study in own_links:
-    st.text(line)
-    if other_study in by_id.index and other_study != pick:
-        title = str(by_id.at[other_study, "title"])[:100]
-        st.page_link(state.PAGES["Study"], label=f"Open: {escape_markdown(title)}", icon="📄",
+for item in others:
+    with st.container(border=True):
+        st.text(item.label + "".join(f"\n  {line}" for line in item.why))
+        if item.link:
+            st.link_button("Open this report ↗", item.link)
+        report = state.records_by_id(project).fetch(item.record_ids)
+        st.dataframe(view.source_table([report[r] for r in item.record_ids if r in report]),
+                     hide_index=True, width="stretch", key=f"report_{item.group}")  # fmt: skip
+for line, other_study in view.other_reports(links, members, owners):
+    if other_study in by_id.index and other_study != pick:  # a report of another study
+        st.page_link(state.PAGES["Study"], label=f"Open: {escape_markdown(line)}", icon="📄",
                      query_params={"study": other_study})  # fmt: skip

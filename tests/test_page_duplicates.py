@@ -7,11 +7,12 @@ vs 200-210) and n1/n2 (a thesis and its article).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lib.project import duplicates, open_project
+from lib.project import duplicates, open_project, reports
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     app_home,
     as_shown,
@@ -53,10 +54,78 @@ def test_the_demo_has_nothing_to_review_and_says_so(demo_project: Path) -> None:
     at = open_page(demo_project, PAGE)
     assert not errors(at)
     assert [s.value for s in at.success] == ["No possible duplicates left to review."]
-    assert "97 records make 41 studies" in at.caption[0].value
+    assert not [b for b in at.button if b.key.startswith("same|")]
     open_tab(at, "Merged studies")
     assert at.selectbox(key="group_pick").options  # merged studies can be looked into
-    assert not [b for b in at.button if b.key.startswith("same|")]
+
+
+def flow_numbers(text: str) -> list[int]:
+    return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)]
+
+
+def test_the_caption_says_how_records_become_studies_and_adds_up(
+    demo_project: Path,  # noqa: F811
+) -> None:
+    """97 records, 54 duplicates merged, 2 other reports linked: 43 publications, 41
+    studies (the caption once read "97 records make 41 studies: 54 duplicates merged")."""
+    at = open_page(demo_project, PAGE)
+    caption = next(c.value for c in at.caption if "→" in c.value)
+    records, publications, removed, studies, linked = flow_numbers(caption)
+    assert records - removed == publications
+    assert publications - linked == studies
+    with open_project(demo_project) as project:
+        counts = duplicates.prisma_counts(project)
+    assert (records, publications, studies) == (
+        counts["records_identified"],
+        counts["reports"],
+        counts["studies"],
+    )
+    assert caption == (
+        "97 records → 43 publications after 54 duplicates merged → 41 studies "
+        "(2 other reports linked)"
+    )
+
+
+def test_a_linked_report_shows_its_records_in_the_merged_study(demo_project: Path) -> None:  # noqa: F811
+    """The demo's erratum is a publication of two records linked to its article: the
+    merged tab lists the article's records and the erratum's, each with its report."""
+    with open_project(demo_project) as project:
+        group_of = duplicates.members_of(project)
+        members = duplicates.members(project)
+        folded = {g: s for g, s in reports.folding(project).items() if g != s}
+    linked = next(g for g in folded if len(members[g]) > 1)
+    study = folded[linked]
+    at = open_tab(open_page(demo_project, PAGE), "Merged studies")
+    at.selectbox(key="group_pick").set_value(study).run()
+    assert not errors(at)
+    shown = next(d.value for d in at.dataframe if "record id" in d.value.columns)
+    assert list(shown["record id"]) == members[study] + members[linked]
+    reports_shown = dict(zip(shown["record id"], shown["report"], strict=True))
+    assert {reports_shown[r] for r in members[study]} == {"main report"}
+    assert all(reports_shown[r].startswith("other report") for r in members[linked])
+    assert all(group_of[r] == linked for r in members[linked])
+    # the linked report's records can be split off their publication too
+    offered = {o.split(" · ")[0] for o in at.multiselect(key="split_records").options}
+    assert set(members[linked]) | set(members[study]) == offered
+
+
+def test_a_study_of_one_record_with_a_linked_report_is_listed(traps_project: Path) -> None:  # noqa: F811
+    with open_project(traps_project) as project:
+        members = duplicates.members(project)
+        folded = {g: s for g, s in reports.folding(project).items() if g != s}
+    linked, study = next((g, s) for g, s in folded.items() if len(members[s]) == 1)
+    at = open_tab(open_page(traps_project, PAGE), "Merged studies")
+    picker = at.selectbox(key="group_pick")
+    assert (
+        f"({1 + len(members[linked])} records)"
+        in picker.options[
+            list(picker.options).index(picker.format_func(study))  # listed (it was not)
+        ]
+    )
+    picker.set_value(study).run()
+    assert not errors(at)
+    shown = next(d.value for d in at.dataframe if "record id" in d.value.columns)
+    assert list(shown["record id"]) == members[study] + members[linked]
 
 
 def test_pairs_are_ranked_and_compared_field_by_field(traps_project: Path) -> None:  # noqa: F811

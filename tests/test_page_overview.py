@@ -39,8 +39,12 @@ def test_the_demo_project_is_summed_up(demo_project: Path) -> None:  # noqa: F81
     assert at.title[0].value.startswith("Demo")
     assert at.radio(key="project_choice").value == "The demo project"
     assert at.button(key="open_demo")
-    assert len(at.get("plotly_chart")) == 2  # studies per year, populations
-    assert len(at.get("image")) == 1  # the PRISMA flow diagram, an SVG
+    # the PRISMA flow diagram, studies per year and per population: SVG images, no Plotly
+    # (its browser bundle cost seconds of every cold start)
+    assert len(at.get("image")) == 3 and not at.get("plotly_chart")
+    prisma = next(m.value for m in at.markdown if m.value.startswith("| stage"))
+    assert "| Records identified \\(all databases\\) | 97 |" in prisma
+    assert "| Screening | Records not screened yet \\(no screening decision made\\) | 43 |" in prisma
     downloads = {b.proto.label: b.proto for b in at.get("download_button")}
     assert set(downloads) == {"PRISMA counts (CSV)", "PRISMA diagram (SVG)", "PRISMA diagram (PNG)"}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.project import coding, open_project
+from lib.project import coding, duplicates, open_project
 from lib.views.studies import study_table
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     add_hostile_record,
@@ -81,6 +81,37 @@ def test_a_merged_record_id_in_the_url_opens_its_study(demo_project: Path) -> No
     at = open_page(demo_project, PAGE, query={"study": other})
     assert not errors(at)
     assert at.selectbox(key="study_pick").value == study
+    assert any("is part of this study" in i.value for i in at.info)
+
+
+def linked_study(path: Path) -> tuple[str, str, list[str]]:
+    """A study with another report folded in: (study, the report's group, its records)."""
+    with open_project(path) as project:
+        table = study_table(project)
+        row = table[table["other_reports"].map(len) > 0].iloc[0]
+        group = row["other_reports"][0]
+        records = list(duplicates.groups_of(project, [group])["record_ids"].iloc[0])
+    return str(row["study_id"]), group, records
+
+
+def test_other_reports_are_listed_with_their_records(demo_project: Path) -> None:  # noqa: F811
+    """The demo's erratum (two records) is linked to its article: the article's page names
+    it with its type and title and lists its records (they were one plain line before)."""
+    study, group, records = linked_study(demo_project)
+    at = open_page(demo_project, PAGE, query={"study": study})
+    assert not errors(at)
+    assert any(h.value == "Other reports of this study (1)" for h in at.subheader)
+    shown = next(t.value for t in at.text if t.value.startswith("Erratum: "))
+    assert "linked by" in shown
+    tables = [d.value for d in at.dataframe if "record id" in d.value.columns]
+    assert [list(t["record id"]) for t in tables if group in set(t["record id"])] == [records]
+
+
+def test_a_record_of_an_other_report_in_the_url_opens_its_study(demo_project: Path) -> None:  # noqa: F811
+    study, _, records = linked_study(demo_project)
+    at = open_page(demo_project, PAGE, query={"study": records[-1]})
+    assert not errors(at)
+    assert at.selectbox(key="study_pick").value == study  # was: "No study …", another shown
     assert any("is part of this study" in i.value for i in at.info)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from lib.coding import Evidence
 from lib.model import Record
 from lib.views import study as view
@@ -85,3 +87,38 @@ def test_other_reports_name_the_other_record_and_who_linked_it() -> None:
     found = view.other_reports(links, members, {"r9": "s9"})
     assert found == [("r9 · erratum · linked by you", "s9"),
                      ("r5 · erratum · linked by the matcher", "r5")]  # fmt: skip
+
+
+def test_records_of_other_reports_belong_to_their_study() -> None:
+    table = pd.DataFrame(
+        {
+            "study_id": ["s1", "s2"],
+            "record_ids": [["s1", "r2"], ["s2"]],
+            "other_record_ids": [["e1", "e2"], []],
+        }
+    )
+    assert view.study_of_record(table) == {"s1": "s1", "r2": "s1", "e1": "s1", "e2": "s1",
+                                           "s2": "s2"}  # fmt: skip
+
+
+def test_an_other_report_is_named_by_type_title_and_year_with_its_links() -> None:
+    class Link:
+        def __init__(self, a: str, b: str, decision_id: int | None) -> None:
+            self.a, self.b, self.reason, self.decision_id = a, b, "erratum of", decision_id
+
+    groups = pd.DataFrame(
+        {
+            "study_id": ["e1"],
+            "record_ids": [["e1", "e2"]],
+            "entrytype": ["erratum"],
+            "title": ["Correction: peer support"],
+            "year": pd.array([2024], dtype="Int64"),
+            "doi": ["10.1234/x"],
+        }
+    )
+    links = [Link("s1", "e2", None), Link("e1", "e2", None), Link("x", "y", 1)]
+    [item] = view.other_report_items(groups, links)
+    assert item.label == "Erratum: Correction: peer support (2024)"
+    assert item.link == "https://doi.org/10.1234/x"
+    assert item.record_ids == ["e1", "e2"]
+    assert item.why == ["e2 ↔ s1 · erratum of · linked by the matcher"]  # a link inside: not one

@@ -16,7 +16,7 @@ import pandas as pd
 from lib import pipeline
 from lib.dedupe import Link
 from lib.model import Record
-from lib.project import ProjectError, duplicates, open_project
+from lib.project import Project, ProjectError, duplicates, open_project
 from lib.project.duplicates import Contradiction
 from lib.views.bulk_decisions import accept_pairs
 
@@ -27,10 +27,13 @@ __all__ = [
     "decide",
     "decided_message",
     "decision_text",
+    "flow_caption",
     "link_rows",
     "members_table",
     "question",
     "record_line",
+    "reports_of_study",
+    "study_members",
     "undo",
     "undone_table",
 ]
@@ -114,6 +117,58 @@ def decision_text(item: Mapping[str, Any], records: Mapping[str, Record]) -> str
     return "\n".join(lines)
 
 
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def flow_caption(counts: Mapping[str, Any]) -> str:
+    """How records become studies, in the PRISMA counts' own steps (plain text): records,
+    publications once duplicates are merged, studies once other reports are linked;
+    each number follows from the one before."""
+    records, removed = int(counts["records_identified"]), int(counts["duplicates_removed"])
+    reports, studies = int(counts["reports"]), int(counts["studies"])
+    linked = reports - studies
+    return (
+        f"{_n(records, 'record', 'records')} → {_n(reports, 'publication', 'publications')} "
+        f"after {_n(removed, 'duplicate', 'duplicates')} merged → "
+        f"{_n(studies, 'study', 'studies')} "
+        f"({_n(linked, 'other report', 'other reports')} linked)"
+    )
+
+
+def study_members(table: pd.DataFrame) -> pd.DataFrame:
+    """The studies of a studies table (`lib.views.studies`) made of more than one record,
+    its other reports' records counted too (a study of one record with a linked erratum
+    is listed, and so is a linked report made of merged records)."""
+    if table.empty:
+        return table
+    n_others = table["other_record_ids"].map(len)
+    return table[(table["n_records"] + n_others) > 1]
+
+
+def reports_of_study(
+    project: Project, study_id: str, other_reports: Sequence[str]
+) -> list[tuple[str, list[str]]]:
+    """``(label, record ids)`` for each publication of one study, the main report first,
+    read from the project's groups (`lib.project.duplicates.groups_of`): a linked report
+    merged from several records shows all of them."""
+    ids = [study_id, *other_reports]
+    groups = duplicates.groups_of(project, ids)
+    by_id = {
+        gid: (kind, members)
+        for gid, kind, members in zip(
+            groups["study_id"], groups["entrytype"], groups["record_ids"], strict=True
+        )
+    }
+    out = []
+    for n, gid in enumerate(ids):
+        if gid in by_id:
+            kind, members = by_id[gid]
+            label = "main report" if n == 0 else f"other report ({kind or 'linked'})"
+            out.append((label, list(members)))
+    return out
+
+
 def undone_table(made: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """The undone decisions, newest first."""
     return pd.DataFrame(
@@ -132,9 +187,14 @@ def undone_table(made: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     )
 
 
-def members_table(members: Sequence[str], records: Mapping[str, Record]) -> pd.DataFrame:
-    """The records of one study, in arrival order."""
-    return pd.DataFrame(
+def members_table(
+    members: Sequence[str],
+    records: Mapping[str, Record],
+    report_of: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The records of one study, in arrival order; with ``report_of`` (record id ->
+    which report it belongs to, e.g. "main report"), a first column saying so."""
+    table = pd.DataFrame(
         [
             {
                 "record id": rid,
@@ -150,6 +210,9 @@ def members_table(members: Sequence[str], records: Mapping[str, Record]) -> pd.D
         ],
         columns=["record id", "database", "file", "title", "year", "journal", "DOI"],
     )
+    if report_of is not None:
+        table.insert(0, "report", [report_of.get(rid, "") for rid in members])
+    return table
 
 
 def link_rows(

@@ -115,6 +115,16 @@ _MASKS: dict[str, tuple[weakref.ref[pd.DataFrame], int, dict[str, np.ndarray | N
 _LOCK = threading.Lock()
 
 
+def _undecided(project: Project) -> bool:
+    """No screening decision in force: the screened scopes are empty, known from one
+    query (resolving the screening state reads every record's group first: seconds of
+    the Overview's cold start at 50k studies, before anything was screened)."""
+    row = project.conn.execute(
+        "SELECT 1 FROM screen_decisions WHERE undone_at IS NULL LIMIT 1"
+    ).fetchone()
+    return row is None
+
+
 def scope_masks(project: Project, table: pd.DataFrame) -> dict[str, np.ndarray | None]:
     """Per scope, which rows of ``table`` (the project's studies table, read-only) it
     holds; None for ``all``. Read once per version of the file: a decision bumps it."""
@@ -123,7 +133,11 @@ def scope_masks(project: Project, table: pd.DataFrame) -> dict[str, np.ndarray |
     found = _MASKS.get(key)
     if found is not None and found[0]() is table and found[1] == version:
         return found[2]
-    members = scoped_studies(current(project))
+    members = (
+        {"included": set(), "included+maybe": set()}
+        if _undecided(project)
+        else scoped_studies(current(project))
+    )
     ids = table["study_id"] if "study_id" in table else pd.Series([], dtype=object)
     masks: dict[str, np.ndarray | None] = {"all": None}
     for scope, chosen in members.items():
@@ -156,7 +170,7 @@ def choose(project: Project, table: pd.DataFrame, index: StudyIndex, chosen: str
 
 def screened(project: Project) -> int:
     """Studies with a title/abstract decision (a maybe or a conflict counts as screened)."""
-    return len(current(project).status[TITLE_ABSTRACT])
+    return 0 if _undecided(project) else len(current(project).status[TITLE_ABSTRACT])
 
 
 def headline(

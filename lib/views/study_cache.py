@@ -193,6 +193,23 @@ class StudyCache:
             self._snapshot = fresh
             return fresh
 
+    def saved_columns(self, project: Project, columns: list[str]) -> pd.DataFrame | None:
+        """Some columns of the table saved by an earlier run, when it is of the file as it
+        is now (nothing changed since it was saved), else None. Reading a few columns
+        costs milliseconds; the Overview draws from them before the whole table is loaded."""
+        if self._file is None:
+            return None
+        saved = study_file.read_columns(self._file, columns)
+        if saved is None:
+            return None
+        table, marks = saved
+        try:
+            if _marks_from_json(marks) != _marks(project):
+                return None
+        except (ValueError, KeyError, TypeError):
+            return None
+        return table
+
     # -- saving between runs -------------------------------------------------------------
     def _save(self, snapshot: Snapshot) -> None:
         """Write the table to the folder in a background thread (one save at a time), a

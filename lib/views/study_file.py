@@ -19,7 +19,7 @@ import pyarrow.feather as feather
 
 from lib.views import studies as study_module
 
-__all__ = ["FORMAT", "read", "write"]
+__all__ = ["FORMAT", "read", "read_columns", "write"]
 
 FORMAT = "studies-1"  # of the file; another value: not read
 
@@ -58,4 +58,23 @@ def read(path: Path) -> tuple[pd.DataFrame, np.ndarray, str] | None:
             frame[column] = data.column(column).to_pylist()
         frame["study_id"] = frame["study_id"].astype(object)
         return frame[list(study_module.STUDY_COLUMNS)], order, meta[b"marks"].decode()
+    return None
+
+
+def read_columns(path: Path, columns: list[str]) -> tuple[pd.DataFrame, str] | None:
+    """``(some columns of the table, marks)`` as `write` saved them, or None."""
+    if not path.exists():
+        return None
+    with contextlib.suppress(OSError, pa.ArrowException, ValueError, KeyError, TypeError):
+        data = feather.read_table(path, columns=columns, memory_map=True)
+        meta = data.schema.metadata or {}
+        if meta.get(b"format") != FORMAT.encode():
+            return None
+        lists = [c for c in study_module.LIST_COLUMNS if c in columns]
+        frame = data.drop_columns(lists).to_pandas()
+        for column in lists:  # the table's contract: Python lists, not arrays
+            frame[column] = data.column(column).to_pylist()
+        if "study_id" in frame:
+            frame["study_id"] = frame["study_id"].astype(object)
+        return frame[columns], meta[b"marks"].decode()
     return None
