@@ -107,10 +107,14 @@ review, groups, mine = st.tabs(["Review pairs", "Merged studies", "Your decision
 def show_queue() -> None:
     if not queue:
         st.success("No possible duplicates left to review.")
+        linked = counts["reports"] - counts["studies"]  # other reports of a study: counted once
+        folded = f"; {linked:,} of them are other reports of a study, so {counts['studies']:,} "
         st.caption(
-            f"{counts['records_identified']:,} records make {counts['studies']:,} studies: "
-            f"{counts['duplicates_removed']:,} duplicates merged, {len(active):,} decisions "
-            "of yours. Import more files, or look into the merged studies."
+            f"{counts['records_identified']:,} records less {counts['duplicates_removed']:,} "
+            f"duplicates merged make {counts['reports']:,} publications"
+            + (folded + "studies" if linked else "")
+            + f". {len(active):,} decisions of yours. Import more files, or look into the "
+            "merged studies."
         )
         return
     st.caption(
