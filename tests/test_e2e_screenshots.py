@@ -106,6 +106,12 @@ LABEL_PROBLEMS = """
         problems.push(`${name}: '${t.textContent}' is cut off at the chart's edge`);
       }
     });
+    // a legend at the side must not squeeze the plot into a sliver (a dozen methods did)
+    const area = plot.querySelector('.cartesianlayer .bg, .nsewdrag');
+    if (plot.querySelector('.legend') && area
+        && area.getBoundingClientRect().width < outer.width / 2) {
+      problems.push(`${name}: the legend leaves the plot less than half the chart's width`);
+    }
   });
   return problems;
 }
