@@ -30,6 +30,7 @@ from lib.views.screening import (
 
 MADE = "screen_made"  # this session's decision ids, newest last: what Back undoes
 PINNED = "screen_pinned"  # a study to show again (after Back), whatever the order
+HELD = "screen_held"  # the study on screen: a new ranking must not swap it while it is read
 FLASH = "screen_flash"
 
 project = state.page_setup("Screen")
@@ -64,6 +65,7 @@ def decide(study_id: str, verdict: str, stage: str, origin: str) -> None:
         return
     st.session_state.setdefault(MADE, []).append(made)
     st.session_state.pop(PINNED, None)
+    st.session_state.pop(HELD, None)
     st.session_state["screen_note"] = ""
     st.session_state["screen_reason"] = None
 
@@ -115,8 +117,12 @@ with st.sidebar:
 
 ranking = latest_ranking(project, screening.studies)
 todo = pending(screening, stage=stage, order=order, ranking=ranking, seed=seed, maybes=maybes)
-pinned = st.session_state.get(PINNED)
-shown = pinned if pinned in screening.studies.members else next(todo, None)
+pinned, members = st.session_state.get(PINNED), screening.studies.members
+held, held_in = st.session_state.get(HELD, (None, None))  # undecided: stays on screen
+held = held if held_in == (stage, order, seed, maybes) and held in members else None
+held = held if held and screening.of(held, stage) is None else None
+shown = pinned if pinned in members else held or next(todo, None)
+st.session_state[HELD] = (shown, (stage, order, seed, maybes))
 if (shown == pinned and pinned) or maybes:
     origin = "chosen"
 else:

@@ -9,8 +9,9 @@ import pytest
 
 from lib.project import open_project
 from lib.screening import decisions
-from lib.screening.queue import current
+from lib.screening.queue import current, pending
 from lib.screening.terms import load_terms
+from lib.views.screening import study_card
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     HOSTILE_ID,
     add_hostile_record,
@@ -153,3 +154,32 @@ def test_nothing_left_says_so(demo: Path, order: str) -> None:
     at.radio(key="screen_order").set_value(order).run()
     assert "Nothing left to screen" in at.success[0].value
     assert metrics(at)["Since last include"] == str(len(screening.studies))
+
+
+def test_a_new_ranking_does_not_swap_the_study_being_read(demo: Path) -> None:
+    """Seen in the browser: a ranking arriving from the background worker while the
+    reviewer picked a reason swapped the study on screen, and Exclude then excluded the
+    new one with the reason meant for the one read."""
+    import json
+
+    at = open_page(demo, PAGE)
+    read = shown_title(at)
+    with open_project(demo) as project:
+        on_screen = next(pending(current(project), order="import"))  # no ranking yet
+        records = [r for (r,) in project.conn.execute("SELECT record_id FROM records")]
+        project.conn.execute(
+            "INSERT INTO screen_rankings (trained_on, model, n_included, n_excluded, "
+            "record_ids, seconds, made_at) VALUES ('x', 'test', 1, 1, ?, 0.1, "
+            "'2026-01-01T00:00:00+00:00')",
+            (json.dumps(records[::-1]),),
+        )
+        first_ranked = current(project).studies.study(records[-1])
+    at.selectbox(key="screen_reason").select("Wrong setting").run()  # a rerun
+    assert shown_title(at) == read
+    at.button(key="screen_exclude").click().run()
+    made = stored(demo)[-1]
+    assert (made.study_id, made.reason) == (on_screen, "Wrong setting")
+    assert first_ranked != on_screen
+    at.run()  # the next study comes in the new ranking's order
+    with open_project(demo) as project:
+        assert study_card(project, first_ranked).title in shown_title(at).replace("\\", "")
