@@ -46,9 +46,7 @@ def screening_state(path: str, version: int) -> Screening:
 
 def decide(study_id: str, verdict: str, stage: str, origin: str) -> None:
     """A button's callback: store the decision before the page reruns."""
-    reason = st.session_state.get("screen_reason") or ""
-    if verdict != "exclude":
-        reason = ""
+    reason = (st.session_state.get("screen_reason") or "") if verdict == "exclude" else ""
     try:
         with open_project(path, create=False) as opened:
             made = decisions.decide(
@@ -145,8 +143,9 @@ if order == "ranked":
         )
     else:
         st.caption(
-            f"Ranked by {escape_markdown(ranking.model)} from {ranking.n_included:,} included "
-            f"and {ranking.n_excluded:,} excluded (updated {ranking.made_at[11:16]} UTC)."
+            f"Ranked by relevance learned from your {ranking.n_included:,} included and "
+            f"{ranking.n_excluded:,} excluded (updated {ranking.made_at[11:16]} UTC; model: "
+            f"{escape_markdown(ranking.model)})."
         )
 if done.conflicts:
     st.warning(

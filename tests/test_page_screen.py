@@ -176,6 +176,9 @@ def test_a_new_ranking_does_not_swap_the_study_being_read(demo: Path) -> None:
         first_ranked = current(project).studies.study(records[-1])
     at.selectbox(key="screen_reason").select("Wrong setting").run()  # a rerun
     assert shown_title(at) == read
+    # said in the reviewer's words first, the model's settings last
+    assert any(c.value.startswith("Ranked by relevance learned from your 1 included and 1 "
+                                  "excluded") for c in at.caption)  # fmt: skip
     at.button(key="screen_exclude").click().run()
     made = stored(demo)[-1]
     assert (made.study_id, made.reason) == (on_screen, "Wrong setting")
