@@ -90,7 +90,6 @@ try:
     worker.ensure_worker(project)
 except OSError as exc:  # the page works without a ranking; say why it is missing
     st.sidebar.warning(f"The ranking cannot start ({exc.strerror}); records come in import order.")
-
 if failed := worker.last_error(project):
     st.sidebar.warning(f"The ranking could not be updated: {escape_markdown(failed)}")
 screening = screening_state(path, project.version)
@@ -137,9 +136,11 @@ cols[3].metric("Maybe", f"{done.maybe:,}")
 cols[4].metric("Since last include", f"{done.since_last_include:,}")
 if order == "ranked":
     if ranking is None:
-        st.caption(
-            "Import order until you have included one study and excluded one; then the "
-            "likely relevant come first, retrained in the background as you go."
+        st.caption(  # with both: the worker is training on them, the page does not wait
+            "Import order until the ranking, trained in the background, is ready."
+            if done.included and done.excluded
+            else "Import order until you have included one study and excluded one; then "
+            "the likely relevant come first, retrained in the background as you go."
         )
     else:
         st.caption(

@@ -64,6 +64,11 @@ def test_include_exclude_maybe_are_stored_at_once_and_back_undoes(demo: Path) ->
     at.selectbox(key="screen_reason").select("Wrong setting")
     at.text_input(key="screen_note").input("not a prison")
     at.button(key="screen_exclude").click().run()
+    # with an include and an exclude, the page no longer asks for them (it said "until you
+    # have included one study and excluded one" while the worker was training)
+    said = " ".join(c.value for c in at.caption)
+    assert "until you have included" not in said
+    assert "until the ranking, trained in the background, is ready" in said or "Ranked by" in said
     at.button(key="screen_maybe").click().run()
     assert not errors(at)
     made = stored(demo)
