@@ -65,7 +65,13 @@ else:
         svg = prisma_svg(flow)
         st.image(svg, width="content")  # its own size; smaller, as a whole, in a narrow window
         table, files = st.columns([3, 1], vertical_alignment="bottom")
-        table.dataframe(prisma_table(flow), hide_index=True, key="prisma_table", width="stretch")
+        table.dataframe(
+            prisma_table(flow),
+            hide_index=True,
+            key="prisma_table",
+            width="stretch",
+            height="content",
+        )  # every row of the flow, no scrolling
         for label, suffix, mime, data in (
             ("PRISMA counts (CSV)", "csv", "text/csv", prisma_csv(flow)),
             ("PRISMA diagram (SVG)", "svg", "image/svg+xml", svg),
