@@ -345,6 +345,7 @@ def test_screening_pages_and_the_full_prisma_flow_at_1280_px(
             settle(tab)
             assert_clean(tab, name)
             problems += whole_page(tab, name.replace(" ", "_"))
+            problems += [f"{name}: {p}" for p in tab.evaluate(HIGHLIGHT_PROBLEMS)]
         open_page(tab, server, "Overview")
         assert_clean(tab, "Overview, screened")
         problems += whole_page(tab, "Overview-screened")
