@@ -56,7 +56,10 @@ cols[4].metric("Pairs to review", counts["to_review"], help="Possible duplicates
 if not n_studies:
     st.info("This project is empty: import your exports on the **Import** page.")
 else:
-    st.caption(headline)
+    linked = counts["reports"] - counts["studies"]  # why records less duplicates != studies
+    folded = (f". {counts['reports']:,} publications after duplicates are removed; "
+              f"{linked:,} of them are other reports of a study, counted with it")  # fmt: skip
+    st.caption(headline + (folded if linked else ""))
     name = project.meta("name") or project.path.stem
     st.subheader("PRISMA 2020 flow", anchor=False)
     try:

@@ -30,6 +30,7 @@ from lib.views.screening import (
 
 MADE = "screen_made"  # this session's decision ids, newest last: what Back undoes
 PINNED = "screen_pinned"  # a study to show again (after Back), whatever the order
+HELD = "screen_held"  # the study on screen: a new ranking must not swap it while it is read
 FLASH = "screen_flash"
 
 project = state.page_setup("Screen")
@@ -45,9 +46,7 @@ def screening_state(path: str, version: int) -> Screening:
 
 def decide(study_id: str, verdict: str, stage: str, origin: str) -> None:
     """A button's callback: store the decision before the page reruns."""
-    reason = st.session_state.get("screen_reason") or ""
-    if verdict != "exclude":
-        reason = ""
+    reason = (st.session_state.get("screen_reason") or "") if verdict == "exclude" else ""
     try:
         with open_project(path, create=False) as opened:
             made = decisions.decide(
@@ -64,6 +63,7 @@ def decide(study_id: str, verdict: str, stage: str, origin: str) -> None:
         return
     st.session_state.setdefault(MADE, []).append(made)
     st.session_state.pop(PINNED, None)
+    st.session_state.pop(HELD, None)
     st.session_state["screen_note"] = ""
     st.session_state["screen_reason"] = None
 
@@ -90,7 +90,6 @@ try:
     worker.ensure_worker(project)
 except OSError as exc:  # the page works without a ranking; say why it is missing
     st.sidebar.warning(f"The ranking cannot start ({exc.strerror}); records come in import order.")
-
 if failed := worker.last_error(project):
     st.sidebar.warning(f"The ranking could not be updated: {escape_markdown(failed)}")
 screening = screening_state(path, project.version)
@@ -115,8 +114,12 @@ with st.sidebar:
 
 ranking = latest_ranking(project, screening.studies)
 todo = pending(screening, stage=stage, order=order, ranking=ranking, seed=seed, maybes=maybes)
-pinned = st.session_state.get(PINNED)
-shown = pinned if pinned in screening.studies.members else next(todo, None)
+pinned, members = st.session_state.get(PINNED), screening.studies.members
+held, held_in = st.session_state.get(HELD, (None, None))  # undecided: stays on screen
+held = held if held_in == (stage, order, seed, maybes) and held in members else None
+held = held if held and screening.of(held, stage) is None else None
+shown = pinned if pinned in members else held or next(todo, None)
+st.session_state[HELD] = (shown, (stage, order, seed, maybes))
 if (shown == pinned and pinned) or maybes:
     origin = "chosen"
 else:
@@ -133,14 +136,17 @@ cols[3].metric("Maybe", f"{done.maybe:,}")
 cols[4].metric("Since last include", f"{done.since_last_include:,}")
 if order == "ranked":
     if ranking is None:
-        st.caption(
-            "Import order until you have included one study and excluded one; then the "
-            "likely relevant come first, retrained in the background as you go."
+        st.caption(  # with both: the worker is training on them, the page does not wait
+            "Import order until the ranking, trained in the background, is ready."
+            if done.included and done.excluded
+            else "Import order until you have included one study and excluded one; then "
+            "the likely relevant come first, retrained in the background as you go."
         )
     else:
         st.caption(
-            f"Ranked by {escape_markdown(ranking.model)} from {ranking.n_included:,} included "
-            f"and {ranking.n_excluded:,} excluded (updated {ranking.made_at[11:16]} UTC)."
+            f"Ranked by relevance learned from your {ranking.n_included:,} included and "
+            f"{ranking.n_excluded:,} excluded (updated {ranking.made_at[11:16]} UTC; model: "
+            f"{escape_markdown(ranking.model)})."
         )
 if done.conflicts:
     st.warning(

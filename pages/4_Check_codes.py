@@ -168,7 +168,7 @@ with st.container(border=True):
 for n, row in enumerate(shown.rows):
     spec = codebook.facet(row.facet)
     with st.container(border=True):
-        name, sentence, act = st.columns([2, 5, 3])
+        name, sentence, act = st.columns([2, 5, 4])  # room for two code tags side by side
         name.markdown(f"**{escape_markdown(row.label)}**")
         sure = "–" if row.confidence is None else f"{row.confidence:.0%}"
         name.text(f"{row.auto_text}\nsure: {sure}\n{row.status}")

@@ -102,7 +102,8 @@ else:
     else:
         svg = prisma.prisma_svg(flow)
         st.image(svg, width="content")
-        st.dataframe(prisma.prisma_table(flow), hide_index=True, key="prisma_table")
+        table = prisma.prisma_table(flow)
+        st.dataframe(table, hide_index=True, key="prisma_table", height="content")
         stem = project.meta("name") or project.path.stem
         downloads = (
             ("PRISMA counts (CSV)", "csv", "text/csv", prisma.prisma_csv(flow)),

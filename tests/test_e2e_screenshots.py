@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from lib.project import Project
 from tests.test_e2e_browser import (  # noqa: F401 (fixtures)
     PAGES,
     SHOTS,
@@ -106,6 +107,12 @@ LABEL_PROBLEMS = """
         problems.push(`${name}: '${t.textContent}' is cut off at the chart's edge`);
       }
     });
+    // a legend at the side must not squeeze the plot into a sliver (a dozen methods did)
+    const area = plot.querySelector('.cartesianlayer .bg, .nsewdrag');
+    if (plot.querySelector('.legend') && area
+        && area.getBoundingClientRect().width < outer.width / 2) {
+      problems.push(`${name}: the legend leaves the plot less than half the chart's width`);
+    }
   });
   return problems;
 }
@@ -289,4 +296,70 @@ def test_long_names_and_many_columns_are_neither_cut_off_nor_overlapping(browser
             page.screenshot(path=str(FOLDER / f"long-names-{name}-{width}.png"), full_page=True)
             problems += [f"{width} px, {name}: {p}" for p in page.evaluate(LABEL_PROBLEMS)]
     context.close()
+    assert not problems, "\n".join(problems)
+
+
+# The first table of the page shows every row, no inner scrolling (on the Overview: the
+# PRISMA table, read whole). -1 when the page has no table.
+TABLE_SCROLLS = """
+() => {
+  const box = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+  return box ? box.scrollHeight - box.clientHeight : -1;
+}
+"""
+
+
+def test_screening_pages_and_the_full_prisma_flow_at_1280_px(
+    tab: Any,
+    server: str,  # noqa: F811
+    project_file: Project,  # noqa: F811
+) -> None:
+    """Issue 14's pages as a reviewer meets them mid-review: Screen and Check codes, and
+    the Overview's PRISMA flow, Explore (included scope, then all) and the evidence map
+    after decisions at both stages. The decisions are taken back at the end, so the other
+    tests of this module see the project as before."""
+    from lib.screening import decisions
+    from lib.views.studies import study_table
+
+    ids = list(study_table(project_file)["study_id"])
+    made = decisions.decide_many(
+        project_file,
+        [(s, "include", "", "") for s in ids[:6]]
+        + [(s, "exclude", "Wrong population", "") for s in ids[6:9]]
+        + [(s, "exclude", "", "") for s in ids[9:11]]
+        + [(ids[11], "maybe", "", "")],
+    )
+    made += decisions.decide_many(
+        project_file,
+        [(s, "include", "", "") for s in ids[:3]]
+        + [(ids[3], "exclude", "Full text not available", "")]
+        + [(ids[4], "exclude", "Wrong study design", "")],
+        stage="full-text",
+    )
+    problems: list[str] = []
+    try:
+        for name, path in (("Screen", "Screen"), ("Check codes", "Check_codes")):
+            tab.set_viewport_size({"width": WIDTH, "height": 900})
+            tab.goto(f"{server}/{path}")
+            tab.locator("h1").filter(has_text=name).wait_for()
+            settle(tab)
+            assert_clean(tab, name)
+            problems += whole_page(tab, name.replace(" ", "_"))
+            problems += [f"{name}: {p}" for p in tab.evaluate(HIGHLIGHT_PROBLEMS)]
+        open_page(tab, server, "Overview")
+        assert_clean(tab, "Overview, screened")
+        problems += whole_page(tab, "Overview-screened")
+        assert tab.evaluate(TABLE_SCROLLS) == 0, "the PRISMA table scrolls"
+        for name, query, shot_name in (
+            ("Explore", "", "Explore-included"),
+            ("Explore", "?scope=all", "Explore-all"),
+            ("Evidence map", "", "Evidence_map-included"),
+            ("Export", "", "Export-included"),
+        ):
+            open_page(tab, server, name, query)
+            assert_clean(tab, shot_name)
+            problems += whole_page(tab, shot_name)
+    finally:
+        for decision_id in made:
+            decisions.undo(project_file, decision_id)
     assert not problems, "\n".join(problems)

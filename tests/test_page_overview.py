@@ -36,6 +36,9 @@ def test_the_demo_project_is_summed_up(demo_project: Path) -> None:  # noqa: F81
     assert shown["Records imported"] == str(n_records) == "97"
     assert shown["Studies"] == "41"  # 43 publications: an erratum and an abstract are linked
     assert shown["Duplicates removed"] == str(97 - 43)
+    # and the page says so, so that 97 less 54 making 41 studies is not a puzzle
+    assert any("43 publications after duplicates are removed; 2 of them are other reports "
+               "of a study" in c.value for c in at.caption)  # fmt: skip
     assert at.title[0].value.startswith("Demo")
     assert at.radio(key="project_choice").value == "The demo project"
     assert at.button(key="open_demo")

@@ -9,8 +9,9 @@ import pytest
 
 from lib.project import open_project
 from lib.screening import decisions
-from lib.screening.queue import current
+from lib.screening.queue import current, pending
 from lib.screening.terms import load_terms
+from lib.views.screening import study_card
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     HOSTILE_ID,
     add_hostile_record,
@@ -63,6 +64,11 @@ def test_include_exclude_maybe_are_stored_at_once_and_back_undoes(demo: Path) ->
     at.selectbox(key="screen_reason").select("Wrong setting")
     at.text_input(key="screen_note").input("not a prison")
     at.button(key="screen_exclude").click().run()
+    # with an include and an exclude, the page no longer asks for them (it said "until you
+    # have included one study and excluded one" while the worker was training)
+    said = " ".join(c.value for c in at.caption)
+    assert "until you have included" not in said
+    assert "until the ranking, trained in the background, is ready" in said or "Ranked by" in said
     at.button(key="screen_maybe").click().run()
     assert not errors(at)
     made = stored(demo)
@@ -153,3 +159,35 @@ def test_nothing_left_says_so(demo: Path, order: str) -> None:
     at.radio(key="screen_order").set_value(order).run()
     assert "Nothing left to screen" in at.success[0].value
     assert metrics(at)["Since last include"] == str(len(screening.studies))
+
+
+def test_a_new_ranking_does_not_swap_the_study_being_read(demo: Path) -> None:
+    """Seen in the browser: a ranking arriving from the background worker while the
+    reviewer picked a reason swapped the study on screen, and Exclude then excluded the
+    new one with the reason meant for the one read."""
+    import json
+
+    at = open_page(demo, PAGE)
+    read = shown_title(at)
+    with open_project(demo) as project:
+        on_screen = next(pending(current(project), order="import"))  # no ranking yet
+        records = [r for (r,) in project.conn.execute("SELECT record_id FROM records")]
+        project.conn.execute(
+            "INSERT INTO screen_rankings (trained_on, model, n_included, n_excluded, "
+            "record_ids, seconds, made_at) VALUES ('x', 'test', 1, 1, ?, 0.1, "
+            "'2026-01-01T00:00:00+00:00')",
+            (json.dumps(records[::-1]),),
+        )
+        first_ranked = current(project).studies.study(records[-1])
+    at.selectbox(key="screen_reason").select("Wrong setting").run()  # a rerun
+    assert shown_title(at) == read
+    # said in the reviewer's words first, the model's settings last
+    assert any(c.value.startswith("Ranked by relevance learned from your 1 included and 1 "
+                                  "excluded") for c in at.caption)  # fmt: skip
+    at.button(key="screen_exclude").click().run()
+    made = stored(demo)[-1]
+    assert (made.study_id, made.reason) == (on_screen, "Wrong setting")
+    assert first_ranked != on_screen
+    at.run()  # the next study comes in the new ranking's order
+    with open_project(demo) as project:
+        assert study_card(project, first_ranked).title in shown_title(at).replace("\\", "")

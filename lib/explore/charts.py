@@ -205,11 +205,25 @@ def year_method_figure(
             }
         )
     step = year_dtick(first, last)
+    # The legend goes under the chart, in rows: at its side, a dozen methods took more
+    # than half of a half-width column and squeezed the bars into a sliver.
     layout = base_layout(
         "Studies per year, by method",
-        380,
+        330 + 20 * -(-len(traces) // 2),
         barmode="stack",
         bargap=0.1,
+        legend={
+            "title": {"text": ""},
+            "traceorder": "normal",
+            "orientation": "h",
+            "entrywidth": 0.5,
+            "entrywidthmode": "fraction",
+            "font": {"size": 11},
+            "x": 0,
+            "xanchor": "left",
+            "y": -0.22,
+            "yanchor": "top",
+        },
         xaxis={
             "title": {"text": "Year"},
             "tickmode": "linear",
