@@ -98,20 +98,23 @@ class _Bucket:
     folded: list[tuple[int, str, _Cond]] = field(default_factory=list)
     original: list[tuple[int, str, _Cond]] = field(default_factory=list)  # case-sensitive
     patterns: list[tuple[int, bool, re.Pattern[str]]] = field(default_factory=list)
-    # Built by `compile`: regexes of the unconditional phrases (when no phrase has a
-    # condition), or the look-ups that pick the phrases a next word allows.
+    # Built by `compile`: the regexes of the unconditional phrases (None: there are none),
+    # tried where the next word fits no condition, and the look-ups that pick the phrases
+    # a next word allows.
     fixed: _Regexes | None = None
     conditional: bool = False
     word_map: dict[str, tuple[int, ...]] = field(default_factory=dict)
     stem_list: tuple[tuple[str, int], ...] = ()
     stems: tuple[str, ...] = ()
     selected: dict[tuple[int, ...], _Regexes | None] = field(default_factory=dict)
+    by_word: dict[str, _Regexes | None] = field(default_factory=dict)
 
     def compile(self) -> None:
         entries = [*self.folded, *self.original]
-        self.conditional = any(cond is not None for _, _, cond in entries)
+        always = [i for i, (_, _, cond) in enumerate(entries) if cond is None]
+        self.fixed = self._build(always) if always else None
+        self.conditional = len(always) < len(entries)
         if not self.conditional:
-            self.fixed = self._build(range(len(entries)))
             return
         word_map: dict[str, list[int]] = {}
         stem_list = []
@@ -141,6 +144,15 @@ class _Bucket:
 
     def select(self, nxt: str) -> _Regexes | None:
         """The regexes to try where the next text word is `nxt` (None: no phrase can match)."""
+        found = self.by_word.get(nxt, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
+        if len(self.by_word) > 100_000:  # words that start with a stem: bound the memory
+            self.by_word.clear()
+        found = self.by_word[nxt] = self._select(nxt)
+        return found
+
+    def _select(self, nxt: str) -> _Regexes | None:
         key = self.word_map.get(nxt, ())
         if self.stems and nxt.startswith(self.stems):
             key = tuple(sorted({*key, *(i for stem, i in self.stem_list if nxt.startswith(stem))}))
@@ -153,6 +165,9 @@ class _Bucket:
         found = self._build(chosen) if chosen else None
         self.selected[key] = found
         return found
+
+
+_UNSEEN = object()
 
 
 class Matcher:
@@ -302,14 +317,15 @@ class Matcher:
             for n in whole:
                 add_hit((n, start, start + len(token)))
             nxt = None
-            for bucket, regexes, patterns in tries:
-                if bucket is not None:  # which phrases may match depends on the next word
+            for word_map, stems, bucket, regexes, patterns in tries:
+                if word_map is not None:  # which phrases may match depends on the next word
                     if nxt is None:
                         j = i + 1
                         while j < size and not parts[j]:
                             j += 1
                         nxt = parts[j] if j < size else ""
-                    regexes = bucket.select(nxt)
+                    if nxt in word_map or (stems and nxt.startswith(stems)):
+                        regexes = bucket.select(nxt)
                 if regexes is not None:
                     folded_rx, folded_ids, text_rx, text_ids = regexes
                     if folded_rx is not None:
@@ -344,8 +360,10 @@ _PUNCTUATION = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u0
 
 
 _Try = tuple[
-    "_Bucket | None",  # the bucket, when the regexes depend on the next word
-    "_Regexes | None",  # else the regexes (None: phrases of one word only)
+    "dict[str, tuple[int, ...]] | None",  # next words some phrase needs (None: no phrase)
+    tuple[str, ...],  # next-word stems some phrase needs
+    "_Bucket",
+    "_Regexes | None",  # the regexes of the phrases that need no next word
     list[tuple[int, bool, "re.Pattern[str]"]],  # patterns, tried wherever the word is
 ]
 
@@ -354,7 +372,7 @@ def _plan_word(buckets: tuple[_Bucket, ...]) -> tuple[tuple[int, ...], tuple[_Tr
     """What to do where a word occurs: the one-word hits, then the regexes to try."""
     whole = tuple(n for b in buckets for n in b.whole)
     tries = tuple(
-        (b if b.conditional else None, b.fixed, b.patterns)
+        (b.word_map if b.conditional else None, b.stems, b, b.fixed, b.patterns)
         for b in buckets
         if b.folded or b.original or b.patterns
     )
