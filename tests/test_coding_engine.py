@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.coding import (
+    FACETS,
     Codebook,
     code_record,
     code_records,
@@ -194,6 +195,23 @@ def test_the_indexed_matcher_finds_exactly_what_trying_every_rule_at_every_word_
             if found is not None and found.end() > start:
                 expected.add((n, start, found.end()))
     assert set(matcher.scan(text)) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(title=texts, abstract=texts)
+def test_a_csv_row_shows_each_facets_codes_and_the_evidence_the_record_gives(
+    title: str, abstract: str
+) -> None:
+    # to_row groups the evidence by facet in one pass; each cell must still say what
+    # the per-facet accessors say
+    coding = code_texts("r", {"title": title, "abstract": abstract}, codebook())
+    row = coding.to_row()
+    for facet in FACETS:
+        column = facet.replace("-", "_")
+        assert row[column] == "; ".join(coding.get(facet))
+        assert row[f"{column}_evidence"] == coding.evidence_text(facet)
+        for e in coding.evidence_for(facet):
+            assert f"{e.field}: '{e.phrase}'" in row[f"{column}_evidence"]
 
 
 @settings(deadline=None)  # a shared, loaded machine: no per-example deadline

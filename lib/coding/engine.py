@@ -161,24 +161,38 @@ class Coding:
     def to_row(self) -> dict[str, str]:
         """One CSV row: codes ``; ``-joined, then one evidence column per facet."""
         row = {"record_id": self.record_id}
-        for facet in FACETS:
-            row[facet_column(facet)] = "; ".join(self.values.get(facet, ()))
-        for facet in FACETS:
-            row[f"{facet_column(facet)}_evidence"] = self.evidence_text(facet)
+        values = self.values
+        for facet, column in _COLUMNS:
+            row[column] = "; ".join(values.get(facet, ()))
+        by_facet: dict[str, list[Evidence]] = {}  # one pass over the evidence, not one a facet
+        for e in self.evidence:
+            items = by_facet.get(e.facet)
+            if items is None:
+                by_facet[e.facet] = [e]
+            else:
+                items.append(e)
+        for facet, column in _COLUMNS:
+            items = by_facet.get(facet)
+            row[f"{column}_evidence"] = _evidence_cell(facet, items, values[facet]) if items else ""
         return row
 
     def evidence_text(self, facet: str) -> str:
         """The facet's evidence as one cell: ``abstract: 'x'; title: 'y'`` (per code if many)."""
-        items = self.evidence_for(facet)
-        codes = self.get(facet)
-        if len(codes) <= 1 and facet.replace("_", "-") in ("method", "direction"):
-            return "; ".join(_unique(e.describe() for e in items))
-        parts = []
-        for code in codes:
-            said = _unique(e.describe() for e in items if e.code == code)
-            if said:
-                parts.append(f"{code} [{'; '.join(said)}]")
-        return "; ".join(parts)
+        return _evidence_cell(facet.replace("_", "-"), self.evidence_for(facet), self.get(facet))
+
+
+_COLUMNS = tuple((f, facet_column(f)) for f in FACETS)
+
+
+def _evidence_cell(facet: str, items: list[Evidence], codes: tuple[str, ...]) -> str:
+    if len(codes) <= 1 and facet in ("method", "direction"):
+        return "; ".join(_unique(e.describe() for e in items))
+    parts = []
+    for code in codes:
+        said = _unique(e.describe() for e in items if e.code == code)
+        if said:
+            parts.append(f"{code} [{'; '.join(said)}]")
+    return "; ".join(parts)
 
 
 CSV_COLUMNS: tuple[str, ...] = (

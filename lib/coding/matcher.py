@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate, compress, permutations, repeat
 from operator import add
 
@@ -38,7 +39,12 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One phrase or pattern of one rule, compiled."""
+    """One phrase or pattern of one rule.
+
+    A phrase's own regex is compiled only when asked for (`regex`): the matcher tries
+    phrases through its buckets' combined regexes, and compiling ~3,000 single ones
+    took most of the time of building a matcher (which a codebook preview waits for).
+    """
 
     facet: str
     code: str | None  # None: a facet-wide exclusion
@@ -46,11 +52,31 @@ class Term:
     rule: Rule
     text: str
     is_pattern: bool
-    regex: re.Pattern[str]
+    source: str | re.Pattern[str]  # the regex, or its source until first asked for
     case_sensitive: bool
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The term's regex, matched at a word start (of the folded text unless
+        `case_sensitive`)."""
+        if isinstance(self.source, str):
+            object.__setattr__(self, "source", re.compile(self.source))
+        return self.source  # type: ignore[return-value]
 
 
 Hit = tuple[int, int, int]  # (term index, start, end)
+
+
+# Compiled bucket regexes by source, shared by every matcher in the process: a codebook
+# edit being previewed differs from the codebook in force in a few phrases, so building
+# its matcher recompiles only the buckets those phrases are in.
+_look_ahead = lru_cache(maxsize=8192)(re.compile)
+
+_Cond = tuple[frozenset[str], tuple[str, ...]] | None  # what the next word must be
+# (folded-text regex, its term numbers, case-sensitive regex, its term numbers)
+_Regexes = tuple[
+    "re.Pattern[str] | None", tuple[int, ...], "re.Pattern[str] | None", tuple[int, ...]
+]
 
 
 @dataclass(slots=True)
@@ -59,29 +85,89 @@ class _Bucket:
 
     Phrases that need more than the word itself are tried together: one regex made of
     one optional look-ahead group per phrase, so a single ``match`` call tells which of
-    them match here (a word like "peer" starts ~90 phrases).
+    them match here. A phrase whose second word is known (the words or stems the next
+    text word must be, `lib.coding.patterns.PhraseSpec.second`) is only put in that
+    regex where the next word is one of them: a word like "peer" starts ~90 phrases,
+    but "peer support" only ~10, so the regex tried at "peer support" is made of those
+    (built on first need per set of phrases, then kept). A place whose next word fits
+    no phrase and where no phrase is unconditional is skipped without any regex.
     """
 
     whole: list[int] = field(default_factory=list)  # the word itself is the match
-    # The words that may follow (when every rule here is a phrase of two or more words):
-    # a place whose next word is none of them is skipped without any regex.
-    next_words: set[str] | None = field(default_factory=set)
-    next_stems: tuple[str, ...] = ()
-    folded: list[tuple[int, str]] = field(default_factory=list)  # phrase regexes
-    original: list[tuple[int, str]] = field(default_factory=list)  # case-sensitive ones
+    # (term, regex source, condition on the next word): phrase regexes
+    folded: list[tuple[int, str, _Cond]] = field(default_factory=list)
+    original: list[tuple[int, str, _Cond]] = field(default_factory=list)  # case-sensitive
     patterns: list[tuple[int, bool, re.Pattern[str]]] = field(default_factory=list)
-    folded_rx: re.Pattern[str] | None = None
-    original_rx: re.Pattern[str] | None = None
-    folded_ids: tuple[int, ...] = ()
-    original_ids: tuple[int, ...] = ()
+    # Built by `compile`: the regexes of the unconditional phrases (None: there are none),
+    # tried where the next word fits no condition, and the look-ups that pick the phrases
+    # a next word allows.
+    fixed: _Regexes | None = None
+    conditional: bool = False
+    word_map: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    stem_list: tuple[tuple[str, int], ...] = ()
+    stems: tuple[str, ...] = ()
+    selected: dict[tuple[int, ...], _Regexes | None] = field(default_factory=dict)
+    by_word: dict[str, _Regexes | None] = field(default_factory=dict)
 
     def compile(self) -> None:
-        if self.folded:
-            self.folded_rx = re.compile("".join(f"(?=({rx}))?" for _, rx in self.folded))
-            self.folded_ids = tuple(n for n, _ in self.folded)
-        if self.original:
-            self.original_rx = re.compile("".join(f"(?=({rx}))?" for _, rx in self.original))
-            self.original_ids = tuple(n for n, _ in self.original)
+        entries = [*self.folded, *self.original]
+        always = [i for i, (_, _, cond) in enumerate(entries) if cond is None]
+        self.fixed = self._build(always) if always else None
+        self.conditional = len(always) < len(entries)
+        if not self.conditional:
+            return
+        word_map: dict[str, list[int]] = {}
+        stem_list = []
+        for i, (_, _, cond) in enumerate(entries):
+            if cond is None:
+                continue
+            words, stems = cond
+            for word in words:
+                word_map.setdefault(word, []).append(i)
+            stem_list += [(stem, i) for stem in stems]
+        self.word_map = {w: tuple(ids) for w, ids in word_map.items()}
+        self.stem_list = tuple(stem_list)
+        self.stems = tuple(sorted({stem for stem, _ in stem_list}))
+
+    def _build(self, chosen: Iterable[int]) -> _Regexes:
+        """The look-ahead regexes of the chosen entries (indexes into folded + original)."""
+        keep = set(chosen)
+        split = len(self.folded)
+        folded = [(n, rx) for i, (n, rx, _) in enumerate(self.folded) if i in keep]
+        original = [(n, rx) for i, (n, rx, _) in enumerate(self.original) if i + split in keep]
+        return (
+            _look_ahead("".join(f"(?=({rx}))?" for _, rx in folded)) if folded else None,
+            tuple(n for n, _ in folded),
+            _look_ahead("".join(f"(?=({rx}))?" for _, rx in original)) if original else None,
+            tuple(n for n, _ in original),
+        )
+
+    def select(self, nxt: str) -> _Regexes | None:
+        """The regexes to try where the next text word is `nxt` (None: no phrase can match)."""
+        found = self.by_word.get(nxt, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
+        if len(self.by_word) > 100_000:  # words that start with a stem: bound the memory
+            self.by_word.clear()
+        found = self.by_word[nxt] = self._select(nxt)
+        return found
+
+    def _select(self, nxt: str) -> _Regexes | None:
+        key = self.word_map.get(nxt, ())
+        if self.stems and nxt.startswith(self.stems):
+            key = tuple(sorted({*key, *(i for stem, i in self.stem_list if nxt.startswith(stem))}))
+        try:
+            return self.selected[key]
+        except KeyError:
+            pass
+        entries = [*self.folded, *self.original]
+        chosen = [i for i, (_, _, cond) in enumerate(entries) if cond is None or i in key]
+        found = self._build(chosen) if chosen else None
+        self.selected[key] = found
+        return found
+
+
+_UNSEEN = object()
 
 
 class Matcher:
@@ -136,9 +222,7 @@ class Matcher:
                 source = exact if exact == upper else f"(?:{exact}|{upper})"
             else:
                 source = spec.regex
-            n = self._term(
-                facet, code, exclude, rule, phrase, False, re.compile(source), rule.case_sensitive
-            )
+            n = self._term(facet, code, exclude, rule, phrase, False, source, rule.case_sensitive)
             for word, is_stem in spec.keys:
                 # Phrases whose next word is known share a bucket that skips a place
                 # whose next word is none of theirs; the others ("a ... study") are kept
@@ -151,18 +235,14 @@ class Matcher:
                 else:
                     table = self._exact_open
                 bucket = table.setdefault(word, _Bucket())
-                if spec.one_word or not filtered or is_stem:
-                    bucket.next_words = None
-                elif bucket.next_words is not None:
-                    words, stems = spec.second
-                    bucket.next_words |= words
-                    bucket.next_stems += stems
+                # the next text word must be the phrase's second word (see _Bucket)
+                cond = spec.second if filtered and not is_stem and not spec.one_word else None
                 if rule.case_sensitive:
-                    bucket.original.append((n, source))
+                    bucket.original.append((n, source, cond))
                 elif spec.one_word:
                     bucket.whole.append(n)
                 else:
-                    bucket.folded.append((n, source))
+                    bucket.folded.append((n, source, cond))
         for pattern in rule.patterns:
             regex = re.compile(pattern, 0 if rule.case_sensitive else re.IGNORECASE)
             n = self._term(facet, code, exclude, rule, pattern, True, regex, rule.case_sensitive)
@@ -175,7 +255,6 @@ class Matcher:
                     table = self._exact_open if whole else self._stems
                     bucket = table.setdefault(word, _Bucket())
                     bucket.patterns.append(entry)
-                    bucket.next_words = None
 
     def _term(self, *args: object) -> int:
         self.terms.append(Term(*args))  # type: ignore[arg-type]
@@ -208,7 +287,6 @@ class Matcher:
             if bucket is not None:
                 found.append(bucket)
         if self._anywhere.patterns:
-            self._anywhere.next_words = None
             found.append(self._anywhere)
         return tuple(found)
 
@@ -239,27 +317,29 @@ class Matcher:
             for n in whole:
                 add_hit((n, start, start + len(token)))
             nxt = None
-            for next_words, next_stems, folded_rx, folded_ids, text_rx, text_ids, patterns in tries:
-                if next_words is not None:
+            for word_map, stems, bucket, regexes, patterns in tries:
+                if word_map is not None:  # which phrases may match depends on the next word
                     if nxt is None:
                         j = i + 1
                         while j < size and not parts[j]:
                             j += 1
                         nxt = parts[j] if j < size else ""
-                    if nxt not in next_words and not (next_stems and nxt.startswith(next_stems)):
-                        continue
-                if folded_rx is not None:
-                    m = folded_rx.match(folded, start)
-                    if m.lastindex is not None:
-                        for n, group in zip(folded_ids, m.groups(), strict=True):
-                            if group:
-                                add_hit((n, start, start + len(group)))
-                if text_rx is not None:
-                    m = text_rx.match(text, start)
-                    if m.lastindex is not None:
-                        for n, group in zip(text_ids, m.groups(), strict=True):
-                            if group:
-                                add_hit((n, start, start + len(group)))
+                    if nxt in word_map or (stems and nxt.startswith(stems)):
+                        regexes = bucket.select(nxt)
+                if regexes is not None:
+                    folded_rx, folded_ids, text_rx, text_ids = regexes
+                    if folded_rx is not None:
+                        m = folded_rx.match(folded, start)
+                        if m.lastindex is not None:
+                            for n, group in zip(folded_ids, m.groups(), strict=True):
+                                if group:
+                                    add_hit((n, start, start + len(group)))
+                    if text_rx is not None:
+                        m = text_rx.match(text, start)
+                        if m.lastindex is not None:
+                            for n, group in zip(text_ids, m.groups(), strict=True):
+                                if group:
+                                    add_hit((n, start, start + len(group)))
                 for n, case_sensitive, regex in patterns:
                     matched = regex.match(text if case_sensitive else folded, start)
                     if matched is not None and matched.end() > start:
@@ -280,13 +360,11 @@ _PUNCTUATION = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u0
 
 
 _Try = tuple[
-    set[str] | None,  # words that may follow (None: any)
-    tuple[str, ...],  # stems that may follow
-    "re.Pattern[str] | None",  # look-ahead regex of the folded-text phrases
-    tuple[int, ...],  # their term numbers, one per group
-    "re.Pattern[str] | None",  # look-ahead regex of the case-sensitive phrases
-    tuple[int, ...],
-    list[tuple[int, bool, "re.Pattern[str]"]],  # patterns
+    "dict[str, tuple[int, ...]] | None",  # next words some phrase needs (None: no phrase)
+    tuple[str, ...],  # next-word stems some phrase needs
+    "_Bucket",
+    "_Regexes | None",  # the regexes of the phrases that need no next word
+    list[tuple[int, bool, "re.Pattern[str]"]],  # patterns, tried wherever the word is
 ]
 
 
@@ -294,17 +372,9 @@ def _plan_word(buckets: tuple[_Bucket, ...]) -> tuple[tuple[int, ...], tuple[_Tr
     """What to do where a word occurs: the one-word hits, then the regexes to try."""
     whole = tuple(n for b in buckets for n in b.whole)
     tries = tuple(
-        (
-            b.next_words,
-            b.next_stems,
-            b.folded_rx,
-            b.folded_ids,
-            b.original_rx,
-            b.original_ids,
-            b.patterns,
-        )
+        (b.word_map if b.conditional else None, b.stems, b, b.fixed, b.patterns)
         for b in buckets
-        if b.folded_rx is not None or b.original_rx is not None or b.patterns
+        if b.folded or b.original or b.patterns
     )
     return whole, tries
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lib.coding.inflect import inflectable, word_forms
@@ -191,10 +192,14 @@ class PhraseSpec:
     alone: frozenset[str] = frozenset()  # the keys that are the first word on its own
 
 
+@lru_cache(maxsize=32768)
 def compile_phrase(
     phrase: str, *, keep_case: bool = False, inflect: bool = False, gap: int = GAP_WORDS
 ) -> PhraseSpec:
-    """Compile a phrase (see the module doc); raises `PhraseError`."""
+    """Compile a phrase (see the module doc); raises `PhraseError`.
+
+    Cached: the result is immutable, and a codebook edit being previewed shares all but a
+    few phrases with the codebook in force."""
     units = phrase_units(phrase, keep_case=keep_case)
     pieces = _pieces(units, inflect and not keep_case)
     parts = []
