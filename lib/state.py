@@ -342,6 +342,25 @@ def _scope_chosen() -> None:
     st.session_state[SCOPE] = st.session_state[_SCOPE_WIDGET]
 
 
+def scope_radio() -> str:
+    """The same scope switch for a page that works without the studies table (Check
+    codes): the session's scope, changeable there, without each scope's count (counting
+    needs the table, seconds at 50k studies). Returns the scope chosen."""
+    chosen = chosen_scope()
+    st.session_state[SCOPE] = st.session_state[_SCOPE_WIDGET] = chosen
+    with st.sidebar:
+        st.radio(
+            "Studies",
+            scopes.SCOPES,
+            key=_SCOPE_WIDGET,
+            format_func=lambda scope: scopes.SCOPE_LABELS.get(scope, scope),
+            on_change=_scope_chosen,
+            help="Which studies this page takes you through: those included at screening "
+            "(the default), also those marked maybe, or every study.",
+        )
+    return chosen
+
+
 def scope_switch(project: Project, studies: pd.DataFrame, index: StudyIndex) -> Scoped:
     """The scope switch in the sidebar (the same on every page that has one) and, when the
     chosen scope holds no study yet, the message that all are shown instead. Returns the

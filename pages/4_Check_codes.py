@@ -27,7 +27,7 @@ PROPOSAL = "check_proposal"  # a previewed codebook edit: (proposal, preview)
 project = state.page_setup("Check codes")
 path = str(project.path)
 codebook = coding.project_codebook(project)
-scope = state.chosen_scope()  # the scope switch of Explore, the evidence map and Export
+scope = state.scope_radio()  # the same switch as Explore, the evidence map and Export
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -224,3 +224,21 @@ def test_the_page_keeps_to_the_scope_chosen_on_other_pages(demo_project: Path) -
     at.switch_page(PAGE)
     at.run()
     assert shown_study(at) == first and not checked_metric(at).endswith("/ 1")
+
+
+def test_the_scope_switch_is_on_the_page_too(demo_project: Path) -> None:  # noqa: F811
+    """Issue 14: Check codes works on included studies by default, with the same visible
+    switch as Explore: moving it to all studies takes the queue to every study."""
+    from lib.screening import decisions
+
+    first = first_in_queue(demo_project)
+    with open_project(demo_project) as project:
+        last = [sid for sid, _, _ in coding.least_confident(project)][-1]
+        decisions.decide(project, last, "include", stage="title-abstract")
+    at = open_page(demo_project, PAGE)
+    switch = at.sidebar.radio(key="scope_switch")
+    assert switch.value == "included" and shown_study(at) == last
+    switch.set_value("all").run()
+    assert not errors(at)
+    assert at.session_state["scope"] == "all"  # the other pages follow
+    assert shown_study(at) == first and not checked_metric(at).endswith("/ 1")
