@@ -115,6 +115,17 @@ def test_before_any_decision_the_flow_says_so_rather_than_zeros(project) -> None
     assert "Records excluded" not in text and "Studies included" not in text
 
 
+def test_before_any_decision_the_counted_flow_equals_the_walked_one(project) -> None:
+    """A project nobody screened yet is counted without reading every record's group (a
+    cold start's Overview): the count must be what walking the studies gives."""
+    from lib.screening.queue import current
+
+    counted = flow_counts(project)
+    walked = flow_counts(project, current(project))
+    assert counted == walked
+    assert counted.records == 12 and not counted.started
+
+
 def test_a_full_text_exclusion_for_a_missing_report_counts_as_not_retrieved() -> None:
     assert not_retrieved("Full text not available")
     assert not_retrieved("Report could not be retrieved")
