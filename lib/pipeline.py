@@ -55,24 +55,57 @@ def refresh(project: Project) -> bool:
     restore.apply_pending(project)  # what our own exports carried, once they are imported
     duplicates.refresh(project)
     codebook = _codebook_key(project)
+    coded_with = project.meta(_CODEBOOK)
+    # A re-code for a new codebook running in the background (`lib.recoding`): code only
+    # the studies that changed, and keep saying the codes are the old codebook's until
+    # the worker has stored the rest (it records the new codebook itself).
+    background = coded_with != codebook and _recoding(project, codebook)
     # read before the changes: a change another session makes meanwhile leaves this stale
-    key = _coding_key(project, codebook)
+    groups_state = project.meta("dedupe_state")
     seen = project.meta(_SEEN)
     last, changed = duplicates.study_changes(project, int(seen) if seen else 0)
-    if seen is not None and changed is not None and project.meta(_CODEBOOK) == codebook:
+    if seen is not None and changed is not None and (coded_with == codebook or background):
         if changed:
             records = duplicates.study_records(project, changed)
             gone = [sid for sid in changed if sid not in records]
             coding.recode_studies(project, records, gone)
+        if background:
+            codebook = str(coded_with)
     else:
         coding.refresh(project)
+    wanted = coded_meta(groups_state, codebook, last)
+    if all(project.meta(k) == v for k, v in wanted.items()):
+        return False  # a background re-code runs and nothing else changed: no write
     with project.transaction() as conn:
         conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [(_KEY, key), (_CODEBOOK, codebook), (_SEEN, str(last))],
+            list(wanted.items()),
         )
     return True
+
+
+def _recoding(project: Project, codebook: str) -> bool:
+    from lib import recoding  # its worker process imports this module
+
+    return recoding.running(project, codebook)
+
+
+def coded_state(project: Project) -> tuple[str | None, str | None, str | None]:
+    """``(groups' state + codebook, codebook, last study change coded)`` as stored: what
+    `refresh` compares; for `lib.recoding`, which stores them after a background re-code."""
+    return project.meta(_KEY), project.meta(_CODEBOOK), project.meta(_SEEN)
+
+
+def coded_meta(groups_state: str | None, codebook: str, seen: int) -> dict[str, str]:
+    """The meta keys saying the codes were made from these groups, codebook and changes."""
+    return {_KEY: f"{groups_state}|{codebook}", _CODEBOOK: codebook, _SEEN: str(seen)}
+
+
+def codebook_key(project: Project) -> str:
+    """The codebook the codes should be made with (the project's saved one, else the
+    app's default), as a hash."""
+    return _codebook_key(project)
 
 
 _warmed: set[str] = set()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from lib import paths, pipeline
+from lib import paths, pipeline, recoding
 from lib.explore import urlstate
 from lib.explore.filters import Filters
 from lib.explore.index import StudyIndex
@@ -119,12 +119,41 @@ def page_setup(title: str, icon: str = "📚") -> Project:
     # Changes made elsewhere (the command line, another session) are picked up here; this
     # writes only when records, decisions or the codebook changed, and never in a cache.
     if pipeline.is_stale(project):
-        with st.spinner("Updating duplicate groups and codes …"):
-            pipeline.refresh(project)
+        if recoding.start_if_wanted(project):
+            pipeline.refresh(project)  # what changed besides: the worker does the rest
+        else:
+            with st.spinner("Updating duplicate groups and codes …"):
+                pipeline.refresh(project)
+    if recoding.progress(project) is not None:
+        _recode_progress(str(path))
     with st.sidebar:
         name = project.meta("name") or path.stem
         st.caption(f"Project: {textsafe_name(name)} · {project.count_records()} records")
     return project
+
+
+@st.fragment(run_every=2.0)
+def _recode_progress(path: str) -> None:
+    """While every study is coded again for a new codebook (`lib.recoding`): how far it
+    is, redrawn every two seconds; the whole page reruns with the new codes at the end."""
+    with open_project(path, create=False) as project:
+        done = recoding.progress(project)
+        if done is None:
+            if not pipeline.is_stale(project):
+                st.rerun(scope="app")
+            return
+    if done.error:
+        st.warning(
+            f"Coding the studies again with the new codebook failed ({done.error}); "
+            "they are coded on the next page you open."
+        )
+        return
+    st.info(
+        f"The codebook changed: coding every study again, {done.done:,} of "
+        f"{done.total:,} done. Pages show the earlier codes until then; your corrections "
+        "are kept either way.",
+        icon="⏳",
+    )
 
 
 def stop_if_empty(studies: pd.DataFrame) -> None:

@@ -26,7 +26,7 @@ import hashlib
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -50,6 +50,7 @@ __all__ = [
     "CodebookChange",
     "FacetChange",
     "RecodeSummary",
+    "as_study",
     "check_values",
     "codebook_history",
     "confidence_table",
@@ -178,18 +179,28 @@ def recode(
     project: Project,
     study_records: Mapping[str, Record] | None = None,
     codebook: Codebook | None = None,
-) -> RecodeSummary:
+    *,
+    codings: Sequence[Coding] | None = None,
+    meta: Mapping[str, str] | None = None,
+    unless: Callable[[sqlite3.Connection], bool] | None = None,
+) -> RecodeSummary | None:
     """Code every study and store the automatic codes (replacing the previous ones).
 
     `study_records` is the project's full set of studies (default: `study_records`);
     automatic codes of studies not in it are dropped. A reviewer's overrides and checks
     are untouched. One transaction, logged as ``recode``.
+
+    A background re-code (`lib.recoding`) passes the ``codings`` it made in chunks, the
+    ``meta`` keys to write in the same transaction, and ``unless``: checked inside the
+    transaction, True drops the whole write (returns None), e.g. when the codebook
+    changed again while it worked.
     """
     if study_records is None:
         study_records = _study_records(project)
     codebook = codebook or project_codebook(project)
     ids = list(study_records)
-    codings = code_records([_as_study(sid, study_records[sid]) for sid in ids], codebook)
+    if codings is None:
+        codings = code_records([as_study(sid, study_records[sid]) for sid in ids], codebook)
     before = _auto_values(project)
     rows = []
     changed = dict.fromkeys(FACETS, 0)
@@ -222,7 +233,30 @@ def recode(
                 )
             )
     state = _state(codebook, study_records)
+    try:
+        _store_all(project, rows, state, meta or {}, unless, len(ids), changed, codebook.sha256)
+    except _Dropped:
+        return None
+    return RecodeSummary(len(ids), changed, codebook.sha256)
+
+
+class _Dropped(Exception):
+    """`recode`'s ``unless`` said no: the transaction is rolled back."""
+
+
+def _store_all(
+    project: Project,
+    rows: list[tuple[Any, ...]],
+    state: str,
+    meta: Mapping[str, str],
+    unless: Callable[[sqlite3.Connection], bool] | None,
+    n_studies: int,
+    changed: dict[str, int],
+    codebook_sha256: str,
+) -> None:
     with project.transaction() as conn:
+        if unless is not None and unless(conn):
+            raise _Dropped
         conn.execute("DELETE FROM auto_codes")
         conn.executemany(
             "INSERT INTO auto_codes (study_id, facet, codes, evidence, confidence) "
@@ -234,10 +268,14 @@ def recode(
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (_STATE_KEY, state),
         )
-        project.log(
-            conn, "recode", studies=len(ids), changed=changed, codebook_sha256=codebook.sha256
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            list(meta.items()),
         )
-    return RecodeSummary(len(ids), changed, codebook.sha256)
+        project.log(
+            conn, "recode", studies=n_studies, changed=changed, codebook_sha256=codebook_sha256
+        )
 
 
 def recode_studies(
@@ -254,7 +292,7 @@ def recode_studies(
     transaction, logged as ``recode_some``.
     """
     codebook = codebook or project_codebook(project)
-    codings = code_records([_as_study(sid, rec) for sid, rec in study_records.items()], codebook)
+    codings = code_records([as_study(sid, rec) for sid, rec in study_records.items()], codebook)
     # the same rows as `recode`: a study recoded here keeps its confidence (the Check codes
     # queue orders by it) and its evidence's sentences
     rows = [
@@ -288,7 +326,7 @@ def recode_studies(
         project.log(conn, "recode_some", studies=len(study_records), removed=len(removed))
 
 
-def _as_study(study_id: str, record: Record) -> Record:
+def as_study(study_id: str, record: Record) -> Record:
     """The record under its study id (the coding is reported per study)."""
     if record.record_id == study_id:
         return record
@@ -758,7 +796,7 @@ def preview_codebook_change(
     """
     studies = study_records if study_records is not None else _study_records(project)
     current = project_codebook(project)
-    records = [_as_study(sid, rec) for sid, rec in studies.items()]
+    records = [as_study(sid, rec) for sid, rec in studies.items()]
     if project.meta(_STATE_KEY) == _state(current, studies):
         stored = _auto_values(project)
         old = {sid: {f: stored.get((sid, f), []) for f in FACETS} for sid in studies}
