@@ -128,7 +128,7 @@ def apptest_runs(table, repeats: int) -> dict[str, float]:
         open_project(path).close()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         at.session_state["project_path"] = str(path)
-        at.switch_page("pages/5_Explore.py")
+        at.switch_page("app_pages/5_Explore.py")
         start = time.perf_counter()
         at.run()
         firsts.append(time.perf_counter() - start)

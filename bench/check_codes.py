@@ -39,7 +39,7 @@ from lib.screening import decisions  # noqa: E402
 from lib.screening.queue import current  # noqa: E402
 from lib.views import check_codes as view  # noqa: E402
 
-PAGE = "pages/4_Check_codes.py"
+PAGE = "app_pages/4_Check_codes.py"
 
 
 def ms(values: list[float]) -> str:

@@ -72,7 +72,7 @@ def main() -> None:
             st.cache_resource.clear()
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
             at.session_state["project_path"] = str(path)
-            at.switch_page("pages/5_Explore.py")
+            at.switch_page("app_pages/5_Explore.py")
             t, _ = seconds(at.run)
             first.append(t)
             at.multiselect(key="f_method").set_value(["qualitative"])

@@ -114,7 +114,7 @@ def main() -> None:
 
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         at.session_state["project_path"] = str(path)
-        at.switch_page("pages/5_Explore.py")
+        at.switch_page("app_pages/5_Explore.py")
         at.run()
         at.run()
         assert not at.exception, at.exception

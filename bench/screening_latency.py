@@ -92,7 +92,7 @@ def main() -> None:
                     del i
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
             at.session_state["project_path"] = str(path)
-            at.switch_page("pages/3_Screen.py")
+            at.switch_page("app_pages/3_Screen.py")
             at.run()
             at.run()  # caches warm, as after the first decision of a session
             reruns = []

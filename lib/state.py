@@ -65,16 +65,16 @@ _SCOPE_WRITTEN = "_scope_written"  # the scopes this session's pages wrote to th
 
 # The app's pages, for st.page_link and st.switch_page (paths relative to app.py).
 PAGES: dict[str, str] = {
-    "Overview": "pages/0_Overview.py",
-    "Import": "pages/1_Import.py",
-    "Duplicates": "pages/2_Duplicates.py",
-    "Screen": "pages/3_Screen.py",
-    "Check_codes": "pages/4_Check_codes.py",
-    "Explore": "pages/5_Explore.py",
-    "Evidence_map": "pages/6_Evidence_map.py",
-    "Study": "pages/7_Study.py",
-    "Codebook": "pages/8_Codebook.py",
-    "Export": "pages/9_Export.py",
+    "Overview": "app_pages/0_Overview.py",
+    "Import": "app_pages/1_Import.py",
+    "Duplicates": "app_pages/2_Duplicates.py",
+    "Screen": "app_pages/3_Screen.py",
+    "Check_codes": "app_pages/4_Check_codes.py",
+    "Explore": "app_pages/5_Explore.py",
+    "Evidence_map": "app_pages/6_Evidence_map.py",
+    "Study": "app_pages/7_Study.py",
+    "Codebook": "app_pages/8_Codebook.py",
+    "Export": "app_pages/9_Export.py",
 }
 
 

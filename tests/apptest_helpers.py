@@ -154,7 +154,7 @@ def open_page(
     query: Mapping[str, str] | None = None,
     timeout: float = TIMEOUT,
 ) -> AppTest:
-    """Open ``page`` of the app (e.g. ``"pages/7_Study.py"``) on ``project_path``, run once."""
+    """Open ``page`` of the app (e.g. ``"app_pages/7_Study.py"``) on ``project_path``, run once."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.session_state["project_path"] = str(project_path)
     if query:

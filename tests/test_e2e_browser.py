@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,17 +116,17 @@ def project_file(project: dict[str, Any]) -> Iterator[Project]:
     conn.close()
 
 
-@pytest.fixture(scope="module")
-def server(project: dict[str, Any], project_file: Project) -> Iterator[str]:
+@contextmanager
+def running_app(path: Path, home: Path) -> Iterator[str]:
     """``streamlit run app.py -- --project FILE`` on a free port; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "LITREVIEW_HOME": str(project["home"])}
-    log_path = project["home"] / "streamlit.log"
+    env = {**os.environ, "LITREVIEW_HOME": str(home)}
+    log_path = home / f"streamlit-{port}.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true", "--server.port", str(port),
         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-        "--", "--project", str(project["path"]),
+        "--", "--project", str(path),
     ]  # fmt: skip
     with log_path.open("w", encoding="utf-8") as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -150,6 +151,13 @@ def server(project: dict[str, Any], project_file: Project) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(project: dict[str, Any], project_file: Project) -> Iterator[str]:
+    """The app on the module's project; yields its base URL."""
+    with running_app(project["path"], project["home"]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +230,31 @@ def folded(text: str) -> str:
 
 
 # -- tests -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("first", ["Screen", "Check_codes", "Study"])
+def test_a_fresh_server_lists_only_the_pages_whatever_page_is_opened_first(
+    browser: Any, tmp_path: Path, first: str
+) -> None:
+    """A bookmark to a page other than the Overview, opened on a server just started,
+    listed a stray "app" entry (the main script) above the Overview in the navigation."""
+    home = tmp_path / "home"
+    home.mkdir()
+    path = home / "review.sqlite"
+    shutil.copyfile(ensure_demo_project(tmp_path / "demo.sqlite"), path)
+    with running_app(path, home) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        tab.set_default_timeout(WAIT_MS)
+        tab.goto(f"{base}/{first}")
+        tab.locator("h1").first.wait_for()
+        settle(tab)
+        entries = tab.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        context.close()
+    assert [e.strip() for e in entries] == [
+        "Overview", "Import", "Duplicates", "Screen", "Check codes", "Explore",
+        "Evidence map", "Study", "Codebook", "Export",
+    ]  # fmt: skip
+
+
 def test_every_page_opens_without_an_error_box(page: Any, server: str) -> None:
     for name in PAGES:
         visit(page, server, name)

@@ -383,7 +383,7 @@ def test_scanner_lets_safe_code_pass(snippet: str) -> None:
 
 
 def _code_files() -> list[Path]:
-    files = sorted((ROOT / "lib").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py"))
+    files = sorted((ROOT / "lib").rglob("*.py")) + sorted((ROOT / "app_pages").glob("*.py"))
     files += [p for p in (ROOT / "app.py",) if p.exists()]
     return files
 

@@ -23,7 +23,7 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     open_page,
 )
 
-PAGE = "pages/4_Check_codes.py"
+PAGE = "app_pages/4_Check_codes.py"
 
 
 def first_in_queue(path: Path) -> str:
@@ -136,7 +136,7 @@ def test_a_confirmation_shows_on_the_study_page(demo_project: Path) -> None:  # 
     at = open_page(demo_project, PAGE)
     at.button(key="confirm_method").click().run()
     at.selectbox(key=f"fix_direction_{first}").set_value("mixed").run()
-    study = open_page(demo_project, "pages/7_Study.py", query={"study": first})
+    study = open_page(demo_project, "app_pages/7_Study.py", query={"study": first})
     assert not errors(study)
     said = [c.value for c in study.caption]
     assert any(s.startswith("automatic, confirmed by you") for s in said)
@@ -144,7 +144,7 @@ def test_a_confirmation_shows_on_the_study_page(demo_project: Path) -> None:  # 
     assert study.toggle(key="checked").value is False  # the study is not finished yet
     at.button(key="check_next").click().run()
     assert (
-        open_page(demo_project, "pages/7_Study.py", query={"study": first})
+        open_page(demo_project, "app_pages/7_Study.py", query={"study": first})
         .toggle(key="checked")
         .value
     )

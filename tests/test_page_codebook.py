@@ -19,7 +19,7 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     open_page,
 )
 
-PAGE = "pages/8_Codebook.py"
+PAGE = "app_pages/8_Codebook.py"
 # "peer" made a phrase of the theme "identity and desistance": most demo studies gain it.
 CODE = "      identity-desistance:\n"
 

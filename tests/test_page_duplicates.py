@@ -23,7 +23,7 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     traps_project,
 )
 
-PAGE = "pages/2_Duplicates.py"
+PAGE = "app_pages/2_Duplicates.py"
 
 
 def queue_pairs(path: Path) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     open_page,
 )
 
-PAGE = "pages/9_Export.py"
+PAGE = "app_pages/9_Export.py"
 
 
 def caption(at) -> str:

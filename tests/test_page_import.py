@@ -20,7 +20,7 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
 )
 from tests.conftest import DATA
 
-IMPORT = "pages/1_Import.py"
+IMPORT = "app_pages/1_Import.py"
 CSV_DATA = DATA / "readers" / "csv"
 FAMILIES = DATA / "families"
 

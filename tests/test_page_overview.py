@@ -60,7 +60,7 @@ def test_the_navigation_names_the_first_page_overview(demo_project: Path) -> Non
     at = open_page(demo_project)
     pages = list(at._registered_pages.values())  # what st.navigation registered
     assert pages[0]["page_name"] == "Overview" and pages[0]["url_pathname"] == ""
-    files = sorted(p.name for p in (ROOT / "pages").glob("[0-9]*.py"))
+    files = sorted(p.name for p in (ROOT / "app_pages").glob("[0-9]*.py"))
     assert sorted(Path(p["script_path"]).name for p in pages) == files
     names = [p["page_name"] for p in pages]
     assert names[1:6] == ["Import", "Duplicates", "Screen", "Check codes", "Explore"]

@@ -20,9 +20,9 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     open_page,
 )
 
-EXPLORE = "pages/5_Explore.py"
-MAP = "pages/6_Evidence_map.py"
-EXPORT = "pages/9_Export.py"
+EXPLORE = "app_pages/5_Explore.py"
+MAP = "app_pages/6_Evidence_map.py"
+EXPORT = "app_pages/9_Export.py"
 PAGES = (EXPLORE, MAP, EXPORT)
 SWITCH = "scope_switch"
 

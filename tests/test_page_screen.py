@@ -22,7 +22,7 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     open_page,
 )
 
-PAGE = "pages/3_Screen.py"
+PAGE = "app_pages/3_Screen.py"
 
 
 @pytest.fixture

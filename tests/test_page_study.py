@@ -24,7 +24,7 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     open_page,
 )
 
-PAGE = "pages/7_Study.py"
+PAGE = "app_pages/7_Study.py"
 
 
 def codes(path: Path, study: str) -> dict[str, object]:

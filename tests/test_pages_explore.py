@@ -37,9 +37,9 @@ from tests.apptest_helpers import (  # noqa: F401 (fixtures)
 )
 from tests.factories import make_studies
 
-EXPLORE = "pages/5_Explore.py"
-MAP = "pages/6_Evidence_map.py"
-EXPORT = "pages/9_Export.py"
+EXPLORE = "app_pages/5_Explore.py"
+MAP = "app_pages/6_Evidence_map.py"
+EXPORT = "app_pages/9_Export.py"
 HOSTILE = "**bold** [x](javascript:alert(1)) <script>alert(1)</script>"
 
 markdown_it = pytest.importorskip("markdown_it", reason="pip install markdown-it-py")

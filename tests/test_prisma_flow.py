@@ -238,7 +238,7 @@ def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
     return seen
 
 
-@pytest.mark.parametrize("page", ["pages/0_Overview.py", "pages/9_Export.py"])
+@pytest.mark.parametrize("page", ["app_pages/0_Overview.py", "app_pages/9_Export.py"])
 def test_the_pages_show_the_whole_flow_and_offer_csv_svg_and_png(
     demo_project: Path,  # noqa: F811
     page: str,
