@@ -45,7 +45,8 @@ known = int((studies["method"] != "unclear").sum()) if n_studies else 0
 # The headline counts the scope Explore and the map show (included, until none is).
 scoped = scopes.choose(project, studies, StudyIndex(studies), state.chosen_scope())
 headline = scopes.headline(scoped.counts, counts["records_identified"],
-                           scopes.screened(project), scoped.chosen)  # fmt: skip
+                           scopes.screened(project), scoped.chosen,
+                           scopes.awaiting(project))  # fmt: skip
 cols = st.columns(5)
 cols[0].metric("Records imported", counts["records_identified"])
 cols[1].metric("Duplicates removed", counts["duplicates_removed"])

@@ -150,6 +150,15 @@ def test_the_headline_says_which_scope_it_counts(counts, screened, chosen, expec
     assert scopes.headline(counts, 97, screened, chosen) == expected
 
 
+def test_the_headline_says_how_many_included_studies_await_full_text() -> None:
+    """The Overview counted 4 included studies where PRISMA said 3: one was included at
+    title/abstract and not assessed at full text yet. The headline now says so."""
+    counts = {"included": 4, "included+maybe": 4, "all": 41}
+    text = scopes.headline(counts, 97, 10, "included", awaiting=1)
+    assert text.startswith("4 included studies of 41 studies (97 records); 1 of them")
+    assert "awaiting full-text assessment" in text
+
+
 decision_runs = st.lists(
     st.tuples(
         st.integers(0, 7),

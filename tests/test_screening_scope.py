@@ -11,7 +11,7 @@ from lib.ingest import read_bytes
 from lib.project import duplicates, open_project
 from lib.screening import decisions as dec
 from lib.screening.decisions import Decision
-from lib.screening.scope import prisma_counts, studies_in_scope
+from lib.screening.scope import awaiting_full_text, studies_in_scope
 from lib.screening.stopping import estimate, proportion_interval
 from lib.screening.studies import StudyMap
 from lib.screening.terms import load_terms, parse_terms, save_terms, term_spans
@@ -50,31 +50,20 @@ def test_scopes_are_included_included_and_maybe_and_all(project) -> None:
         studies_in_scope(project, "everything")
 
 
-def test_prisma_counts_follow_the_flow(project) -> None:
+def test_included_studies_awaiting_full_text_are_counted_apart(project) -> None:
+    """s3 is included at title/abstract only: in the included scope, but PRISMA counts it
+    as awaiting full-text assessment, and the Overview says so (issue 14)."""
+    from lib.screening.queue import current
+
+    assert awaiting_full_text(current(project)) == 0
     screen(project)
-    counts = prisma_counts(project)
-    assert counts == {
-        "studies": 12,
-        "records_screened": 8,
-        "awaiting_screening": 4,
-        "maybe_title_abstract": 1,
-        "conflicts": 0,
-        "records_excluded": 3,
-        "reports_sought": 4,
-        "reports_assessed": 3,
-        "awaiting_full_text": 1,
-        "reports_excluded": 2,
-        "excluded_full_text": {"Wrong study design": 2},
-        "studies_included": 1,
-    }
-    last = dec.last_decision(project)
-    dec.undo(project, last.decision_id)  # counts follow an undo
-    assert prisma_counts(project)["excluded_full_text"] == {"Wrong study design": 1}
+    assert awaiting_full_text(current(project)) == 1
+    dec.decide(project, "s3", "exclude", stage="full-text", reason="Wrong setting")
+    assert awaiting_full_text(current(project)) == 0
+    assert studies_in_scope(project) == ["s0"]
 
 
-def test_counts_reconcile_on_an_unscreened_project(project) -> None:
-    counts = prisma_counts(project)
-    assert counts["records_screened"] == 0 and counts["awaiting_screening"] == 12
+def test_an_unscreened_project_has_nothing_in_scope(project) -> None:
     assert studies_in_scope(project) == []
 
 

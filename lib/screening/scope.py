@@ -1,4 +1,4 @@
-"""Which studies a page works on (scope), and the screening part of a PRISMA 2020 flow.
+"""Which studies a page works on (scope).
 
 Scopes, for the pages' switch (Explore, the evidence map, Check codes and Export; the
 rows of the studies table each holds, and the switch's fallback, are `lib.views.scope`):
@@ -13,9 +13,6 @@ rows of the studies table each holds, and the switch's fallback, are `lib.views.
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any
-
 from lib.project import Project
 from lib.screening.decisions import CONFLICT, FULL_TEXT, TITLE_ABSTRACT
 from lib.screening.queue import Screening, current
@@ -24,7 +21,7 @@ __all__ = [
     "DEFAULT_SCOPE",
     "SCOPES",
     "SCOPE_LABELS",
-    "prisma_counts",
+    "awaiting_full_text",
     "scoped_studies",
     "studies_in_scope",
 ]
@@ -77,46 +74,14 @@ def scoped_studies(screening: Screening) -> dict[str, set[str]]:
     return out
 
 
-def prisma_counts(project: Project, screening: Screening | None = None) -> dict[str, Any]:
-    """The screening boxes of a PRISMA 2020 flow diagram (after identification).
-
-    - ``records_screened``: studies (records after duplicates were removed) with a
-      title/abstract decision; ``awaiting_screening`` those without one (or in conflict);
-      ``maybe_title_abstract`` screened but undecided (maybe).
-    - ``records_excluded``: excluded at title/abstract.
-    - ``reports_sought``: included at title/abstract (sought for full-text assessment);
-      ``reports_assessed``: of them, with a full-text include or exclude;
-      ``awaiting_full_text``: the rest (maybe or conflict at full text counted here);
-      they count as included in the ``included`` scope until assessed.
-    - ``excluded_full_text``: exclusions at full text, ``{reason: count}`` (most first);
-      ``reports_excluded`` their sum.
-    - ``studies_included``: included at full text.
-    """
-    screening = screening or current(project)
+def awaiting_full_text(screening: Screening) -> int:
+    """Studies in the ``included`` scope on their title/abstract include alone: no
+    full-text decision yet. PRISMA counts them as awaiting full-text assessment, not as
+    included, so the pages say how many of their included studies these are."""
     first = screening.status[TITLE_ABSTRACT]
     full = screening.status[FULL_TEXT]
-    studies = screening.studies.order
-    verdicts = Counter(first[s].verdict for s in studies if s in first)
-    sought = [s for s in studies if s in first and first[s].verdict == "include"]
-    full_verdicts = Counter(full[s].verdict for s in sought if s in full)
-    reasons = Counter(
-        full[s].reason or "(no reason given)"
-        for s in sought
-        if s in full and full[s].verdict == "exclude"
+    return sum(
+        1
+        for study_id, status in first.items()
+        if status.verdict == "include" and study_id not in full
     )
-    screened = verdicts["include"] + verdicts["exclude"] + verdicts["maybe"]
-    assessed = full_verdicts["include"] + full_verdicts["exclude"]
-    return {
-        "studies": len(studies),
-        "records_screened": screened,
-        "awaiting_screening": len(studies) - screened,
-        "maybe_title_abstract": verdicts["maybe"],
-        "conflicts": verdicts[CONFLICT] + full_verdicts[CONFLICT],
-        "records_excluded": verdicts["exclude"],
-        "reports_sought": len(sought),
-        "reports_assessed": assessed,
-        "awaiting_full_text": len(sought) - assessed,
-        "reports_excluded": full_verdicts["exclude"],
-        "excluded_full_text": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "studies_included": full_verdicts["include"],
-    }

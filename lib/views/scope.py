@@ -25,7 +25,13 @@ from lib.explore.index import StudyIndex
 from lib.project import Project
 from lib.screening.decisions import TITLE_ABSTRACT
 from lib.screening.queue import current
-from lib.screening.scope import DEFAULT_SCOPE, SCOPE_LABELS, SCOPES, scoped_studies
+from lib.screening.scope import (
+    DEFAULT_SCOPE,
+    SCOPE_LABELS,
+    SCOPES,
+    awaiting_full_text,
+    scoped_studies,
+)
 
 __all__ = [
     "DEFAULT_SCOPE",
@@ -173,11 +179,22 @@ def screened(project: Project) -> int:
     return 0 if _undecided(project) else len(current(project).status[TITLE_ABSTRACT])
 
 
+def awaiting(project: Project) -> int:
+    """Included studies still awaiting their full-text assessment (`lib.screening.scope`)."""
+    return 0 if _undecided(project) else awaiting_full_text(current(project))
+
+
 def headline(
-    counts: Mapping[str, int], records: int, n_screened: int, chosen: str | None = None
+    counts: Mapping[str, int],
+    records: int,
+    n_screened: int,
+    chosen: str | None = None,
+    awaiting: int = 0,
 ) -> str:
     """The Overview's count of studies, saying which scope it counts: "41 included
-    studies of 43 (97 records)", or "No study screened yet: 43 studies (97 records)"."""
+    studies of 43 (97 records)", or "No study screened yet: 43 studies (97 records)".
+    ``awaiting``: how many of the included were included at title/abstract and are not
+    assessed at full text yet (PRISMA does not count them as included: say so)."""
     chosen = read_scope(chosen) or DEFAULT_SCOPE
     total = counts["all"]
     studies = f"{total:,} {noun('all', total)} ({records:,} record{'' if records == 1 else 's'})"
@@ -188,4 +205,10 @@ def headline(
     if not counts[chosen]:
         return f"{_NONE_YET[chosen]} ({n_screened:,} screened): {studies}"
     n = counts[chosen]
-    return f"{n:,} {noun(chosen, n)} of {studies}"
+    text = f"{n:,} {noun(chosen, n)} of {studies}"
+    if awaiting:
+        text += (
+            f"; {awaiting:,} of them included at title/abstract, awaiting full-text "
+            "assessment (PRISMA counts them there, not as included)"
+        )
+    return text
