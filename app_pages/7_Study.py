@@ -110,6 +110,7 @@ def coloured(text: str, field: str) -> str:
 
 st.subheader(coloured(study.title, "title") or "(no title)", anchor=False)
 st.text(view.citation(study))
+st.caption(escape_markdown(view.screening_text(project, pick)))
 link = study_link(study.doi, study.url)
 if link:
     st.link_button("Open the publication ↗", link)

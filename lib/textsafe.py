@@ -53,10 +53,13 @@ def neutralise(text: str) -> str:
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and escaped
 # it is always literal; escaping all of them is simpler and safer than choosing.
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
-# Streamlit turns ":smile:" and ":material/home:" into an emoji or icon even when the
-# colons are escaped (that substitution runs on the text after Markdown parsing), so a
-# zero-width space after each colon breaks the pattern without changing what one sees.
-_COLON = "\\:"
+# Streamlit turns ":smile:" and ":material/home:" into an emoji or icon, and ":red[x]"
+# into colour, even when the colons are escaped (that substitution runs on the text after
+# Markdown parsing), so a zero-width space after a colon breaks the pattern without
+# changing what one sees. Only where a pattern can start: a colon followed by a space
+# ("Background: ...", the common case) gets none, so text copied from the page is the
+# text; one at the end keeps it (highlighting escapes a text in pieces, joined after).
+_COLON = re.compile(r"\\:(?!\s)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
@@ -65,4 +68,4 @@ def escape_markdown(text: object) -> str:
     raw = neutralise("" if text is None else str(text))
     raw = _LINE_BREAKS.sub(" ", raw).strip()  # leading spaces would make a code block
     escaped = _PUNCT.sub(r"\\\1", raw)
-    return escaped.replace(_COLON, _COLON + "\u200b")
+    return _COLON.sub("\\:\u200b", escaped)

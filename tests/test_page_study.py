@@ -14,10 +14,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.project import coding, duplicates, open_project
+from lib.textsafe import escape_markdown
 from lib.views.studies import study_table
 from tests.apptest_helpers import (  # noqa: F401 (fixtures)
     add_hostile_record,
     app_home,
+    as_shown,
     demo_project,
     demo_template,
     errors,
@@ -286,3 +288,24 @@ def test_hostile_record_text_is_shown_literally(hostile: tuple[Path, str]) -> No
     fields = next(d.value for d in at.dataframe if list(d.value.columns) == ["field", "value"])
     assert fields.set_index("field").at["URL", "value"] == "javascript:alert(5)"
     assert any("shown as text only" in c.value for c in at.caption)
+
+
+def test_the_study_says_how_it_was_screened(demo_project: Path) -> None:  # noqa: F811
+    """A reviewer opening a study from Explore sees whether and how it was screened (the
+    page said nothing about it)."""
+    from lib.screening import decisions as dec
+
+    study, _ = merged_study(demo_project)
+    at = open_page(demo_project, PAGE, query={"study": study})
+    assert escape_markdown("Screening: not screened yet.") in [c.value for c in at.caption]
+    with open_project(demo_project) as project:
+        dec.decide(project, study, "include", note="peer mentors")
+    at = open_page(demo_project, PAGE, query={"study": study})
+    said = next(as_shown(c.value) for c in at.caption if c.value.startswith("Screening"))
+    assert "title/abstract included (note: peer mentors)" in said
+    assert "full text: not assessed yet" in said
+    with open_project(demo_project) as project:
+        dec.decide(project, study, "exclude", stage="full-text", reason="Wrong population")
+    at = open_page(demo_project, PAGE, query={"study": study})
+    said = next(as_shown(c.value) for c in at.caption if c.value.startswith("Screening"))
+    assert "full text excluded: Wrong population" in said and not errors(at)

@@ -46,8 +46,7 @@ def test_hostile_titles_render_as_exactly_their_text(title: str) -> None:
 def test_streamlit_directives_and_shortcodes_are_broken() -> None:
     escaped = escape_markdown(":red[alarm] :material/home: :smile: $x^2$")
     assert escaped == (
-        "\\:\u200bred\\[alarm\\] \\:\u200bmaterial\\/home\\:\u200b "
-        "\\:\u200bsmile\\:\u200b \\$x\\^2\\$"
+        "\\:\u200bred\\[alarm\\] \\:\u200bmaterial\\/home\\: \\:\u200bsmile\\: \\$x\\^2\\$"
     )
     # what the emoji and icon substitution sees after Markdown: no ":name:" left
     text = html.unescape(MD.render(escaped)[3:-5])
@@ -65,3 +64,10 @@ def test_any_text_renders_as_one_paragraph_of_itself(text: str) -> None:
     inner = out[3:-5]
     assert "<" not in inner.replace("&lt;", "")  # no element came from the text
     assert " ".join(html.unescape(inner).replace("\u200b", "").split()) == plain
+
+
+def test_a_colon_before_a_space_gets_no_invisible_character() -> None:
+    """Text copied from the page is the text: "Background: peer support" carried a
+    zero-width space after its colon, pasted along into notes and searches."""
+    assert escape_markdown("Background: peer support") == "Background\\: peer support"
+    assert "\u200b" not in escape_markdown("Listeners: a qualitative study, 2019: UK")

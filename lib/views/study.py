@@ -20,6 +20,7 @@ import pandas as pd
 from lib.coding import Evidence
 from lib.dedupe.merge import merge_group
 from lib.model import Record
+from lib.project import Project
 from lib.safe_links import study_link
 from lib.views.compare import COMPARED_FIELDS
 
@@ -282,3 +283,36 @@ def other_report_items(groups: pd.DataFrame, links: Iterable[Any]) -> list[Other
             OtherReport(row.study_id, label, study_link(row.doi), list(row.record_ids), why)
         )
     return items
+
+
+_STAGE_NAMES = {"title-abstract": "title/abstract", "full-text": "full text"}
+_VERDICT_WORDS = {"include": "included", "exclude": "excluded", "maybe": "maybe",
+                  "conflict": "conflicting decisions"}  # fmt: skip
+
+
+def screening_text(project: Project, study_id: str) -> str:
+    """The study's screening decisions in force, in words, for the Study page:
+    "Screening: title/abstract included (2026-12-07) · full text excluded: Wrong
+    population (2026-12-08)". Says so when the study is not screened yet."""
+    from lib.screening.decisions import FULL_TEXT, TITLE_ABSTRACT
+    from lib.screening.queue import current
+
+    made = project.conn.execute("SELECT 1 FROM screen_decisions LIMIT 1").fetchone()
+    screening = current(project) if made else None
+    parts = []
+    for stage in (TITLE_ABSTRACT, FULL_TEXT):
+        status = screening.of(study_id, stage) if screening else None
+        if status is None:
+            if stage == TITLE_ABSTRACT:
+                return "Screening: not screened yet."
+            if parts and screening and screening.of(study_id).verdict == "include":
+                parts.append("full text: not assessed yet")
+            continue
+        text = f"{_STAGE_NAMES[stage]} {_VERDICT_WORDS.get(status.verdict, status.verdict)}"
+        if status.reason:
+            text += f": {status.reason}"
+        if status.note:
+            text += f" (note: {status.note})"
+        text += f", {status.latest.made_at[:10]}"
+        parts.append(text)
+    return "Screening: " + " · ".join(parts) + "."
