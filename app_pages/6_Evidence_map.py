@@ -39,20 +39,6 @@ if "map_x" not in st.session_state:
     st.session_state["map_x"] = first if first in axes else "method"
 if "map_y" not in st.session_state:
     st.session_state["map_y"] = second if second in axes else "population"
-with st.sidebar:
-    st.header("Map")
-    x = st.selectbox("Columns", axes, key="map_x", format_func=facet_label)
-    y = st.selectbox("Rows", axes, key="map_y", format_func=facet_label)
-    colour_by = st.selectbox(
-        "Colour: share of studies whose findings are",
-        evidence_map.DIRECTIONS,
-        key="map_colour",
-        format_func=lambda d: code_label("direction", d),
-    )
-wanted = {**query, "x": x, "y": y}
-if params != urlstate.as_lists(wanted):  # the URL says exactly what is shown
-    st.query_params.from_dict(wanted)
-
 selected = mask(studies, filters, index)
 n_selected = int(selected.sum())
 described = "; ".join(f"{label}: {values}" for label, values in filters.describe())
@@ -67,6 +53,20 @@ if n_selected == 0:
     st.stop()
 
 tab_map, tab_sources, tab_countries = st.tabs(["Map", "Sources", "Countries"])
+with tab_map:  # the map's own controls, in its tab: the other tabs do not use them
+    x_col, y_col, colour_col = st.columns(3)
+    x = x_col.selectbox("Columns", axes, key="map_x", format_func=facet_label)
+    y = y_col.selectbox("Rows", axes, key="map_y", format_func=facet_label)
+    colour_by = colour_col.selectbox(
+        "Colour: share of studies whose findings are",
+        evidence_map.DIRECTIONS,
+        key="map_colour",
+        format_func=lambda d: code_label("direction", d),
+    )
+wanted = {**query, "x": x, "y": y}
+if params != urlstate.as_lists(wanted):  # the URL says exactly what is shown
+    st.query_params.from_dict(wanted)
+
 with tab_map:
     if x == y:
         st.info("Choose two different facets for the columns and the rows.")

@@ -246,6 +246,18 @@ def test_the_map_follows_the_explore_filter_and_keeps_its_axes_in_the_url(serve)
     assert any("two different facets" in i.value for i in at.info)
 
 
+def test_the_map_controls_live_in_the_map_tab_not_beside_the_other_tabs(serve) -> None:
+    """Columns, rows and colour were in the sidebar, so the Sources and Countries tabs
+    showed controls that did nothing there."""
+    at = run(serve(factory_table()), MAP, {})
+    assert_clean(at)
+    assert not [s for s in at.sidebar.selectbox if s.key and s.key.startswith("map_")]
+    map_tab = at.tabs[0]
+    assert map_tab.label == "Map"
+    assert {s.key for s in map_tab.selectbox} >= {"map_x", "map_y", "map_colour"}
+    assert not [s for t in at.tabs[1:] for s in t.selectbox if s.key.startswith("map_")]
+
+
 def test_the_map_opens_on_axes_from_a_link(serve) -> None:
     at = run(serve(factory_table()), MAP, {"x": "setting", "y": "nonsense"})
     assert_clean(at)
