@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from lib import pipeline
+from lib.background import process_exists, spawn
 from lib.project import Project, open_project
 
 __all__ = ["BACKGROUND_FROM", "Progress", "progress", "run", "running", "start_if_wanted"]
@@ -38,7 +39,6 @@ __all__ = ["BACKGROUND_FROM", "Progress", "progress", "run", "running", "start_i
 BACKGROUND_FROM = 3000  # studies: below this a re-code takes a second or two, on the spot
 CHUNK = 1000
 STALE_AFTER = 30.0  # seconds without a heartbeat: the worker is gone
-ROOT = Path(__file__).resolve().parents[1]
 _KEY = "recode_worker"
 
 _STARTED: dict[str, subprocess.Popen[bytes]] = {}  # path -> the worker this process started
@@ -133,13 +133,7 @@ def start_if_wanted(project: Project) -> bool:
     value = _read(project)
     if not wanted(project) or (value and value.get("codebook") == key and value.get("error")):
         return False
-    _STARTED[str(project.path)] = subprocess.Popen(
-        [sys.executable, "-m", "lib.recoding", str(project.path), str(os.getpid())],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    _STARTED[str(project.path)] = spawn("lib.recoding", project.path)
     return True
 
 
@@ -170,7 +164,7 @@ def run(path: Path, parent: int | None = None) -> bool:
         try:
             codings = []
             for start in range(0, total, CHUNK):
-                if parent is not None and not _process_exists(parent):
+                if parent is not None and not process_exists(parent):
                     _write(project, None)
                     return False
                 chunk = ids[start : start + CHUNK]
@@ -191,16 +185,6 @@ def run(path: Path, parent: int | None = None) -> bool:
             return False
         _write(project, None)
         return stored is not None
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # no permission, or a platform without signal 0: assume alive
-        return True
-    return True
 
 
 if __name__ == "__main__":

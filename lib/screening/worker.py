@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from lib.background import process_exists, spawn
 from lib.project import Project, open_project
 from lib.project.store import now
 from lib.screening.decisions import TITLE_ABSTRACT
@@ -47,7 +48,6 @@ IDLE_SECONDS = 600.0
 POLL_SECONDS = 0.5
 BEAT_SECONDS = 5.0
 STALE_AFTER = 20.0  # a heartbeat older than this: the worker is gone
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def training_state(project: Project) -> str:
@@ -188,13 +188,7 @@ def ensure_worker(project: Project) -> bool:
     mine = _STARTED.get(str(project.path))
     if (mine is not None and mine.poll() is None) or _alive(project):
         return False
-    _STARTED[str(project.path)] = subprocess.Popen(
-        [sys.executable, "-m", "lib.screening.worker", str(project.path), str(os.getpid())],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    _STARTED[str(project.path)] = spawn("lib.screening.worker", project.path)
     return True
 
 
@@ -229,7 +223,7 @@ def run(path: Path, parent: int | None = None, idle_seconds: float = IDLE_SECOND
         last_work = last_beat = time.monotonic()
         try:
             while time.monotonic() - last_work < idle_seconds:
-                if parent is not None and not _process_exists(parent):
+                if parent is not None and not process_exists(parent):
                     return
                 try:
                     if retrain(project, trainer):
@@ -245,18 +239,6 @@ def run(path: Path, parent: int | None = None, idle_seconds: float = IDLE_SECOND
                 time.sleep(POLL_SECONDS)
         finally:
             _write_quietly(project, "DELETE FROM screen_worker WHERE pid = ?", (os.getpid(),))
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:  # Windows: signal 0 is not supported the same way; assume alive
-        return True
-    return True
 
 
 if __name__ == "__main__":
