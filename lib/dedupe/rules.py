@@ -12,7 +12,10 @@ A false merge hides a study from a review, so the rules are built around vetoes:
 - a *soft* contradiction stops an automatic merge (one: the pair goes to review if it is
   otherwise alike; two: distinct): first page, volume or issue disagree; the journals
   differ; years one apart; abstracts differ; DOIs differ only by version (Cochrane
-  ".pub2"/".pub3"); different kinds of publication (a thesis and an article);
+  ".pub2"/".pub3"); different kinds of publication (a thesis and an article); a
+  meeting's paper beside a journal's article or a later version (`versions`: a meeting
+  named against a journal named, a meeting's paper and a record a year later outside
+  the meeting, two years of one meeting with titles that differ);
 - a *doubt* sends an otherwise sure pair to review without counting towards a veto: it
   is what exports garble (pages a spreadsheet turned into a date, first pages one
   keystroke apart, volume, issue and pages shifted one field along, a DOI one or two
@@ -51,6 +54,7 @@ from lib.dedupe.patterns import (
     same_place,
     translated_at_one_place,
 )
+from lib.dedupe.versions import later_version, meeting_and_journal
 
 __all__ = ["DISTINCT", "DUPLICATE", "POSSIBLE", "Verdict", "decide"]
 
@@ -108,6 +112,9 @@ def _contradictions(
         hard.append(f"years {a.year} and {b.year}")
     elif ev.year_gap == 1 and not (early_version or place or meeting_year(a, b, ev)):
         (locators if ev.doi == "same" else soft).append(f"years {a.year} and {b.year}")
+        later = later_version(a, b, ev)
+        if later:
+            soft.append(later)
     if a.part != b.part and (a.part or b.part):
         hard.append(f"parts differ ({a.part or '-'} / {b.part or '-'})")
     elif a.numbers != b.numbers and not place:
@@ -161,6 +168,8 @@ def _contradictions(
             hard.append("journals differ")
         else:
             locators.append("journals differ")
+        if meeting_and_journal(a, b, ev):
+            locators.append("a meeting's paper and a journal's article")
     if ev.abstract is not None and ev.abstract < DIFFERENT_ABSTRACT:
         soft.append(f"abstracts differ ({ev.abstract:.2f})")
     if identical(ev):
