@@ -70,3 +70,32 @@ def test_the_review_queue_is_short_and_true_duplicates_come_first(name: str) -> 
     false = [k for k, p in enumerate(queue) if truth[p.a] != truth[p.b]]
     if true and false:  # the true duplicates rank, on average, above the look-alikes
         assert sum(true) / len(true) < sum(false) / len(false), (true, false)
+
+
+_NOT_ALL_OFFERED = pytest.mark.xfail(
+    strict=True,
+    reason="one missed pair is vetoed, not offered (BENCHMARKS.md, 'The review queue'): "
+    "years and a locator against at once, or one abstract printed in two journals",
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "asysd_diabetes",
+        "iebh_tafenoquine",
+        "bibdedupe_special_cases",
+        "bibdedupe_pair_cases",
+        pytest.param("sra2015_cytology_screening", marks=_NOT_ALL_OFFERED),
+        pytest.param("sra2015_stroke", marks=_NOT_ALL_OFFERED),
+    ],
+)
+def test_every_duplicate_the_groups_miss_is_offered_for_review(name: str) -> None:
+    records, result = _run(name)
+    groups: dict[str, set[str]] = {}
+    for r in records:
+        groups.setdefault(r.original["group_id"][0], set()).add(result.cluster_of[r.record_id])
+    missed = {frozenset((x, y)) for found in groups.values() for x in found for y in found if x < y}
+    group = result.cluster_of
+    offered = {frozenset((group[p.a], group[p.b])) for p in result.possible()}
+    assert missed <= offered, f"{len(missed - offered)} of {len(missed)} not offered"

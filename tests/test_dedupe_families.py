@@ -545,6 +545,28 @@ def test_one_meeting_paper_with_a_subtitle_dropped_in_one_year_still_merges() ->
     assert merged(a, b)
 
 
+# ---- a new version of one DOI: review ------------------------------------------------------
+
+
+def _review_version(rid: str, version: int, year: int, issue: str) -> Record:
+    return rec(rid, title="Peer support for people leaving prison", year=year, issue=issue,
+               journal="Cochrane Database of Systematic Reviews", volume="", pages="CD013456",
+               doi=f"10.1002/14651858.CD013456.pub{version}")  # fmt: skip
+
+
+def test_two_versions_of_one_review_a_year_apart_go_to_review() -> None:
+    # Year and issue differ because the version is newer; whether the versions count as
+    # one is a person's call, so the pair is offered, never merged on its own.
+    _, decision, reason = verdict(_review_version("v2", 2, 2019, "3"),
+                                  _review_version("v3", 3, 2020, "5"))  # fmt: skip
+    assert decision == "possible" and "new version" in reason
+    assert reviewed(_review_version("v2", 2, 2019, "3"), _review_version("v3", 3, 2020, "5"))
+
+
+def test_two_versions_of_one_review_years_apart_stay_apart() -> None:
+    assert apart(_review_version("v2", 2, 2015, "3"), _review_version("v4", 4, 2019, "5"))
+
+
 # ---- the false merge to prevent -----------------------------------------------------------
 
 

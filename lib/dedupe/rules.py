@@ -31,7 +31,9 @@ page: then a disagreeing locator or author list is an export's error); an online
 record against its issue version; one meeting abstract dated by the meeting and by its
 supplement; a translated title where journal, volume, page, year and every author agree
 (without a sign of translation, such a pair goes to review). A retitled online-first
-version goes to review.
+version goes to review, and so does a new version of one DOI (Cochrane ".pub2" against
+".pub3" a year later, `versions.new_version`): whether two versions count as one is a
+person's call.
 
 Pairs that are not merged but report the same study (an erratum, a preprint, a
 conference abstract and the article, one abstract in two meetings) get an
@@ -54,7 +56,7 @@ from lib.dedupe.patterns import (
     same_place,
     translated_at_one_place,
 )
-from lib.dedupe.versions import later_version, meeting_and_journal
+from lib.dedupe.versions import later_version, meeting_and_journal, new_version
 
 __all__ = ["DISTINCT", "DUPLICATE", "POSSIBLE", "Verdict", "decide"]
 
@@ -96,6 +98,7 @@ def _contradictions(
     doubts: list[str] = []
     locators: list[str] = []  # soft, but overridden by `identical`
     early_version = online_first(a, b, ev)
+    version = new_version(a, b, ev)
     place = same_place(ev)
     if ev.doi == "different":
         if _all_but_doi(ev):
@@ -103,14 +106,15 @@ def _contradictions(
         else:
             hard.append("DOIs differ")
     elif ev.doi == "version":
-        soft.append("DOIs differ only by version")
+        again = f" (a new version, years {a.year} and {b.year})" if version and ev.year_gap else ""
+        soft.append("DOIs differ only by version" + again)
     elif ev.doi == "typo":
         doubts.append("DOIs differ by a digit or two")
     elif ev.doi == "truncated":
         doubts.append("one DOI is cut short")
     if ev.year_gap is not None and ev.year_gap > 1:
         hard.append(f"years {a.year} and {b.year}")
-    elif ev.year_gap == 1 and not (early_version or place or meeting_year(a, b, ev)):
+    elif ev.year_gap == 1 and not (early_version or version or place or meeting_year(a, b, ev)):
         (locators if ev.doi == "same" else soft).append(f"years {a.year} and {b.year}")
         later = later_version(a, b, ev)
         if later:
@@ -148,7 +152,7 @@ def _contradictions(
             locators.append(page)
     if ev.volume == "different":
         locators.append(f"volume {a.volume} vs {b.volume}")
-    if ev.issue == "different" and not early_version:
+    if ev.issue == "different" and not (early_version or version):
         locators.append(f"issue {a.issue} vs {b.issue}")
     if ev.shifted:
         doubts.append("volume, issue and pages one field apart")

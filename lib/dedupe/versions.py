@@ -1,4 +1,5 @@
-"""A meeting's paper and its other versions: two publications that look like one.
+"""A meeting's paper and its other versions: two publications that look like one; and a
+new version of one DOI, which a person decides on.
 
 A team presents work at a meeting and publishes it again: the full paper at the next
 year's meeting, the article in a journal. Title and authors agree, so the pair looks like
@@ -17,7 +18,9 @@ from __future__ import annotations
 from lib.dedupe.compare import Evidence
 from lib.dedupe.normalize import Norm
 
-__all__ = ["later_version", "meeting_and_journal"]
+__all__ = ["later_version", "meeting_and_journal", "new_version"]
+
+STRONG_TITLE = 0.95
 
 
 def meeting_and_journal(a: Norm, b: Norm, ev: Evidence) -> bool:
@@ -55,3 +58,22 @@ def later_version(a: Norm, b: Norm, ev: Evidence) -> str:
     ):
         return "two years of one meeting with titles that differ"
     return ""
+
+
+def new_version(a: Norm, b: Norm, ev: Evidence) -> bool:
+    """Two versions of one DOI (Cochrane's ".pub2" and ".pub3", a preprint's "v1" and
+    "v2") with one title, one team, one journal and no first page against: the later
+    version's year and issue are what a new version means, not two more contradictions.
+    The differing DOI still stops a merge, so the pair goes to a person, who decides
+    whether the versions count as one (an updated review replaces the earlier one in
+    some reviews' counting, not in others'). A year gap above one stays a veto, as for
+    an online-first version."""
+    return (
+        ev.doi == "version"
+        and ev.title >= STRONG_TITLE
+        and ev.authors is not None
+        and ev.authors[0]
+        and ev.authors[1] >= 0.8
+        and ev.journal in ("same", "compatible")
+        and ev.page != "different"
+    )
