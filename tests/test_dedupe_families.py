@@ -483,6 +483,8 @@ def _linked(*records: Record) -> str:
         ("Proceedings of the Academy of Correctional Sciences", ""),
         ("Journal of Prison Health: Conference Series", ""),  # says both
         ("Criminology. Conference: ASC Annual Meeting 2021", ""),  # a journal's supplement
+        ("Criminology. Conference", ""),  # the same, the meeting's name cut
+        ("Conference Proceedings: Annual Meeting of the Probation Society", "meeting"),
     ],
 )
 def test_a_venue_is_read_as_a_meeting_or_a_journal_only_when_its_name_says_so(

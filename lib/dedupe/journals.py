@@ -113,15 +113,20 @@ _MEETING_WORD = re.compile(
     r"\b(conference|congress|meeting|symposium|workshop|colloquium|convention)\b"
 )
 _JOURNAL_WORD = re.compile(r"\b(journal|zeitschrift|revue|revista|rivista|tijdschrift)\b")
+# Embase's journal-and-meeting form, also when the meeting's name was cut ("Stroke.
+# Conference").
+_JOURNAL_THEN_MEETING = re.compile(
+    r"\w\s*[.;,]\s*(?:conference|meeting|congress|symposium)\b", re.IGNORECASE
+)
 
 
 def venue_kind(journal: str) -> str:
     """ "journal" or "meeting" when the name alone says which ("Journal of Digital
     Studies", "Workshop on Digital Studies"); "" when it does not say ("Diabetes"), or
     says both: "Journal of Physics: Conference Series", and Embase's "Diabetes.
-    Conference: 70th Scientific Sessions", which is a journal's supplement holding a
-    meeting's abstracts."""
-    if not journal or _MEETING.search(journal):
+    Conference: 70th Scientific Sessions" (or cut short, "Diabetes. Conference"), which
+    is a journal's supplement holding a meeting's abstracts."""
+    if not journal or _MEETING.search(journal) or _JOURNAL_THEN_MEETING.search(journal):
         return ""
     folded = fold_words(journal)
     meeting, named_journal = _MEETING_WORD.search(folded), _JOURNAL_WORD.search(folded)
