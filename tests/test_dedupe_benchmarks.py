@@ -58,8 +58,10 @@ def test_pair_cases_make_no_false_merge_within_a_case() -> None:
     assert correct >= true - 1  # the Cochrane .pub2/.pub3 update is vetoed by its DOIs
 
 
-@pytest.mark.parametrize("name", REAL_SETS)
+@pytest.mark.parametrize("name", [*REAL_SETS, "bibdedupe_special_cases", "bibdedupe_pair_cases"])
 def test_the_review_queue_is_short_and_true_duplicates_come_first(name: str) -> None:
+    # At most one pair per 50 records on every labelled set (issue 15), the hard-built
+    # look-alike cases included.
     records, result = _run(name)
     truth = {r.record_id: r.original["group_id"][0] for r in records}
     queue = result.possible()
@@ -68,3 +70,32 @@ def test_the_review_queue_is_short_and_true_duplicates_come_first(name: str) -> 
     false = [k for k, p in enumerate(queue) if truth[p.a] != truth[p.b]]
     if true and false:  # the true duplicates rank, on average, above the look-alikes
         assert sum(true) / len(true) < sum(false) / len(false), (true, false)
+
+
+_NOT_ALL_OFFERED = pytest.mark.xfail(
+    strict=True,
+    reason="one missed pair is vetoed, not offered (BENCHMARKS.md, 'The review queue'): "
+    "years and a locator against at once, or one abstract printed in two journals",
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "asysd_diabetes",
+        "iebh_tafenoquine",
+        "bibdedupe_special_cases",
+        "bibdedupe_pair_cases",
+        pytest.param("sra2015_cytology_screening", marks=_NOT_ALL_OFFERED),
+        pytest.param("sra2015_stroke", marks=_NOT_ALL_OFFERED),
+    ],
+)
+def test_every_duplicate_the_groups_miss_is_offered_for_review(name: str) -> None:
+    records, result = _run(name)
+    groups: dict[str, set[str]] = {}
+    for r in records:
+        groups.setdefault(r.original["group_id"][0], set()).add(result.cluster_of[r.record_id])
+    missed = {frozenset((x, y)) for found in groups.values() for x in found for y in found if x < y}
+    group = result.cluster_of
+    offered = {frozenset((group[p.a], group[p.b])) for p in result.possible()}
+    assert missed <= offered, f"{len(missed - offered)} of {len(missed)} not offered"

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from lib.dedupe import deduplicate
 from lib.dedupe.authors import compare_authors, parse_authors
 from lib.dedupe.contrasts import contrast
+from lib.dedupe.journals import venue_kind
 from lib.dedupe.locators import page_range, page_typo, pages_relation, volume_key
 from lib.dedupe.normalize import normalize
 from lib.dedupe.titles import notice_of, title_numbers, title_words
@@ -450,6 +451,122 @@ def test_another_paper_by_the_same_team_is_not_an_online_first_version() -> None
     other = rec("other", title="Housing after release: a cohort study of 900 women", year=2021,
                 doi="10.1177/00328855211099999")  # fmt: skip
     assert apart(early, other)
+
+
+# ---- a meeting's paper and its other versions: apart, not put to a person ------------------
+# Two publications by the shared benchmarks' definition (a conference abstract and the later
+# article are not duplicates, one team's papers at two years of a meeting are two papers).
+
+
+def _meeting_paper(rid: str, **fields: object) -> Record:
+    base: dict[str, object] = dict(journal="European Workshop on Prison Education", volume="",
+                                   issue="", pages="", entrytype="inproceedings")  # fmt: skip
+    base.update(fields)
+    return rec(rid, **base)
+
+
+def _linked(*records: Record) -> str:
+    """Why the first two records are linked as other reports of one study ("" if not)."""
+    result = deduplicate(list(records))
+    a, b = records[0].record_id, records[1].record_id
+    return next((k.reason for k in result.links if {k.a, k.b} == {a, b}), "")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Journal of Prison Education", "journal"),
+        ("Zeitschrift fur Strafvollzug", "journal"),
+        ("European Workshop on Prison Education", "meeting"),
+        ("Annual Conference of the Probation Research Network", "meeting"),
+        ("Offender Rehabilitation", ""),  # the name does not say
+        ("Proceedings of the Academy of Correctional Sciences", ""),
+        ("Journal of Prison Health: Conference Series", ""),  # says both
+        ("Criminology. Conference: ASC Annual Meeting 2021", ""),  # a journal's supplement
+        ("Criminology. Conference", ""),  # the same, the meeting's name cut
+        ("Conference Proceedings: Annual Meeting of the Probation Society", "meeting"),
+    ],
+)
+def test_a_venue_is_read_as_a_meeting_or_a_journal_only_when_its_name_says_so(
+    name: str, kind: str
+) -> None:
+    assert venue_kind(name) == kind
+
+
+def test_a_workshop_paper_and_a_journal_article_with_one_title_stay_apart_and_linked() -> None:
+    article = rec("article", journal="Journal of Prison Education", volume="", issue="",
+                  pages="")  # fmt: skip
+    paper = _meeting_paper("paper")
+    assert apart(article, paper)
+    assert _linked(article, paper) == "conference abstract and article"
+
+
+def test_a_meeting_abstract_against_a_journal_supplement_still_goes_to_review() -> None:
+    # The journal may print the meeting's abstracts: a supplement issue or page says so.
+    supplement = rec("supplement", journal="Journal of Prison Education", volume="12",
+                     issue="Suppl 1", pages="S45")  # fmt: skip
+    assert reviewed(supplement, _meeting_paper("paper"))
+
+
+def test_a_meeting_paper_and_a_record_a_year_later_outside_the_meeting_stay_apart() -> None:
+    paper = _meeting_paper("paper", year=2018, authors=AUTHORS[:1])
+    later = rec("later", year=2019, journal="", volume="", issue="", pages="")
+    assert apart(paper, later)
+    assert _linked(paper, later) == "conference abstract and article"
+
+
+def test_a_record_a_year_before_the_meeting_paper_is_not_its_later_version() -> None:
+    # A thesis listed again in the next year's abstract book: a person decides.
+    thesis = rec("thesis", year=2017, journal="", volume="", issue="", pages="")
+    paper = _meeting_paper("paper", year=2018)
+    assert reviewed(thesis, paper)
+
+
+def test_a_meeting_paper_and_a_later_record_with_its_doi_still_go_to_review() -> None:
+    doi = "10.5555/ewpe.2018.0042"
+    paper = _meeting_paper("paper", year=2018, doi=doi)
+    later = rec("later", year=2019, journal="", volume="", issue="", pages="", doi=doi)
+    assert reviewed(paper, later)
+
+
+def test_a_team_s_papers_at_two_years_of_one_meeting_with_a_subtitle_more_stay_apart() -> None:
+    short = "Peer mentoring in the first weeks after release from a men's prison"
+    first = _meeting_paper("first", year=2023, title=short)
+    full = _meeting_paper("full", year=2024, title=short + ": a matched comparison")
+    assert apart(first, full)
+
+
+def test_one_meeting_paper_with_a_year_off_by_one_and_one_title_still_goes_to_review() -> None:
+    assert reviewed(_meeting_paper("a", year=2023), _meeting_paper("b", year=2024))
+
+
+def test_one_meeting_paper_with_a_subtitle_dropped_in_one_year_still_merges() -> None:
+    short = "Peer mentoring in the first weeks after release from a men's prison"
+    a = _meeting_paper("a", year=2023, title=short)
+    b = _meeting_paper("b", year=2023, title=short + ": a matched comparison")
+    assert merged(a, b)
+
+
+# ---- a new version of one DOI: review ------------------------------------------------------
+
+
+def _review_version(rid: str, version: int, year: int, issue: str) -> Record:
+    return rec(rid, title="Peer support for people leaving prison", year=year, issue=issue,
+               journal="Cochrane Database of Systematic Reviews", volume="", pages="CD013456",
+               doi=f"10.1002/14651858.CD013456.pub{version}")  # fmt: skip
+
+
+def test_two_versions_of_one_review_a_year_apart_go_to_review() -> None:
+    # Year and issue differ because the version is newer; whether the versions count as
+    # one is a person's call, so the pair is offered, never merged on its own.
+    _, decision, reason = verdict(_review_version("v2", 2, 2019, "3"),
+                                  _review_version("v3", 3, 2020, "5"))  # fmt: skip
+    assert decision == "possible" and "new version" in reason
+    assert reviewed(_review_version("v2", 2, 2019, "3"), _review_version("v3", 3, 2020, "5"))
+
+
+def test_two_versions_of_one_review_years_apart_stay_apart() -> None:
+    assert apart(_review_version("v2", 2, 2015, "3"), _review_version("v4", 4, 2019, "5"))
 
 
 # ---- the false merge to prevent -----------------------------------------------------------

@@ -23,6 +23,7 @@ __all__ = [
     "journal_words",
     "looks_like_conference",
     "meeting_relation",
+    "venue_kind",
     "venue_relation",
 ]
 
@@ -103,6 +104,37 @@ def journal_key(words: tuple[str, ...]) -> str:
 def looks_like_conference(journal: str) -> bool:
     """True when the venue reads as a meeting, proceedings or abstract book."""
     return bool(_CONFERENCE.search(fold_words(journal)))
+
+
+# Words that say what kind of venue a name is. "Proceedings", "annual", "forum" and
+# "abstracts" are left out: "Proceedings of the National Academy of Sciences", "Annual
+# Review of Medicine" and "Forum" journals are journals.
+_MEETING_WORD = re.compile(
+    r"\b(conference|congress|meeting|symposium|workshop|colloquium|convention)\b"
+)
+_JOURNAL_WORD = re.compile(r"\b(journal|zeitschrift|revue|revista|rivista|tijdschrift)\b")
+# Embase's journal-and-meeting form, also when the meeting's name was cut ("Stroke.
+# Conference").
+_JOURNAL_THEN_MEETING = re.compile(
+    r"\w\s*[.;,]\s*(?:conference|meeting|congress|symposium)\b", re.IGNORECASE
+)
+
+
+def venue_kind(journal: str) -> str:
+    """ "journal" or "meeting" when the name alone says which ("Journal of Digital
+    Studies", "Workshop on Digital Studies"); "" when it does not say ("Diabetes"), or
+    says both: "Journal of Physics: Conference Series", and Embase's "Diabetes.
+    Conference: 70th Scientific Sessions" (or cut short, "Diabetes. Conference"), which
+    is a journal's supplement holding a meeting's abstracts."""
+    if not journal or _MEETING.search(journal) or _JOURNAL_THEN_MEETING.search(journal):
+        return ""
+    folded = fold_words(journal)
+    meeting, named_journal = _MEETING_WORD.search(folded), _JOURNAL_WORD.search(folded)
+    if meeting and not named_journal:
+        return "meeting"
+    if named_journal and not meeting:
+        return "journal"
+    return ""
 
 
 def _abbreviates(short: str, full: str) -> bool:

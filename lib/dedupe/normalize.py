@@ -16,6 +16,7 @@ from lib.dedupe.journals import (
     journal_variants,
     journal_words,
     looks_like_conference,
+    venue_kind,
 )
 from lib.dedupe.locators import (
     doi_key,
@@ -82,6 +83,7 @@ class Detail:
     authors: AuthorList
     journal: tuple[str, ...]
     venues: tuple[tuple[str, ...], ...]
+    venue_kind: str  # "journal" / "meeting" when the venue's name says so (`venue_kind`)
     issue: str
     issues: frozenset[str]  # every reading: the issue field and "(9)" in the volume field
     supplements: frozenset[str]
@@ -172,9 +174,9 @@ class Norm(Detail):
 @lru_cache(maxsize=1 << 16)
 def _venue(
     journal: str,
-) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str, bool, bool]:
-    """(words, variants, key, looks like a conference, looks like a preprint server);
-    cached because a few thousand venue names cover most records."""
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str, bool, bool, str]:
+    """(words, variants, key, looks like a conference, looks like a preprint server, kind
+    the name says); cached because a few thousand venue names cover most records."""
     words = journal_words(journal)
     return (
         words,
@@ -182,6 +184,7 @@ def _venue(
         journal_key(words),
         looks_like_conference(journal),
         bool(_PREPRINT_VENUE.search(" ".join(words))),
+        venue_kind(journal),
     )
 
 
@@ -218,7 +221,7 @@ def normalize(rec: Record) -> Norm:
 
 def _fill_detail(n: Norm) -> None:
     rec = n.record
-    jwords, venues, _, conference, preprint_venue = _venue(rec.journal)
+    jwords, venues, _, conference, preprint_venue, kind = _venue(rec.journal)
     pages = page_range(rec.pages)
     supplement_page = (
         pages[2] == "s" or bool(_ROMAN.match(pages[2])) or bool(_LETTERED.match(rec.pages))
@@ -234,6 +237,7 @@ def _fill_detail(n: Norm) -> None:
     n.authors = parse_authors(rec.authors)
     n.journal = jwords
     n.venues = venues
+    n.venue_kind = kind
     n.issue = in_volume or issue
     n.issues = frozenset({in_volume, issue} - {""})
     n.supplements = supplement_numbers(rec.volume, rec.issue)

@@ -12,7 +12,10 @@ A false merge hides a study from a review, so the rules are built around vetoes:
 - a *soft* contradiction stops an automatic merge (one: the pair goes to review if it is
   otherwise alike; two: distinct): first page, volume or issue disagree; the journals
   differ; years one apart; abstracts differ; DOIs differ only by version (Cochrane
-  ".pub2"/".pub3"); different kinds of publication (a thesis and an article);
+  ".pub2"/".pub3"); different kinds of publication (a thesis and an article); a
+  meeting's paper beside a journal's article or a later version (`versions`: a meeting
+  named against a journal named, a meeting's paper and a record a year later outside
+  the meeting, two years of one meeting with titles that differ);
 - a *doubt* sends an otherwise sure pair to review without counting towards a veto: it
   is what exports garble (pages a spreadsheet turned into a date, first pages one
   keystroke apart, volume, issue and pages shifted one field along, a DOI one or two
@@ -28,7 +31,9 @@ page: then a disagreeing locator or author list is an export's error); an online
 record against its issue version; one meeting abstract dated by the meeting and by its
 supplement; a translated title where journal, volume, page, year and every author agree
 (without a sign of translation, such a pair goes to review). A retitled online-first
-version goes to review.
+version goes to review, and so does a new version of one DOI (Cochrane ".pub2" against
+".pub3" a year later, `versions.new_version`): whether two versions count as one is a
+person's call.
 
 Pairs that are not merged but report the same study (an erratum, a preprint, a
 conference abstract and the article, one abstract in two meetings) get an
@@ -51,6 +56,7 @@ from lib.dedupe.patterns import (
     same_place,
     translated_at_one_place,
 )
+from lib.dedupe.versions import later_version, meeting_and_journal, new_version
 
 __all__ = ["DISTINCT", "DUPLICATE", "POSSIBLE", "Verdict", "decide"]
 
@@ -92,6 +98,7 @@ def _contradictions(
     doubts: list[str] = []
     locators: list[str] = []  # soft, but overridden by `identical`
     early_version = online_first(a, b, ev)
+    version = new_version(a, b, ev)
     place = same_place(ev)
     if ev.doi == "different":
         if _all_but_doi(ev):
@@ -99,15 +106,19 @@ def _contradictions(
         else:
             hard.append("DOIs differ")
     elif ev.doi == "version":
-        soft.append("DOIs differ only by version")
+        again = f" (a new version, years {a.year} and {b.year})" if version and ev.year_gap else ""
+        soft.append("DOIs differ only by version" + again)
     elif ev.doi == "typo":
         doubts.append("DOIs differ by a digit or two")
     elif ev.doi == "truncated":
         doubts.append("one DOI is cut short")
     if ev.year_gap is not None and ev.year_gap > 1:
         hard.append(f"years {a.year} and {b.year}")
-    elif ev.year_gap == 1 and not (early_version or place or meeting_year(a, b, ev)):
+    elif ev.year_gap == 1 and not (early_version or version or place or meeting_year(a, b, ev)):
         (locators if ev.doi == "same" else soft).append(f"years {a.year} and {b.year}")
+        later = later_version(a, b, ev)
+        if later:
+            soft.append(later)
     if a.part != b.part and (a.part or b.part):
         hard.append(f"parts differ ({a.part or '-'} / {b.part or '-'})")
     elif a.numbers != b.numbers and not place:
@@ -141,7 +152,7 @@ def _contradictions(
             locators.append(page)
     if ev.volume == "different":
         locators.append(f"volume {a.volume} vs {b.volume}")
-    if ev.issue == "different" and not early_version:
+    if ev.issue == "different" and not (early_version or version):
         locators.append(f"issue {a.issue} vs {b.issue}")
     if ev.shifted:
         doubts.append("volume, issue and pages one field apart")
@@ -161,6 +172,8 @@ def _contradictions(
             hard.append("journals differ")
         else:
             locators.append("journals differ")
+        if meeting_and_journal(a, b, ev):
+            locators.append("a meeting's paper and a journal's article")
     if ev.abstract is not None and ev.abstract < DIFFERENT_ABSTRACT:
         soft.append(f"abstracts differ ({ev.abstract:.2f})")
     if identical(ev):
