@@ -143,7 +143,12 @@ def page_typo(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
         return False
     diff = [k for k in range(len(x)) if x[k] != y[k]]
     one = len(diff) == 1
-    swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]]
+    swapped = (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and x[diff[0]] == y[diff[1]]
+        and x[diff[1]] == y[diff[0]]
+    )
     return one or swapped
 
 
