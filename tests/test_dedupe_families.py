@@ -17,7 +17,7 @@ from lib.dedupe import deduplicate
 from lib.dedupe.authors import compare_authors, parse_authors
 from lib.dedupe.contrasts import contrast
 from lib.dedupe.journals import venue_kind
-from lib.dedupe.locators import page_range, page_typo, pages_relation, volume_key
+from lib.dedupe.locators import page_range, page_typo, pages_relation, ranges_meet, volume_key
 from lib.dedupe.normalize import normalize
 from lib.dedupe.titles import notice_of, title_numbers, title_words
 from lib.model import Record
@@ -370,6 +370,22 @@ def test_a_garbled_page_and_a_year_off_by_one_go_to_review() -> None:
     assert reviewed(a, b)
 
 
+def test_one_title_in_one_volume_with_touching_page_ranges_and_years_goes_to_review() -> None:
+    """The same title and authors in one journal volume, one record dated a year later and
+    its page range starting on the other's last page ("945-948" / "948-961"): an export's
+    error in range and year, or two short pieces of one issue. It was kept apart without
+    asking; a person tells which."""
+    a = rec("a", pages="945-948", year=2003, issue="")
+    b = rec("b", pages="948-961", year=2002, issue="")
+    assert reviewed(a, b)
+    # pages that do not meet, or another volume, stay apart as before
+    assert apart(a, rec("b", pages="950-961", year=2002, issue=""))
+    assert apart(a, rec("b", pages="948-961", year=2002, issue="", volume="61"))
+    # a different title on touching pages is the next article, as ever
+    other = rec("b", pages="948-961", year=2002, issue="", title="Reentry courts in practice")
+    assert apart(a, other)
+
+
 # ---- G. journal name variants: review ----------------------------------------------------
 
 
@@ -683,3 +699,4 @@ def test_page_relations_and_typos_do_not_depend_on_order(x: str, y: str) -> None
     a, b = page_range(x), page_range(y)
     assert pages_relation(a, b) == pages_relation(b, a)
     assert page_typo(a, b) == page_typo(b, a)
+    assert ranges_meet(a, b) == ranges_meet(b, a)

@@ -15,7 +15,7 @@ from rapidfuzz.distance import Levenshtein
 from lib.dedupe.authors import compare_authors
 from lib.dedupe.contrasts import contrast
 from lib.dedupe.journals import meeting_relation, venue_relation
-from lib.dedupe.locators import page_typo, pages_relation
+from lib.dedupe.locators import page_typo, pages_relation, ranges_meet
 from lib.dedupe.normalize import Norm
 from lib.dedupe.titles import names_another_paper
 
@@ -24,6 +24,11 @@ __all__ = ["Evidence", "compare", "title_similarity"]
 MIN_TRUNCATED = 40  # a title cut short must keep this many letters to count as a match
 MIN_ABSTRACT = 150  # shorter abstracts are often boilerplate
 ARTICLE_NUMBER = 100  # issue numbers above this that equal a page are article numbers
+SAME_TITLE = 0.95  # as `lib.dedupe.patterns.STRONG_TITLE` (which imports this module)
+# Page ranges that share a page, one journal and volume, one title: the range (and a
+# year one apart beside it, `lib.dedupe.rules`) is an export's error or two short pieces
+# of one issue; a person tells which, so the pair is reviewed, never merged alone.
+PAGES_MEET = "page ranges share a page"
 
 
 @dataclass(slots=True)
@@ -181,6 +186,13 @@ def compare(a: Norm, b: Norm) -> Evidence:
             page_doubt = "pages read from a spreadsheet date"
         elif page_typo(a.pages, b.pages) and not (a.conference or b.conference):
             page_doubt = "first pages one keystroke apart"
+        elif (
+            ranges_meet(a.pages, b.pages)
+            and journal in ("same", "compatible")
+            and _volume(a, b) == "same"
+            and title >= SAME_TITLE
+        ):
+            page_doubt = PAGES_MEET
     words_differ = a.title != b.title
     return Evidence(
         title=title,

@@ -152,6 +152,15 @@ def page_typo(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
     return one or swapped
 
 
+def ranges_meet(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """Two full page ranges, numbered alike, that share a page ("945-948" and "948-961"):
+    one article whose range an export got wrong, or two short pieces of one issue."""
+    (sa, ea, pa), (sb, eb, pb) = a, b
+    if not (sa and ea and sb and eb) or pa != pb:
+        return False
+    return max(int(sa), int(sb)) <= min(int(ea), int(eb))
+
+
 _SUPPLEMENT = re.compile(r"(?:suppl(?:ement)?\.?|\bs)\s*(\d+)", re.IGNORECASE)
 _ISSUE_IN_VOLUME = re.compile(r"^\s*\d+\s*\((\d+)\)")
 

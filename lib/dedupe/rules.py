@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.dedupe.compare import Evidence
+from lib.dedupe.compare import PAGES_MEET, Evidence
 from lib.dedupe.normalize import Norm
 from lib.dedupe.patterns import (
     SAME_ABSTRACT,
@@ -114,6 +114,8 @@ def _contradictions(
         doubts.append("one DOI is cut short")
     if ev.year_gap is not None and ev.year_gap > 1:
         hard.append(f"years {a.year} and {b.year}")
+    elif ev.year_gap == 1 and ev.page_doubt == PAGES_MEET:
+        doubts.append(f"years {a.year} and {b.year} in one volume")
     elif ev.year_gap == 1 and not (early_version or version or place or meeting_year(a, b, ev)):
         (locators if ev.doi == "same" else soft).append(f"years {a.year} and {b.year}")
         later = later_version(a, b, ev)
