@@ -76,7 +76,19 @@ imports = project.imports()
 if not imports:
     st.info("Nothing imported yet: upload your first export above.")
 else:
-    st.dataframe(imports_table(imports), hide_index=True, key="imports_table")
+    widths = {
+        "import": 60,
+        "file": 130,
+        "database": 120,
+        "format": 160,
+        "read": 60,
+        "incomplete": 85,
+        "skipped": 70,
+        "status": 140,
+    }  # 825 px: in view at 1280
+    narrow = {c: st.column_config.Column(width=w) for c, w in widths.items()}
+    st.dataframe(imports_table(imports), hide_index=True, key="imports_table", width="stretch",
+                 column_config=narrow)  # fmt: skip
     for item in imports:
         name = escape_markdown(item["file_name"])
         with st.expander(f"Report: {name} (import {item['import_id']})"):

@@ -81,20 +81,18 @@ def imports_table(imports: Sequence[dict[str, object]]) -> pd.DataFrame:
     for item in imports:
         report = item["report"]
         assert isinstance(report, ImportReport)
-        rows.append(
+        when = str(item["imported_at"])[:10]  # the day: the report has the time
+        removed = str(item.get("removed_at") or "")[:10]
+        rows.append(  # eight columns: all in view at 1280 px
             {
                 "import": item["import_id"],
                 "file": item["file_name"],
                 "database": item["database"],
-                "format": report.format_label or item["format"],
-                "encoding": item["encoding"],
+                "format": f"{report.format_label or item['format']} ({item['encoding']})",
                 "read": item["records_read"],
                 "incomplete": report.records_incomplete,
                 "skipped": item["records_skipped"],
-                "status": f"removed {str(item['removed_at'])[:16]}"
-                if item.get("removed_at")
-                else "in the project",
-                "imported at": item["imported_at"],
+                "status": f"removed {removed}" if removed else f"imported {when}",
             }
         )
     return pd.DataFrame(rows)
