@@ -169,7 +169,7 @@ def test_an_import_is_removed_with_confirmation_and_the_removal_undone(
     assert any(f"· {97 - last[2]} records" in c.value for c in at.sidebar.caption)
     table = next(d.value for d in at.dataframe if "status" in d.value.columns)
     assert list(table["status"])[-1].startswith("removed ")
-    assert list(table["status"])[0].startswith("imported 20")
+    assert table["status"].iloc[0].startswith("imported 20")
     # eight columns, the encoding beside the format: all in view at 1280 px (ten did not fit)
     assert list(table.columns) == ["import", "file", "database", "format", "read",
                                    "incomplete", "skipped", "status"]  # fmt: skip
