@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import pipeline
-from lib.coding import CodebookError, code_records, load_codebook
+from lib.coding import CodebookError, code_records, default_codebook_path, load_codebook
 from lib.ingest import read_bytes
 from lib.project import Project, checks, coding, duplicates, open_project
 from lib.project.schema import SCHEMA_VERSION
@@ -425,3 +425,30 @@ def test_any_sequence_of_decisions_keeps_the_file_consistent(tmp_path_factory, a
             assert a.checks <= len(STUDIES)  # one check in force per study and facet
         done = checks.progress(project)
         assert done.checked == int(table["checked"].sum()) and done.total == len(STUDIES)
+
+
+def test_a_sentence_with_two_phrases_of_a_facet_is_shown_once_with_both_coloured() -> None:
+    """Check codes showed 'Qualitative interviews with 14 stakeholders ...' twice under
+    Method, 'Qualitative interviews' coloured in one copy and 'interviews' in the other."""
+    from lib.coding import Evidence
+    from lib.model import Record
+
+    abstract = "We held qualitative interviews with 14 staff. Themes were coded."
+    record = Record(record_id="s1", title="Peer support in prison", abstract=abstract)
+    first = abstract.index("qualitative interviews")
+    second = abstract.index("interviews")
+    evidence = [
+        Evidence("method", "qualitative", "qualitative interviews", "abstract", first,
+                 first + 22, sentence_start=0, sentence_end=45),
+        Evidence("method", "qualitative", "interviews", "abstract", second, second + 10,
+                 sentence_start=0, sentence_end=45),
+        Evidence("method", "qualitative", "coded", "abstract", abstract.index("coded"),
+                 abstract.index("coded") + 5, sentence_start=46, sentence_end=len(abstract)),
+    ]  # fmt: skip
+    codebook = load_codebook(default_codebook_path())
+    (row,) = view.facet_rows(codebook, record, evidence, {"method": ["qualitative"]},
+                             {"method": 0.9}, {}, {}, facets=["method"])  # fmt: skip
+    assert len(row.sentences) == 2  # two sentences, each once
+    assert "qualitative interviews" in row.sentences[0].replace("\\", "")
+    assert row.sentences[0].count(":blue[") == 1  # the overlapping phrases as one mark
+    assert "Themes were" in row.sentences[1]

@@ -33,6 +33,7 @@ from lib.screening.scope import SCOPE_LABELS, studies_in_scope
 from lib.views import codebook_edit as edit
 from lib.views.codebook import change_rows
 from lib.views.highlight import (
+    HIGHLIGHT,
     coloured_markdown,
     evidence_marks,
     facet_colour,
@@ -92,14 +93,34 @@ class FacetRow:
         return "corrected"
 
 
-def _sentence_markdown(item: Evidence, text: str) -> str:
-    """The evidence's sentence with its phrase coloured (the whole field if unknown)."""
+def _sentence_of(item: Evidence, text: str) -> tuple[int, str]:
+    """Where the evidence's sentence starts in its field, and the sentence (stripped);
+    the whole field when the sentence is unknown."""
     sentence = item.sentence(text)
     offset = item.sentence_start if sentence else 0
     sentence = sentence or text
-    shift = offset + len(sentence) - len(sentence.lstrip())
-    span = [(item.start - shift, item.end - shift)]
-    return highlighted_markdown(sentence.strip(), span, colour=facet_colour(item.facet))
+    return offset + len(sentence) - len(sentence.lstrip()), sentence.strip()
+
+
+def _sentences_markdown(items: Sequence[Evidence], texts: Mapping[str, str]) -> list[str]:
+    """Each sentence behind the items once, in order of first use, with every phrase of
+    the items in it coloured: two phrases of one sentence ("qualitative interviews",
+    "interviews") showed the sentence twice, one phrase coloured each time."""
+    spans: dict[tuple[str, int, str], list[tuple[int, int]]] = {}
+    colour = HIGHLIGHT
+    for item in items:
+        text = texts.get(item.field, "")
+        if not (0 <= item.start < item.end <= len(text)):
+            continue
+        start, sentence = _sentence_of(item, text)
+        spans.setdefault((item.field, start, sentence), []).append(
+            (item.start - start, item.end - start)
+        )
+        colour = facet_colour(item.facet)
+    return [
+        highlighted_markdown(sentence, found, colour=colour)
+        for (_, _, sentence), found in spans.items()
+    ]
 
 
 def facet_rows(
@@ -119,16 +140,9 @@ def facet_rows(
     for facet in facets:
         spec = codebook.facet(facet)
         codes = tuple(auto.get(facet, ()))
-        seen: list[str] = []
-        for item in evidence:
-            if item.facet != facet or item.code not in codes:
-                continue
-            text = texts.get(item.field, "")
-            if not (0 <= item.start < item.end <= len(text)):
-                continue
-            shown = _sentence_markdown(item, text)
-            if shown not in seen:
-                seen.append(shown)
+        seen = _sentences_markdown(
+            [e for e in evidence if e.facet == facet and e.code in codes], texts
+        )
         rows.append(
             FacetRow(
                 facet=facet,
