@@ -48,11 +48,11 @@ headline = scopes.headline(scoped.counts, counts["records_identified"],
                            scopes.screened(project), scoped.chosen,
                            scopes.awaiting(project))  # fmt: skip
 cols = st.columns(5)
-cols[0].metric("Records imported", counts["records_identified"])
-cols[1].metric("Duplicates removed", counts["duplicates_removed"])
-cols[2].metric(scoped.metric_label, scoped.total, help=headline)
+cols[0].metric("Records imported", f"{counts['records_identified']:,}")
+cols[1].metric("Duplicates removed", f"{counts['duplicates_removed']:,}")
+cols[2].metric(scoped.metric_label, f"{scoped.total:,}", help=headline)
 cols[3].metric("Method coded", f"{known / n_studies:.0%}" if n_studies else "–")
-cols[4].metric("Pairs to review", counts["to_review"], help="Possible duplicates to review")
+cols[4].metric("Pairs to review", f"{counts['to_review']:,}", help="Possible duplicates to review")
 
 if not n_studies:
     st.info("This project is empty: import your exports on the **Import** page.")

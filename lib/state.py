@@ -124,8 +124,10 @@ def page_setup(title: str, icon: str = "📚") -> Project:
         else:
             with st.spinner("Updating duplicate groups and codes …"):
                 pipeline.refresh(project)
+    slot = st.container()  # always there: nothing below shifts when the banner goes
     if recoding.progress(project) is not None:
-        _recode_progress(str(path))
+        with slot:
+            _recode_progress(str(path))
     with st.sidebar:
         name = project.meta("name") or path.stem
         st.caption(f"Project: {textsafe_name(name)} · {project.count_records()} records")
@@ -152,7 +154,7 @@ def _recode_progress(path: str) -> None:
         f"The codebook changed: coding every study again, {done.done:,} of "
         f"{done.total:,} done. Pages show the earlier codes until then; your corrections "
         "are kept either way.",
-        icon="⏳",
+        icon=":material/hourglass_top:",
     )
 
 
