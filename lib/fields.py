@@ -54,8 +54,10 @@ def clean_text(value: object) -> str:
         text = _INVISIBLE.sub("", text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-    elif not (text.startswith(" ") or text.endswith(" ")) and not any(
-        space in text for space in _ASCII_SPACE_MARKS
+    elif (
+        len(text) > 200  # abstracts; on short text split and join is as fast
+        and not (text.startswith(" ") or text.endswith(" "))
+        and not any(space in text for space in _ASCII_SPACE_MARKS)
     ):
         return text  # white space already single spaces: a few scans, not split and join
     folded = " ".join(text.split())

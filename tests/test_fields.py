@@ -55,6 +55,7 @@ def test_clean_text_is_idempotent_and_trimmed(text: str) -> None:
 def test_clean_text_folds_every_kind_of_ascii_white_space(text: str) -> None:
     # the fast path (no folding needed) must never keep what str.split would fold
     assert clean_text(text) == " ".join(text.split())
+    assert clean_text(text * 50) == " ".join((text * 50).split())  # long text: the fast path
 
 
 def test_clean_text_decodes_markup_and_folds_spaces() -> None:
