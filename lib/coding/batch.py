@@ -134,6 +134,9 @@ class StreamingCoder:
             global _WORKER_CODEBOOK
             matcher_for(self.codebook)  # compile once, before the fork: workers inherit it
             _WORKER_CODEBOOK = self.codebook
+            # what the workers inherit is never walked by their collector (nor copied by
+            # the collector's writes): Python's advice for a fork without exec
+            gc.freeze()
             self._pool = multiprocessing.get_context("fork").Pool(
                 self.jobs, initializer=_start_worker
             )
