@@ -193,6 +193,7 @@ class StreamingCoder:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+            gc.unfreeze()  # the caller's heap is collected as before
         _WORKER_CODEBOOK = None
 
 
