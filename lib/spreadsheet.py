@@ -24,6 +24,7 @@ from lib.readers.base import ReadError
 __all__ = ["FORMULA_STARTS", "safe_cell", "unsafe_cell", "workbook_text"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_RISKY_FIRST = frozenset("".join(FORMULA_STARTS) + "'")  # what a cell needing care starts with
 
 
 def safe_cell(value: object) -> str:
@@ -33,6 +34,8 @@ def safe_cell(value: object) -> str:
     more, so that `unsafe_cell` gives back exactly what was written.
     """
     text = "" if value is None else str(value)
+    if not text or text[0] not in _RISKY_FIRST:  # most cells: one look (100k-row exports)
+        return text
     if text.startswith(FORMULA_STARTS) or _quoted_formula(text):
         return "'" + text
     return text

@@ -136,3 +136,58 @@ def test_several_processes_give_the_same_rows_in_the_same_order(
 def test_jobs_must_be_positive(tmp_path: Path, export: Path, capsys) -> None:
     assert main(["code", str(export), "--out", str(tmp_path / "x.csv"), "--jobs", "0"]) == 1
     assert "--jobs must be 1 or more" in capsys.readouterr().err
+
+
+def test_records_coded_while_reading_get_the_ids_and_texts_reading_ends_with(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Workers code records as the reader keeps them; what reading does afterwards (the
+    second file's ids renamed to be unique) shows in the rows, same as in one process."""
+    from lib.coding import batch
+
+    first, second = tmp_path / "a.ris", tmp_path / "b.ris"
+    first.write_text(RIS, encoding="utf-8")
+    second.write_text(RIS.replace("US jails", "Norwegian prisons"), encoding="utf-8")
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    files = [str(first), str(second)]
+    assert main(["code", *files, "--out", str(one), "--jobs", "1"]) == 0
+    monkeypatch.setattr(batch, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(batch, "_CHUNK", 1)
+    assert main(["code", *files, "--out", str(two), "--jobs", "2"]) == 0
+    assert one.read_bytes() == two.read_bytes()
+    rows = read(two)
+    assert [r["record_id"] for r in rows] == ["one", "two", "one~2", "two~2"]
+    assert rows[3]["country"] == "Norway" and rows[1]["country"] == "USA"
+
+
+def test_a_record_changed_or_dropped_after_it_was_kept_is_coded_as_it_ends(monkeypatch) -> None:
+    from lib.coding import batch, code_record, load_codebook
+    from lib.model import Record
+    from lib.readers.base import ReadResult
+
+    monkeypatch.setattr(batch, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(batch, "_CHUNK", 1)
+    codebook = load_codebook(default_codebook_path())
+    made = [
+        Record(record_id=f"r{i}", title=title, abstract=abstract, keywords=["prisons"])
+        for i, (title, abstract) in enumerate(
+            [
+                ("Peer mentoring for women leaving prison", "Semi-structured interviews."),
+                ("A randomised controlled trial in US jails", "HIV knowledge improved."),
+                ("Peer support in Canadian prisons", "A survey of 200 prisoners."),
+            ]
+        )
+    ]
+    with batch.streaming(codebook, jobs=2) as coder:
+        assert coder is not None
+        result = ReadResult()
+        for record in made:
+            result.keep(record)
+        made[2].keywords = ["focus groups"]  # changed after it was coded (a relabel)
+        made[0].record_id = "renamed"
+        final = [made[0], made[2]]  # made[1] dropped after it was kept
+        rows = list(coder.rows(final))
+    assert [r["record_id"] for r in rows] == ["renamed", "r2"]
+    assert rows[1]["method"] == code_record(made[2], codebook).method
+    assert "keywords: 'focus groups'" in rows[1]["method_evidence"]
+    assert rows == [code_record(r, codebook).to_row() for r in final]

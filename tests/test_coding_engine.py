@@ -17,7 +17,7 @@ from lib.coding import (
     default_codebook_path,
     load_codebook,
 )
-from lib.coding.matcher import _WORD, matcher_for
+from lib.coding.matcher import _WORD, _parts, matcher_for
 from lib.coding.matcher import _words as fast_words
 from lib.coding.patterns import fold
 from lib.model import Record
@@ -219,6 +219,21 @@ def test_a_csv_row_shows_each_facets_codes_and_the_evidence_the_record_gives(
 def test_fast_word_split_equals_the_regex(text: str) -> None:
     folded = fold(text)
     assert fast_words(folded) == _WORD.findall(folded)
+
+
+@settings(deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("ab_ .,-\u00e9\u00df\u2019\u00b1\u0661\u00a0\x00"), max_size=60
+    )
+)
+def test_fast_word_split_finds_each_word_where_the_regex_does(text: str) -> None:
+    """Accented letters, digits of other scripts, symbols and curly quotes mixed with ASCII:
+    the words and their offsets are the regex's (evidence offsets rely on them)."""
+    folded = fold(text)
+    parts, starts = _parts(folded)
+    found = [(p, s) for p, s in zip(parts, starts) if p]  # noqa: B905 (one start more)
+    assert found == [(m.group(), m.start()) for m in _WORD.finditer(folded)]
 
 
 @settings(deadline=None)  # a shared, loaded machine: no per-example deadline

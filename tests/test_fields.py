@@ -51,6 +51,13 @@ def test_clean_text_is_idempotent_and_trimmed(text: str) -> None:
     assert "  " not in once
 
 
+@given(st.text(alphabet=st.sampled_from("ab. \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")))
+def test_clean_text_folds_every_kind_of_ascii_white_space(text: str) -> None:
+    # the fast path (no folding needed) must never keep what str.split would fold
+    assert clean_text(text) == " ".join(text.split())
+    assert clean_text(text * 50) == " ".join((text * 50).split())  # long text: the fast path
+
+
 def test_clean_text_decodes_markup_and_folds_spaces() -> None:
     assert (
         clean_text("<i>E. coli</i>&amp;\u00a0friends\n  in  prison") == "E. coli& friends in prison"

@@ -8,22 +8,32 @@ chunks of plain text tuples; each sends back finished CSV rows, which the caller
 as they come (`multiprocessing.Pool.imap` keeps the order). Nothing holds every coding at
 once: the rows are streamed, so memory stays that of the records read.
 
+While the export is still being read, the records read so far are already being coded
+(`streaming`): the readers pass each record on as they keep it
+(`lib.readers.base.records_kept_to`), and the workers, forked before the records pile up
+in memory, code them chunk by chunk. Reading 100,000 records is several seconds of one
+core; coding them meanwhile keeps the other cores busy.
+
 Why not threads: coding is pure Python and holds the interpreter lock.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from multiprocessing.pool import AsyncResult, Pool
 
 from lib.coding.codebook import Codebook
 from lib.coding.engine import code_texts, record_texts
 from lib.coding.matcher import matcher_for
 from lib.gcpause import gc_paused
 from lib.model import Record
+from lib.readers.base import records_kept_to
 
-__all__ = ["coded_rows", "default_jobs"]
+__all__ = ["StreamingCoder", "coded_rows", "default_jobs", "streaming"]
 
 # Below this many records one process is faster than starting workers.
 _PARALLEL_FROM = 4000
@@ -84,3 +94,124 @@ def coded_rows(
                 yield from rows
     finally:
         _WORKER_CODEBOOK = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _start_worker() -> None:
+    gc.enable()  # forked inside a reader's `gc_paused`: the worker runs as usual
+
+
+class StreamingCoder:
+    """Codes records on worker processes while they are being read (see `streaming`).
+
+    `keep` is called with each record a reader keeps; once `_PARALLEL_FROM` records are
+    in, the workers are forked and every `_CHUNK` records kept go to them. `rows` then
+    gives the rows of the records finally read, in their order: a record's row coded
+    while reading is used only if the record is the one sent and its texts are still
+    those coded (reading may still drop a file, rename ids or relabel our own exports);
+    any other record is coded here. The id in a row is always the record's final one.
+    """
+
+    def __init__(self, codebook: Codebook, jobs: int) -> None:
+        self.codebook = codebook
+        self.jobs = jobs
+        self.kept: list[tuple[Record, dict[str, str]]] = []  # every record kept, in order
+        self._pending = 0  # how many of the last records kept are not sent yet
+        self._sent: list[AsyncResult[list[dict[str, str]]] | None] = []  # chunks, in order
+        self._pool: Pool | None = None
+
+    def keep(self, record: Record) -> None:
+        self.kept.append((record, record_texts(record)))
+        self._pending += 1
+        if self._pending >= _CHUNK and len(self.kept) >= _PARALLEL_FROM:
+            self._send()
+
+    def _send(self) -> None:
+        if self._pool is None:
+            global _WORKER_CODEBOOK
+            matcher_for(self.codebook)  # compile once, before the fork: workers inherit it
+            _WORKER_CODEBOOK = self.codebook
+            # what the workers inherit is never walked by their collector (nor copied by
+            # the collector's writes): Python's advice for a fork without exec
+            gc.freeze()
+            self._pool = multiprocessing.get_context("fork").Pool(
+                self.jobs, initializer=_start_worker
+            )
+        # only whole chunks while reading: chunk k then holds kept[k * _CHUNK:][:_CHUNK]
+        first = len(self.kept) - self._pending
+        while self._pending >= _CHUNK:
+            chunk = self.kept[first : first + _CHUNK]
+            self._sent.append(
+                self._pool.apply_async(_rows_of, ([(r.record_id, t) for r, t in chunk],))
+            )
+            first += _CHUNK
+            self._pending -= _CHUNK
+
+    def _streamed(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(index into `kept`, row) of every record sent to the workers, in order."""
+        index = 0
+        for k, result in enumerate(self._sent):
+            assert result is not None
+            rows = result.get()
+            self._sent[k] = None  # the rows written are let go
+            for row in rows:
+                yield index, row
+                index += 1
+
+    def rows(self, records: Sequence[Record]) -> Iterator[dict[str, str]]:
+        """The CSV row of every record of `records` (the records read), in order."""
+        if self._pool is not None and self._pending:
+            tail = self.kept[len(self.kept) - self._pending :]
+            self._sent.append(
+                self._pool.apply_async(_rows_of, ([(r.record_id, t) for r, t in tail],))
+            )
+            self._pending = 0
+        if self._pool is None:  # too few records for workers: code them here
+            yield from coded_rows(records, self.codebook, jobs=1)
+            return
+        position = {id(r): i for i, (r, _) in enumerate(self.kept)}
+        streamed = self._streamed()
+        at = -1  # the index into `kept` of the last row taken from the workers
+        with gc_paused():
+            for record in records:
+                i = position.get(id(record), -1)
+                texts = record_texts(record)
+                if i > at and self.kept[i][1] == texts:
+                    while at < i:  # rows of records reading dropped are passed over
+                        at, row = next(streamed)
+                    row["record_id"] = record.record_id
+                else:
+                    row = code_texts(record.record_id, texts, self.codebook).to_row()
+                yield row
+
+    def close(self) -> None:
+        global _WORKER_CODEBOOK
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+            gc.unfreeze()  # the caller's heap is collected as before
+        _WORKER_CODEBOOK = None
+
+
+@contextmanager
+def streaming(codebook: Codebook, jobs: int | None = None) -> Iterator[StreamingCoder | None]:
+    """Inside the block, records read are coded on `jobs` worker processes as they are
+    read (default `default_jobs`); get their rows with `StreamingCoder.rows` once read.
+
+    Gives None where records cannot be coded while reading (one job, or a platform
+    without ``fork``): the caller then codes them once read (`coded_rows`).
+    """
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs == 1 or not _can_fork():
+        yield None
+        return
+    coder = StreamingCoder(codebook, jobs)
+    try:
+        with records_kept_to(coder.keep):
+            yield coder
+    finally:
+        coder.close()

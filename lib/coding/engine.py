@@ -333,6 +333,7 @@ class _Plan:
         # the matcher's negation-word cues ("not:method") -> the facet they belong to
         self.negation_codes = {f"not:{f.facet.name}": i for i, f in enumerate(self.facets)}
         self.uses_roles = any(f.facet.reads or f.own_claims for f in self.facets)
+        self.no_evidence = {f.facet.name: 0.5 if f.facet.single else 0.75 for f in self.facets}
 
 
 _PLANS: weakref.WeakKeyDictionary[Codebook, _Plan] = weakref.WeakKeyDictionary()
@@ -497,7 +498,7 @@ def sentence_roles(abstract: str, codebook: Codebook) -> list[tuple[int, int, st
 def _no_evidence(plan: _Plan) -> dict[str, float]:
     """Confidence when a facet has no evidence at all: a multi-valued facet with no code
     is more likely right than not (0.75); an unclear single facet is 0.5."""
-    return {f.facet.name: 0.5 if f.facet.single else 0.75 for f in plan.facets}
+    return dict(plan.no_evidence)
 
 
 def _counted(
@@ -692,8 +693,6 @@ def _decide(
                 sure = min(sure, _sure(sc - min_score[c], min_score[c]))
             elif c not in applying:  # a near miss
                 sure = min(sure, 1.0 - 0.5 * sc / min_score[c])
-    evidence = [(sources[h[4]], h) for h in hits if h[4] in sources]
-    if len(evidence) > 1:
-        # One entry per place: two phrases of a code matching the same words show once.
-        evidence = list({(code, h[1], h[2], h[3]): (code, h) for code, h in evidence}.values())
-    return chosen, scores, evidence, round(sure, 3)
+    # One entry per place: two phrases of a code matching the same words show once.
+    shown = {(sources[h[4]], h[1], h[2], h[3]): (sources[h[4]], h) for h in hits if h[4] in sources}
+    return chosen, scores, list(shown.values()), round(sure, 3)

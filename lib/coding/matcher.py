@@ -211,7 +211,7 @@ class Matcher:
         self._seen: set[str] = set()  # words looked up so far
         self._hot: set[str] = set()  # those that start some rule
         # and what to do where they occur
-        self._cache: dict[str, tuple[tuple[int, ...], tuple[_Try, ...]]] = {}
+        self._cache: dict[str, _WordPlan] = {}
 
     def _add(self, facet: str, code: str | None, exclude: bool, rule: Rule) -> None:
         for phrase in _orders(rule):
@@ -295,13 +295,15 @@ class Matcher:
         if not text:
             return []
         folded = fold(text)
-        parts, starts = _parts(folded)
+        parts, places = _parts(folded)
+        # the words alone and where each starts (C-level filters drop the empty parts)
+        words = list(compress(parts, parts))
+        starts = list(compress(places, parts))
         # Set operations (in C) pick the few distinct words that start some rule; only
         # their places are then visited in Python.
-        distinct = set(parts)
+        distinct = set(words)
         new = distinct - self._seen
         if new:
-            new.discard("")
             self._learn(new)
         hot = distinct & self._hot
         if not hot:
@@ -309,23 +311,21 @@ class Matcher:
         hits: list[Hit] = []
         add_hit = hits.append
         cache = self._cache
-        size = len(parts)
-        for i in compress(range(size), map(hot.__contains__, parts)):  # C-level filter
-            token = parts[i]
-            whole, tries = cache[token]
+        size = len(words)
+        words.append("")  # the next word after the last
+        for i in compress(range(size), map(hot.__contains__, words)):  # C-level filter
+            token = words[i]
+            whole, tries, gate = cache[token]
+            nxt = words[i + 1]
+            if gate is not None and not (nxt in gate[0] or (gate[1] and nxt.startswith(gate[1]))):
+                continue  # only phrases that need another next word start here
             start = starts[i]
             for n in whole:
                 add_hit((n, start, start + len(token)))
-            nxt = None
             for word_map, stems, bucket, regexes, patterns in tries:
-                if word_map is not None:  # which phrases may match depends on the next word
-                    if nxt is None:
-                        j = i + 1
-                        while j < size and not parts[j]:
-                            j += 1
-                        nxt = parts[j] if j < size else ""
-                    if nxt in word_map or (stems and nxt.startswith(stems)):
-                        regexes = bucket.select(nxt)
+                # which phrases may match depends on the next word
+                if word_map is not None and (nxt in word_map or (stems and nxt.startswith(stems))):
+                    regexes = bucket.select(nxt)
                 if regexes is not None:
                     folded_rx, folded_ids, text_rx, text_ids = regexes
                     if folded_rx is not None:
@@ -366,17 +366,27 @@ _Try = tuple[
     "_Regexes | None",  # the regexes of the phrases that need no next word
     list[tuple[int, bool, "re.Pattern[str]"]],  # patterns, tried wherever the word is
 ]
+# (one-word hits, tries, None or the next words and stems without which nothing matches)
+_Gate = tuple[frozenset[str], tuple[str, ...]]
+_WordPlan = tuple[tuple[int, ...], tuple[_Try, ...], "_Gate | None"]
 
 
-def _plan_word(buckets: tuple[_Bucket, ...]) -> tuple[tuple[int, ...], tuple[_Try, ...]]:
-    """What to do where a word occurs: the one-word hits, then the regexes to try."""
+def _plan_word(buckets: tuple[_Bucket, ...]) -> _WordPlan:
+    """What to do where a word occurs: the one-word hits, then the regexes to try, and
+    the next words (and stems) some phrase needs when nothing else can match there."""
     whole = tuple(n for b in buckets for n in b.whole)
     tries = tuple(
         (b.word_map if b.conditional else None, b.stems, b, b.fixed, b.patterns)
         for b in buckets
         if b.folded or b.original or b.patterns
     )
-    return whole, tries
+    gate = None
+    if not whole and all(w is not None and fixed is None and not p for w, _, _, fixed, p in tries):
+        gate = (
+            frozenset(word for w, _, _, _, _ in tries for word in w),  # type: ignore[union-attr]
+            tuple(stem for _, stems, _, _, _ in tries for stem in stems),
+        )
+    return whole, tries, gate
 
 
 def _parts(folded: str) -> tuple[list[str], Sequence[int]]:

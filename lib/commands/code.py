@@ -6,7 +6,8 @@ cell are joined with "; "), then one ``<facet>_evidence`` column per facet namin
 field and the phrase, e.g. ``abstract: 'semi-structured interviews'`` (for a facet with
 several codes, per code: ``women [title: 'female prisoners']; reentry [abstract: 'after
 release']``). The rules come from data/codebook.yaml unless --codebook names another.
-Records are coded on --jobs processes (default: the cores available, at most 4). Exit
+Records are coded on --jobs processes (default: the cores available, at most 4), from
+the first thousands read on, while the rest is still being read. Exit
 codes as for ``ingest``: 0 every file read, 2 a file could not be read (the others are
 still coded), 1 a usage or output error (including a codebook that cannot be used).
 """
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 
 from lib.coding import CSV_COLUMNS, CodebookError, default_codebook_path, load_codebook
-from lib.coding.batch import coded_rows, default_jobs
+from lib.coding.batch import coded_rows, default_jobs, streaming
 from lib.commands.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
@@ -62,16 +63,19 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be 1 or more", file=sys.stderr)
         return EXIT_USAGE
-    records, _, code = read_inputs(args)
-    try:
-        write_csv(args.out, CSV_COLUMNS, coded_rows(records, codebook, args.jobs))
-    except OSError as exc:
-        print(
-            f"error: cannot write {args.out}: {exc.strerror}; "
-            "check the folder exists and you may write to it",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    # records are coded on the workers while the rest of the export is still being read
+    with streaming(codebook, args.jobs) as coder:
+        records, _, code = read_inputs(args)
+        rows = coded_rows(records, codebook, 1) if coder is None else coder.rows(records)
+        try:
+            write_csv(args.out, CSV_COLUMNS, rows)
+        except OSError as exc:
+            print(
+                f"error: cannot write {args.out}: {exc.strerror}; "
+                "check the folder exists and you may write to it",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     if args.out != "-":
         print(f"{len(records)} records coded into {args.out}", file=sys.stderr)
     return EXIT_UNREADABLE if code else EXIT_OK

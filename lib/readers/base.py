@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from lib.model import Record
@@ -32,6 +34,7 @@ __all__ = [
     "line_start_counter",
     "mark_incomplete",
     "one_line",
+    "records_kept_to",
 ]
 
 # Why a record is marked incomplete (`Record.incomplete`); the report and the Import page
@@ -94,6 +97,27 @@ class Skipped:
         return f"{where}{hint}: {self.reason}"
 
 
+# Who else hears of each record a reader keeps (`records_kept_to`); None: nobody.
+_KEPT_TO: ContextVar[Callable[[Record], None] | None] = ContextVar("kept_to", default=None)
+
+
+@contextmanager
+def records_kept_to(callback: Callable[[Record], None]) -> Iterator[None]:
+    """Inside the block, every record a reader keeps (`ReadResult.keep`) is also passed to
+    `callback` as soon as it is kept, so that work on the records can start before the
+    whole file is read (the ``code`` command codes them meanwhile, `lib.coding.batch`).
+
+    The callback sees the record as the reader kept it: what reading does to it later
+    (ids made unique, our own exports relabelled, a file refused as too large) is the
+    caller's to check once reading is done.
+    """
+    token = _KEPT_TO.set(callback)
+    try:
+        yield
+    finally:
+        _KEPT_TO.reset(token)
+
+
 @dataclass(slots=True)
 class ReadResult:
     """What a reader got out of one file."""
@@ -111,6 +135,9 @@ class ReadResult:
         if not record.identifies():
             mark_incomplete(record, NOTHING_IDENTIFYING)
         self.records.append(record)
+        callback = _KEPT_TO.get()
+        if callback is not None:
+            callback(record)
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,21 +265,25 @@ def _exporter(records: list[Fields], stray: int) -> str:
 def read(text: str, file_name: str = "") -> ReadResult:
     parser = _Scan()
     result = ReadResult()
-    parsed: list[tuple[int, Fields, bool]] = []
+    parsed: list[Fields] = []
+    # each record is mapped as soon as it is cut out, so that it is kept (and can be
+    # worked on, `lib.readers.base.records_kept_to`) while the rest is still being read
     for first_line, section in sections(text):
-        parsed += parser.records(section, first_line)
-    for n, (line, rec, closed) in enumerate(parsed, start=1):
-        try:
-            record = _to_record(rec, line)
-        except Exception as exc:  # one bad record must not lose the file  # noqa: BLE001
-            result.skipped.append(Skipped(line, f"could not be read ({exc})", f"record {n}"))
-            continue
-        if not closed:
-            mark_incomplete(record, CUT_SHORT)
-        result.keep(record)
-        for tag in rec:
-            if tag not in KNOWN_TAGS:
-                result.unknown_fields[tag] += 1
+        for line, rec, closed in parser.records(section, first_line):
+            parsed.append(rec)
+            try:
+                record = _to_record(rec, line)
+            except Exception as exc:  # one bad record must not lose the file  # noqa: BLE001
+                result.skipped.append(
+                    Skipped(line, f"could not be read ({exc})", f"record {len(parsed)}")
+                )
+                continue
+            if not closed:
+                mark_incomplete(record, CUT_SHORT)
+            result.keep(record)
+            for tag in rec:
+                if tag not in KNOWN_TAGS:
+                    result.unknown_fields[tag] += 1
     if not parsed:
         raise ReadError("no RIS records found (no 'TY  - ' line starts a record)")
     note_lines(
@@ -294,7 +298,7 @@ def read(text: str, file_name: str = "") -> ReadResult:
         "line: read as far as they go and marked incomplete",
     )
     note_lines(result, parser.stray_lines, OUTSIDE_RECORDS)
-    result.exporter = _exporter([r for _, r, _ in parsed], len(parser.stray_lines))
+    result.exporter = _exporter(parsed, len(parser.stray_lines))
     return result
 
 
