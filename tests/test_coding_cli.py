@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,40 @@ def test_a_record_changed_or_dropped_after_it_was_kept_is_coded_as_it_ends(monke
     assert rows[1]["method"] == code_record(made[2], codebook).method
     assert "keywords: 'focus groups'" in rows[1]["method_evidence"]
     assert rows == [code_record(r, codebook).to_row() for r in final]
+
+
+class _real:  # the real chunk coder, for the dying one below
+    rows_of = None
+
+
+def _dies_on_the_third_record(chunk):  # type: ignore[no-untyped-def]
+    """A worker's chunk coder that dies as a killed process would (module level: the
+    workers get it by name)."""
+    if chunk and chunk[0][0].endswith("DEMO0000003"):
+        os._exit(9)
+    return _real.rows_of(chunk)
+
+
+def test_a_worker_that_dies_ends_the_command_with_a_message_not_a_hang(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """A coding process killed mid-run (out of memory, say): the pool started another and
+    waited for the lost chunk for ever. Now the command stops, says why, writes nothing."""
+    from lib.coding import batch
+
+    exports = ROOT / "data" / "demo" / "exports"
+    if not exports.exists():
+        pytest.skip("demo exports absent")
+    monkeypatch.setattr(_real, "rows_of", batch._rows_of)
+    monkeypatch.setattr(batch, "_rows_of", _dies_on_the_third_record)
+    monkeypatch.setattr(batch, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(batch, "_CHUNK", 1)
+    out = tmp_path / "codes.csv"
+    done: list[int] = []
+    command = ["code", str(exports), "--out", str(out), "--jobs", "2"]
+    runner = threading.Thread(target=lambda: done.append(main(command)), daemon=True)
+    runner.start()
+    runner.join(timeout=120)  # a hang fails here instead of stalling the suite
+    assert done == [1], "the command hung on the dead worker"
+    assert "a coding process stopped unexpectedly" in capsys.readouterr().err
+    assert not out.exists()

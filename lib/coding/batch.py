@@ -5,7 +5,7 @@ processes: 100,000 abstracts take a few tens of seconds of processor time, which
 machine with two or more cores gives back as wall time. Workers are forked after the
 codebook is compiled (they inherit it, nothing is compiled twice) and get records in
 chunks of plain text tuples; each sends back finished CSV rows, which the caller writes
-as they come (`multiprocessing.Pool.imap` keeps the order). Nothing holds every coding at
+as they come (`ProcessPoolExecutor.map` keeps the order). Nothing holds every coding at
 once: the rows are streamed, so memory stays that of the records read.
 
 While the export is still being read, the records read so far are already being coded
@@ -23,8 +23,8 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.pool import AsyncResult, Pool
 
 from lib.coding.codebook import Codebook
 from lib.coding.engine import code_texts, record_texts
@@ -89,11 +89,20 @@ def coded_rows(
     matcher_for(codebook)  # compile once, before the fork: workers inherit it
     _WORKER_CODEBOOK = codebook
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for rows in pool.imap(_rows_of, chunks):
+        with _executor(jobs) as pool:
+            for rows in pool.map(_rows_of, chunks):
                 yield from rows
     finally:
         _WORKER_CODEBOOK = None
+
+
+def _executor(jobs: int) -> ProcessPoolExecutor:
+    """Forked workers. An executor rather than `multiprocessing.Pool`: when a worker dies
+    (killed, out of memory) the pool quietly starts another and the lost chunk's result
+    never comes, so the command hung; the executor raises `BrokenProcessPool` instead."""
+    return ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+    )
 
 
 def _can_fork() -> bool:
@@ -120,8 +129,8 @@ class StreamingCoder:
         self.jobs = jobs
         self.kept: list[tuple[Record, dict[str, str]]] = []  # every record kept, in order
         self._pending = 0  # how many of the last records kept are not sent yet
-        self._sent: list[AsyncResult[list[dict[str, str]]] | None] = []  # chunks, in order
-        self._pool: Pool | None = None
+        self._sent: list[Future[list[dict[str, str]]] | None] = []  # chunks, in order
+        self._pool: ProcessPoolExecutor | None = None
 
     def keep(self, record: Record) -> None:
         self.kept.append((record, record_texts(record)))
@@ -137,16 +146,12 @@ class StreamingCoder:
             # what the workers inherit is never walked by their collector (nor copied by
             # the collector's writes): Python's advice for a fork without exec
             gc.freeze()
-            self._pool = multiprocessing.get_context("fork").Pool(
-                self.jobs, initializer=_start_worker
-            )
+            self._pool = _executor(self.jobs)
         # only whole chunks while reading: chunk k then holds kept[k * _CHUNK:][:_CHUNK]
         first = len(self.kept) - self._pending
         while self._pending >= _CHUNK:
             chunk = self.kept[first : first + _CHUNK]
-            self._sent.append(
-                self._pool.apply_async(_rows_of, ([(r.record_id, t) for r, t in chunk],))
-            )
+            self._sent.append(self._pool.submit(_rows_of, [(r.record_id, t) for r, t in chunk]))
             first += _CHUNK
             self._pending -= _CHUNK
 
@@ -155,7 +160,7 @@ class StreamingCoder:
         index = 0
         for k, result in enumerate(self._sent):
             assert result is not None
-            rows = result.get()
+            rows = result.result()
             self._sent[k] = None  # the rows written are let go
             for row in rows:
                 yield index, row
@@ -165,9 +170,7 @@ class StreamingCoder:
         """The CSV row of every record of `records` (the records read), in order."""
         if self._pool is not None and self._pending:
             tail = self.kept[len(self.kept) - self._pending :]
-            self._sent.append(
-                self._pool.apply_async(_rows_of, ([(r.record_id, t) for r, t in tail],))
-            )
+            self._sent.append(self._pool.submit(_rows_of, [(r.record_id, t) for r, t in tail]))
             self._pending = 0
         if self._pool is None:  # too few records for workers: code them here
             yield from coded_rows(records, self.codebook, jobs=1)
@@ -190,8 +193,7 @@ class StreamingCoder:
     def close(self) -> None:
         global _WORKER_CODEBOOK
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
             gc.unfreeze()  # the caller's heap is collected as before
         _WORKER_CODEBOOK = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from lib.coding import CSV_COLUMNS, CodebookError, default_codebook_path, load_codebook
@@ -69,6 +70,13 @@ def run(args: argparse.Namespace) -> int:
         rows = coded_rows(records, codebook, 1) if coder is None else coder.rows(records)
         try:
             write_csv(args.out, CSV_COLUMNS, rows)
+        except BrokenProcessPool:
+            print(
+                f"error: a coding process stopped unexpectedly (out of memory, or killed); "
+                f"nothing was written to {args.out}. Try again, or with --jobs 1",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         except OSError as exc:
             print(
                 f"error: cannot write {args.out}: {exc.strerror}; "
