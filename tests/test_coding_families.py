@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 from lib.coding import Codebook, code_record, default_codebook_path, load_codebook
+from lib.coding.engine import sentence_roles
 from lib.coding.sections import split_sentences
 from lib.model import Record
 
@@ -280,3 +281,69 @@ def test_a_cross_sectional_comparison_with_those_without_is_a_survey() -> None:
         "age mattered."
     )
     assert coding.method == "survey"
+
+
+# -- round 3 ---------------------------------------------------------------------------------
+
+
+def test_less_of_a_harm_is_a_benefit_not_a_challenge() -> None:
+    coded = code(
+        "We followed 60 Listeners for a year. Interviews and records were analysed. "
+        "Mentoring lowered the risk of relapse and reduced isolation on the wings. "
+        "Peer support eased the burden on officers."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_more_of_a_good_thing_is_not_a_challenge() -> None:
+    coded = code(
+        "We compared 120 mentored and 130 unmentored men after release. Records were linked. "
+        "Mentored men were more likely to attend treatment and had higher rates of employment. "
+        "Peer mentoring helped men settle after prison."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_positive_and_negative_behaviours_measured_are_not_mixed_findings() -> None:
+    coded = code(
+        "Methods: Staff of one therapeutic community rated 40 residents every week. "
+        "Results: Weekly ratings of positive and negative behaviours showed that conduct "
+        "improved over the course of therapy."
+    )
+    assert coded.direction == "benefit"
+    both = code(
+        "We interviewed 30 peer mentors. Mentors gave accounts of their work. "
+        "The role had both positive and negative effects on the mentors."
+    )
+    assert both.direction == "mixed"
+
+
+def test_a_named_authors_finding_is_not_the_studys_own() -> None:
+    coded = code(
+        "We interviewed 25 Listeners in three prisons. "
+        "Listeners described the role as rewarding and valued the training. "
+        "Unlike our Listeners, the peers in Smith et al. found the role harmful."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_problem_solving_skills_are_not_a_problem() -> None:
+    coded = code(
+        "We ran a trial with 80 young men in custody. Sessions were recorded. "
+        "Problem-solving scores improved in the mentored group."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_a_copyright_notice_is_no_conclusion_and_a_gap_is_background() -> None:
+    text = (
+        "One in ten men report a parent in prison, yet little research has asked how peer "
+        "groups help them. This study examines a peer group for sons of prisoners. "
+        "We find that members felt less alone. Taken together, our findings suggest the "
+        "groups are worth funding. (c) 2024 The Publisher, all rights reserved."
+    )
+    roles = [role for _, _, role in sentence_roles(text, codebook())]
+    assert roles[0] == "background"
+    assert roles[1] == "aim"
+    assert roles[-1] == "other"
+    assert roles[-2] == "conclusion"

@@ -185,7 +185,8 @@ _HEAD_ALT = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in _HEAD_WORDS)
 # sentence's end.
 _HEADING = re.compile(
     rf"(?P<head>(?i:{_HEAD_ALT})(?:\s*(?:and|&|/|,)\s*(?i:{_HEAD_ALT}))*)"
-    rf"(?:\s*(?::|\.|\u2014|\u2013|-)[ \t]*|\s*\n|(?<=[A-Z])[ \t]+(?=[A-Z][a-z])"
+    # (a hyphen needs a space on one side: "Problem-solving", "Purpose-built" are words)
+    rf"(?:\s*(?::|\.|\u2014|\u2013|[ \t]-|-(?=[ \t]))[ \t]*|\s*\n|(?<=[A-Z])[ \t]+(?=[A-Z][a-z])"
     # glued to its text, as some exports print a bold heading: "MethodsWe searched"
     rf"|(?<=[a-z])(?=[A-Z][a-z]))"
 )
@@ -210,6 +211,13 @@ _GLUED_HEAD = re.compile(r"[A-Z][a-z]+(?=[A-Z])")
 # sentence (exports that wrap lines, or set a term in italics on its own line) is no end.
 _ENDS_SENTENCE = frozenset(".!?:")
 _CLOSERS = frozenset("\"')]\u201d\u2019")
+# A publisher's or database's notice: "Copyright © 2008 Wiley", "(c) 2025 APA, all rights
+# reserved", "(PsycInfo Database Record ...)", "Published by Elsevier Ltd."
+_NOTICE = re.compile(
+    r"\u00a9|\(c\)\s*(?:19|20)\d\d|\bcopyright\b|\ball rights reserved\b"
+    r"|\bdatabase record\b|^\W*published by\b",
+    re.IGNORECASE,
+)
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -272,6 +280,11 @@ def split_sentences(text: str) -> list[Sentence]:
         mark = cuts.get(start, "")
         if mark:
             heading = "" if mark == "-" else mark
+        if trimmed <= 300 and _NOTICE.search(piece):
+            # a copyright or database notice closing the abstract is no conclusion (and,
+            # taken for one, pushes the real conclusion back into the results)
+            sentences.append(Sentence(start, start + trimmed, "other", "other"))
+            continue
         sentences.append(Sentence(start, start + trimmed, heading, heading))
     return sentences
 
@@ -306,6 +319,28 @@ def _heading_at(text: str, pos: int) -> tuple[str, int] | None:
 # sentence's role, by weight: 2 for a sure sign, 1 for a hint. The engine matches them with
 # the codebook's rules in one pass; `assign_roles` weighs them.
 ROLE_CUES: dict[str, dict[float, tuple[str, ...]]] = {
+    # what is not yet known: the gap a study sets out to fill is background, even when
+    # the sentence also reports a figure ("13% report ...; yet little research has ...")
+    "background": {
+        2: (
+            "little is known",
+            "less is known",
+            "little research",
+            "few studies",
+            "limited research",
+            "remains unclear",
+            "remains unknown",
+            "remain unclear",
+            "remain unknown",
+            "knowledge gap",
+            "gap in the literature",
+            "gaps in the literature",
+            "has received little attention",
+            "have received little attention",
+            "under-researched",
+            "understudied",
+        ),
+    },
     "aim": {
         2: (
             "this ... study",
@@ -610,6 +645,8 @@ FLAG_CUES: dict[str, tuple[str, ...]] = {
         "are known to", "is known to", "literature suggests", "has been found",
         "have been found", "is often assumed", "it is assumed", "is widely believed",
         "growing body",
+        # a named author's claim: "Smith et al. found", "Jones and colleagues reported"
+        "et al", "and colleagues",
     ),
     # future work and protocols
     "future": (
