@@ -347,3 +347,31 @@ def test_a_copyright_notice_is_no_conclusion_and_a_gap_is_background() -> None:
     assert roles[1] == "aim"
     assert roles[-1] == "other"
     assert roles[-2] == "conclusion"
+
+
+def test_a_share_reported_after_the_aim_is_a_result_not_more_aim() -> None:
+    text = (
+        "We investigated how 50 Listeners in two prisons coped with their role. "
+        "Most Listeners stayed in the role and called the training worthwhile. "
+        "These findings have implications for suicide prevention in prisons."
+    )
+    roles = [role for _, _, role in sentence_roles(text, codebook())]
+    assert roles == ["aim", "results", "conclusion"]
+    assert code(text).direction == "benefit"
+
+
+def test_a_title_that_states_the_finding_decides_when_the_abstract_is_silent() -> None:
+    silent = (
+        "We describe a peer mentoring scheme in two prisons. Mentors met women weekly. "
+        "Forty women took part over a year."
+    )
+    coded = code(silent, title="A successful peer mentoring scheme for women leaving prison")
+    assert coded.direction == "benefit"
+    assert [e.field for e in coded.evidence_for("direction")] == ["title"]
+    # the title is a hint: the abstract's own findings outweigh it
+    spoken = code(
+        "We interviewed 30 mentors in two prisons. Mentors described barriers and "
+        "frustration with the regime, and a lack of training.",
+        title="A successful peer mentoring scheme",
+    )
+    assert spoken.direction == "challenge"

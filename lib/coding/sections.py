@@ -582,6 +582,13 @@ ROLE_CUES: dict[str, dict[float, tuple[str, ...]]] = {
             "was associated",
             "benefited",
             "struggled",
+            # a share reported ("Most incidents involved ...", "half of the men"): a result
+            "most",
+            "half of",
+            "majority of",
+            "percent",
+            "per cent",
+            "proportion of",
             "named",
             "saw",
         ),
