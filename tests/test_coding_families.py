@@ -375,3 +375,19 @@ def test_a_title_that_states_the_finding_decides_when_the_abstract_is_silent() -
         title="A successful peer mentoring scheme",
     )
     assert spoken.direction == "challenge"
+
+
+def test_a_diagnosis_counted_in_the_sample_is_an_outcome_not_the_population() -> None:
+    counted = code(
+        "We aimed to estimate the prevalence of serious mental illness among men in prison. "
+        "A random sample of 300 prisoners in four prisons completed a screening interview. "
+        "One in five screened positive."
+    )
+    assert "mental-health" not in counted.population
+    assert "general-prison" in counted.population
+    described = code(
+        "We interviewed 20 prisoners with serious mental illness about peer support. "
+        "Participants were recruited from the prison's mental healthcare team. "
+        "Peers were valued."
+    )
+    assert "mental-health" in described.population
