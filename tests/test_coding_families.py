@@ -391,3 +391,16 @@ def test_a_diagnosis_counted_in_the_sample_is_an_outcome_not_the_population() ->
         "Peers were valued."
     )
     assert "mental-health" in described.population
+
+
+def test_an_improvement_found_is_not_taken_for_an_aim_to_improve() -> None:
+    found = code(
+        "Methods: We followed 50 men released from prison with a peer navigator. "
+        "Results: Peer navigation improved access to care and improved outcomes at six months."
+    )
+    assert found.direction == "benefit"
+    aimed = code(
+        "Methods: We followed 50 men released from prison with a peer navigator. "
+        "Results: Navigators spent most visits on improving access to care."
+    )
+    assert aimed.direction == "unclear"
