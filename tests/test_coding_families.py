@@ -404,3 +404,35 @@ def test_an_improvement_found_is_not_taken_for_an_aim_to_improve() -> None:
         "Results: Navigators spent most visits on improving access to care."
     )
     assert aimed.direction == "unclear"
+
+
+_COMPARED = (
+    "Methods: We followed 90 women who met a peer mentor before release and 110 who did "
+    "not. Results: "
+)
+
+
+def test_less_of_a_harm_said_either_way_round_is_a_benefit() -> None:
+    for finding in (
+        "Reoffending was lower among the mentored women.",
+        "Mentored women had lower depression scores at follow-up.",
+        "Mentees said they felt more confident and less isolated after release.",
+    ):
+        assert code(_COMPARED + finding).direction == "benefit", finding
+
+
+def test_a_plain_finding_of_no_effect_is_null() -> None:
+    for finding in (
+        "Mentoring did not reduce reoffending.",
+        "There was no reduction in the use of drugs.",
+        "Mentored women returned to prison at similar rates to the others.",
+    ):
+        assert code(_COMPARED + finding).direction == "null", finding
+
+
+def test_the_strain_of_a_peer_role_is_a_challenge() -> None:
+    coded = code(
+        "We interviewed 22 peer mentors in three prisons. Results: Mentors found the role "
+        "stressful and emotionally draining at times."
+    )
+    assert coded.direction == "challenge"
