@@ -436,3 +436,16 @@ def test_the_strain_of_a_peer_role_is_a_challenge() -> None:
         "stressful and emotionally draining at times."
     )
     assert coded.direction == "challenge"
+
+
+def test_the_people_studied_reporting_something_is_a_result_not_the_method() -> None:
+    text = (
+        "Peer mentoring is offered in many prisons, and little is known about the mentors. "
+        "We interviewed 30 mentors in two prisons about their work. "
+        "Respondents described frustration with the regime. "
+        "Most mentors kept their role for a year. "
+        "Prisons may need to give mentors more time with staff."
+    )
+    roles = [role for _, _, role in sentence_roles(text, codebook())]
+    assert roles[1:3] == ["method", "results"]
+    assert code(text).direction == "challenge"

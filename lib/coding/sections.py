@@ -640,6 +640,46 @@ ROLE_CUES: dict[str, dict[float, tuple[str, ...]]] = {
         ),
     },
 }
+# The people studied saying or doing something in the past tense is a result ("Respondents
+# described challenges", "Participants identified ..."), even where the subject alone
+# ("participants") hints at the method: a subject with a reporting verb is a sure sign.
+_SUBJECTS = (
+    "participants",
+    "respondents",
+    "interviewees",
+    "informants",
+    "mentors",
+    "mentees",
+    "peers",
+    "prisoners",
+    "staff",
+    "women",
+    "men",
+    "residents",
+    "listeners",
+    "patients",
+)
+_REPORTED = (
+    "described",
+    "reported",
+    "identified",
+    "discussed",
+    "expressed",
+    "emphasised",
+    "emphasized",
+    "spoke of",
+    "spoke about",
+    "talked about",
+    "highlighted",
+    "felt",
+    "perceived",
+    "valued",
+    "noted",
+    "mentioned",
+    "recounted",
+    "stressed",
+)
+ROLE_CUES["results"][2] += tuple(f"{who} {said}" for who in _SUBJECTS for said in _REPORTED)
 
 FLAG_CUES: dict[str, tuple[str, ...]] = {
     # claims of earlier research or of others: not the study's own findings
