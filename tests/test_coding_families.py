@@ -449,3 +449,16 @@ def test_the_people_studied_reporting_something_is_a_result_not_the_method() -> 
     roles = [role for _, _, role in sentence_roles(text, codebook())]
     assert roles[1:3] == ["method", "results"]
     assert code(text).direction == "challenge"
+
+
+def test_groups_compared_in_a_cross_sectional_survey_do_not_make_a_comparison_design() -> None:
+    surveyed = code(
+        "In a cross-sectional survey, 300 prisoners with and without a peer mentor "
+        "completed questionnaires on wellbeing."
+    )
+    assert surveyed.method == "survey"
+    compared = code(
+        "Prisoners who joined the peer scheme were matched to a comparison group on age and "
+        "offence, and reconvictions were compared over two years."
+    )
+    assert compared.method == "quasi-experimental"
