@@ -462,3 +462,11 @@ def test_groups_compared_in_a_cross_sectional_survey_do_not_make_a_comparison_de
         "offence, and reconvictions were compared over two years."
     )
     assert compared.method == "quasi-experimental"
+
+
+def test_what_a_goal_will_require_is_not_a_finding() -> None:
+    coded = code(
+        "Methods: We counted the peer mentors in 12 prisons. Results: Eight prisons had a "
+        "scheme. Conclusion: Improving support for mentors will require new funding."
+    )
+    assert coded.direction == "unclear"

@@ -704,6 +704,8 @@ FLAG_CUES: dict[str, tuple[str, ...]] = {
         "we hypothesize that", "we hypothesised that", "we hypothesized that",
         "it was hypothesised", "it was hypothesized", "we expect", "is expected",
         "are expected",
+        # what a goal will take is no finding ("Reducing transmission ... will require ...")
+        "will require", "will need", "would require", "would need",
     ),
     # a claim being rebutted: what follows the cue is not what the study found
     "rebut": (
