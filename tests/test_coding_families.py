@@ -470,3 +470,23 @@ def test_what_a_goal_will_require_is_not_a_finding() -> None:
         "scheme. Conclusion: Improving support for mentors will require new funding."
     )
     assert coded.direction == "unclear"
+
+
+_INTERVIEWED = "Methods: We interviewed 24 peer mentors and 18 mentees in three prisons. Results: "
+
+
+def test_what_peers_say_the_role_gave_them_is_a_benefit() -> None:
+    for finding in (
+        "Mentors described the role as meaningful and a source of pride.",
+        "Mentees felt safe with mentors who had been there themselves.",
+        "Mentoring built trust, and mentees said it made a difference to their lives.",
+    ):
+        assert code(_INTERVIEWED + finding).direction == "benefit", finding
+    # a concept named is not a finding: "trust" as a topic is not "trusted"
+    listed = code(_INTERVIEWED + "Topics discussed included trust, routine and family.")
+    assert listed.direction == "unclear"
+
+
+def test_role_strain_and_blurred_boundaries_are_challenges() -> None:
+    coded = code(_INTERVIEWED + "Peer workers faced role strain and blurred boundaries with staff.")
+    assert coded.direction == "challenge"
