@@ -490,3 +490,16 @@ def test_what_peers_say_the_role_gave_them_is_a_benefit() -> None:
 def test_role_strain_and_blurred_boundaries_are_challenges() -> None:
     coded = code(_INTERVIEWED + "Peer workers faced role strain and blurred boundaries with staff.")
     assert coded.direction == "challenge"
+
+
+def test_staff_interviewed_beside_prisoners_and_peers_with_lived_experience_of_prison() -> None:
+    both = code(
+        "We surveyed 120 people in prison about peer support, and interviewed 10 prison "
+        "officers about the scheme."
+    )
+    assert set(both.population) == {"general-prison", "staff"}
+    healers = code(
+        "Peer support workers with lived experience of prison were interviewed about their "
+        "own desistance."
+    )
+    assert healers.population == ("reentry",)
