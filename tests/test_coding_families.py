@@ -503,3 +503,19 @@ def test_staff_interviewed_beside_prisoners_and_peers_with_lived_experience_of_p
         "own desistance."
     )
     assert healers.population == ("reentry",)
+
+
+def test_outcomes_set_against_people_who_had_no_mentor_are_a_comparison_design() -> None:
+    coded = code(
+        "Reconviction rates of 300 mentored men were compared with those of 300 similar men "
+        "released from the same prisons who had no mentor."
+    )
+    assert coded.method == "quasi-experimental"
+
+
+def test_measures_at_entry_and_exit_or_again_later_are_pre_post() -> None:
+    for text in (
+        "Mentees completed a wellbeing scale at entry and at exit.",
+        "Wellbeing was measured before mentoring began and again six months later.",
+    ):
+        assert code(text).method == "pre-post", text
