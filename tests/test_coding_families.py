@@ -519,3 +519,18 @@ def test_measures_at_entry_and_exit_or_again_later_are_pre_post() -> None:
         "Wellbeing was measured before mentoring began and again six months later.",
     ):
         assert code(text).method == "pre-post", text
+
+
+def test_a_questionnaire_beside_interviews_in_depth_is_mixed_methods() -> None:
+    for text in (
+        "We surveyed 200 peer mentors and interviewed 20 of them in depth.",
+        "Data came from questionnaires completed by 90 Listeners and from focus groups with "
+        "12 of them.",
+    ):
+        assert code(text).method == "mixed-methods", text
+    # interviews with a passing figure remain qualitative
+    alone = code(
+        "Twenty peer mentors were interviewed in depth; 15 of them were men. Transcripts "
+        "were analysed thematically."
+    )
+    assert alone.method == "qualitative"
