@@ -534,3 +534,14 @@ def test_a_questionnaire_beside_interviews_in_depth_is_mixed_methods() -> None:
         "were analysed thematically."
     )
     assert alone.method == "qualitative"
+
+
+def test_a_harm_found_to_be_lower_is_a_benefit_whatever_the_word_order() -> None:
+    for finding in (
+        "Mortality was lower among those who had a peer navigator.",
+        "The risk of overdose death after release was 40% lower among mentored men.",
+        "Deaths in the first month fell by half among participants.",
+        "The scheme was associated with significant declines in reoffending.",
+    ):
+        assert code(_COMPARED + finding).direction == "benefit", finding
+    assert code(_COMPARED + "Mortality was higher among mentored women.").direction == ("challenge")
