@@ -211,6 +211,17 @@ _GLUED_HEAD = re.compile(r"[A-Z][a-z]+(?=[A-Z])")
 # sentence (exports that wrap lines, or set a term in italics on its own line) is no end.
 _ENDS_SENTENCE = frozenset(".!?:")
 _CLOSERS = frozenset("\"')]\u201d\u2019")
+_NOTICE_WORDS = ("\u00a9", "(c)", "copyright", "rights reserved", "database record", "published by")
+
+
+def _may_hold_notice(text: str) -> bool:
+    """A quick test before `_NOTICE` is tried sentence by sentence: the regex run over
+    every abstract cost some 4% of the coding time (profiled), these substring tests
+    next to nothing."""
+    lowered = text.lower()
+    return any(word in lowered for word in _NOTICE_WORDS)
+
+
 # A publisher's or database's notice: "Copyright © 2008 Wiley", "(c) 2025 APA, all rights
 # reserved", "(PsycInfo Database Record ...)", "Published by Elsevier Ltd."
 _NOTICE = re.compile(
@@ -269,6 +280,7 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         cuts.setdefault(pos, "")
     starts = sorted({0, *cuts})
+    notice = _may_hold_notice(text)
     sentences: list[Sentence] = []
     heading = ""
     for n, start in enumerate(starts):
@@ -280,7 +292,7 @@ def split_sentences(text: str) -> list[Sentence]:
         mark = cuts.get(start, "")
         if mark:
             heading = "" if mark == "-" else mark
-        if trimmed <= 300 and _NOTICE.search(piece):
+        if notice and trimmed <= 300 and _NOTICE.search(piece):
             # a copyright or database notice closing the abstract is no conclusion (and,
             # taken for one, pushes the real conclusion back into the results)
             sentences.append(Sentence(start, start + trimmed, "other", "other"))
