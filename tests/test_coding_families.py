@@ -545,3 +545,12 @@ def test_a_harm_found_to_be_lower_is_a_benefit_whatever_the_word_order() -> None
     ):
         assert code(_COMPARED + finding).direction == "benefit", finding
     assert code(_COMPARED + "Mortality was higher among mentored women.").direction == ("challenge")
+
+
+def test_linked_records_and_charts_reviewed_are_observational_data() -> None:
+    for text in (
+        "We linked prison release records to death registrations and calculated "
+        "standardised mortality ratios.",
+        "Medical charts of 300 prisoners treated for hepatitis C were reviewed.",
+    ):
+        assert code(text).method == "survey", text
