@@ -554,3 +554,10 @@ def test_linked_records_and_charts_reviewed_are_observational_data() -> None:
         "Medical charts of 300 prisoners treated for hepatitis C were reviewed.",
     ):
         assert code(text).method == "survey", text
+
+
+def test_a_good_thing_that_rose_is_a_benefit_and_a_harm_that_remained_high_a_challenge() -> None:
+    rose = code(_COMPARED + "Uptake of testing rose from 40% to 75% among mentored women.")
+    assert rose.direction == "benefit"
+    stayed = code(_COMPARED + "Despite mentoring, reoffending remained high in both groups.")
+    assert stayed.direction == "challenge"
