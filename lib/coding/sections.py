@@ -211,6 +211,13 @@ _GLUED_HEAD = re.compile(r"[A-Z][a-z]+(?=[A-Z])")
 # sentence (exports that wrap lines, or set a term in italics on its own line) is no end.
 _ENDS_SENTENCE = frozenset(".!?:")
 _CLOSERS = frozenset("\"')]\u201d\u2019")
+# A publisher's or database's notice: "Copyright © 2008 Wiley", "(c) 2025 APA, all rights
+# reserved", "(PsycInfo Database Record ...)", "Published by Elsevier Ltd."
+_NOTICE = re.compile(
+    r"\u00a9|\(c\)\s*(?:19|20)\d\d|\bcopyright\b|\ball rights reserved\b"
+    r"|\bdatabase record\b|^\W*published by\b",
+    re.IGNORECASE,
+)
 _NOTICE_WORDS = ("\u00a9", "(c)", "copyright", "rights reserved", "database record", "published by")
 
 
@@ -220,15 +227,6 @@ def _may_hold_notice(text: str) -> bool:
     next to nothing."""
     lowered = text.lower()
     return any(word in lowered for word in _NOTICE_WORDS)
-
-
-# A publisher's or database's notice: "Copyright © 2008 Wiley", "(c) 2025 APA, all rights
-# reserved", "(PsycInfo Database Record ...)", "Published by Elsevier Ltd."
-_NOTICE = re.compile(
-    r"\u00a9|\(c\)\s*(?:19|20)\d\d|\bcopyright\b|\ball rights reserved\b"
-    r"|\bdatabase record\b|^\W*published by\b",
-    re.IGNORECASE,
-)
 
 
 def split_sentences(text: str) -> list[Sentence]:
