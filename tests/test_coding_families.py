@@ -561,3 +561,14 @@ def test_a_good_thing_that_rose_is_a_benefit_and_a_harm_that_remained_high_a_cha
     assert rose.direction == "benefit"
     stayed = code(_COMPARED + "Despite mentoring, reoffending remained high in both groups.")
     assert stayed.direction == "challenge"
+
+
+def test_more_testing_or_coverage_is_a_benefit_but_more_infections_a_challenge() -> None:
+    routine = "Methods: We used routine data from 12 prisons before and after opt-out testing. "
+    for finding in (
+        "Results: HIV testing increased from 20% to 60% of new arrivals.",
+        "Results: Vaccination coverage increased to 85%.",
+    ):
+        assert code(routine + finding).direction == "benefit", finding
+    worse = code(routine + "Results: Hepatitis C infections increased during the period.")
+    assert worse.direction == "challenge"
