@@ -120,10 +120,10 @@ def test_held_out_method_on_real_criminology_abstracts() -> None:
     assert accuracy >= HELD_OUT_METHOD_FLOOR
 
 
-# Agreement on the 168 real abstracts when this floor was set: method 0.804, population
-# 0.775, direction 0.601 (held-out half 0.731 / 0.804 / 0.462). A little under, for noise
-# from codebook edits that are improvements elsewhere.
-SHARED_FLOORS = {"method": 0.78, "population": 0.75, "direction": 0.57, "country": 0.90}
+# Agreement on the 168 real abstracts when this floor was set (round 3): method 0.804,
+# population 0.780, direction 0.637 (held-out half 0.731 / 0.814 / 0.487). A little under,
+# for noise from codebook edits that are improvements elsewhere.
+SHARED_FLOORS = {"method": 0.78, "population": 0.76, "direction": 0.61, "country": 0.90}
 
 
 def test_agreement_on_real_prison_abstracts_does_not_fall_back() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 from lib.coding import Codebook, code_record, default_codebook_path, load_codebook
+from lib.coding.engine import sentence_roles
 from lib.coding.sections import split_sentences
 from lib.model import Record
 
@@ -280,3 +281,294 @@ def test_a_cross_sectional_comparison_with_those_without_is_a_survey() -> None:
         "age mattered."
     )
     assert coding.method == "survey"
+
+
+# -- round 3 ---------------------------------------------------------------------------------
+
+
+def test_less_of_a_harm_is_a_benefit_not_a_challenge() -> None:
+    coded = code(
+        "We followed 60 Listeners for a year. Interviews and records were analysed. "
+        "Mentoring lowered the risk of relapse and reduced isolation on the wings. "
+        "Peer support eased the burden on officers."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_more_of_a_good_thing_is_not_a_challenge() -> None:
+    coded = code(
+        "We compared 120 mentored and 130 unmentored men after release. Records were linked. "
+        "Mentored men were more likely to attend treatment and had higher rates of employment. "
+        "Peer mentoring helped men settle after prison."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_positive_and_negative_behaviours_measured_are_not_mixed_findings() -> None:
+    coded = code(
+        "Methods: Staff of one therapeutic community rated 40 residents every week. "
+        "Results: Weekly ratings of positive and negative behaviours showed that conduct "
+        "improved over the course of therapy."
+    )
+    assert coded.direction == "benefit"
+    both = code(
+        "We interviewed 30 peer mentors. Mentors gave accounts of their work. "
+        "The role had both positive and negative effects on the mentors."
+    )
+    assert both.direction == "mixed"
+
+
+def test_a_named_authors_finding_is_not_the_studys_own() -> None:
+    coded = code(
+        "We interviewed 25 Listeners in three prisons. "
+        "Listeners described the role as rewarding and valued the training. "
+        "Unlike our Listeners, the peers in Smith et al. found the role harmful."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_problem_solving_skills_are_not_a_problem() -> None:
+    coded = code(
+        "We ran a trial with 80 young men in custody. Sessions were recorded. "
+        "Problem-solving scores improved in the mentored group."
+    )
+    assert coded.direction == "benefit"
+
+
+def test_a_copyright_notice_is_no_conclusion_and_a_gap_is_background() -> None:
+    text = (
+        "One in ten men report a parent in prison, yet little research has asked how peer "
+        "groups help them. This study examines a peer group for sons of prisoners. "
+        "We find that members felt less alone. Taken together, our findings suggest the "
+        "groups are worth funding. (c) 2024 The Publisher, all rights reserved."
+    )
+    roles = [role for _, _, role in sentence_roles(text, codebook())]
+    assert roles[0] == "background"
+    assert roles[1] == "aim"
+    assert roles[-1] == "other"
+    assert roles[-2] == "conclusion"
+
+
+def test_a_share_reported_after_the_aim_is_a_result_not_more_aim() -> None:
+    text = (
+        "We investigated how 50 Listeners in two prisons coped with their role. "
+        "Most Listeners stayed in the role and called the training worthwhile. "
+        "These findings have implications for suicide prevention in prisons."
+    )
+    roles = [role for _, _, role in sentence_roles(text, codebook())]
+    assert roles == ["aim", "results", "conclusion"]
+    assert code(text).direction == "benefit"
+
+
+def test_a_title_that_states_the_finding_decides_when_the_abstract_is_silent() -> None:
+    silent = (
+        "We describe a peer mentoring scheme in two prisons. Mentors met women weekly. "
+        "Forty women took part over a year."
+    )
+    coded = code(silent, title="A successful peer mentoring scheme for women leaving prison")
+    assert coded.direction == "benefit"
+    assert [e.field for e in coded.evidence_for("direction")] == ["title"]
+    # the title is a hint: the abstract's own findings outweigh it
+    spoken = code(
+        "We interviewed 30 mentors in two prisons. Mentors described barriers and "
+        "frustration with the regime, and a lack of training.",
+        title="A successful peer mentoring scheme",
+    )
+    assert spoken.direction == "challenge"
+
+
+def test_a_diagnosis_counted_in_the_sample_is_an_outcome_not_the_population() -> None:
+    counted = code(
+        "We aimed to estimate the prevalence of serious mental illness among men in prison. "
+        "A random sample of 300 prisoners in four prisons completed a screening interview. "
+        "One in five screened positive."
+    )
+    assert "mental-health" not in counted.population
+    assert "general-prison" in counted.population
+    described = code(
+        "We interviewed 20 prisoners with serious mental illness about peer support. "
+        "Participants were recruited from the prison's mental healthcare team. "
+        "Peers were valued."
+    )
+    assert "mental-health" in described.population
+
+
+def test_an_improvement_found_is_not_taken_for_an_aim_to_improve() -> None:
+    found = code(
+        "Methods: We followed 50 men released from prison with a peer navigator. "
+        "Results: Peer navigation improved access to care and improved outcomes at six months."
+    )
+    assert found.direction == "benefit"
+    aimed = code(
+        "Methods: We followed 50 men released from prison with a peer navigator. "
+        "Results: Navigators spent most visits on improving access to care."
+    )
+    assert aimed.direction == "unclear"
+
+
+_COMPARED = (
+    "Methods: We followed 90 women who met a peer mentor before release and 110 who did "
+    "not. Results: "
+)
+
+
+def test_less_of_a_harm_said_either_way_round_is_a_benefit() -> None:
+    for finding in (
+        "Reoffending was lower among the mentored women.",
+        "Mentored women had lower depression scores at follow-up.",
+        "Mentees said they felt more confident and less isolated after release.",
+    ):
+        assert code(_COMPARED + finding).direction == "benefit", finding
+
+
+def test_a_plain_finding_of_no_effect_is_null() -> None:
+    for finding in (
+        "Mentoring did not reduce reoffending.",
+        "There was no reduction in the use of drugs.",
+        "Mentored women returned to prison at similar rates to the others.",
+    ):
+        assert code(_COMPARED + finding).direction == "null", finding
+
+
+def test_the_strain_of_a_peer_role_is_a_challenge() -> None:
+    coded = code(
+        "We interviewed 22 peer mentors in three prisons. Results: Mentors found the role "
+        "stressful and emotionally draining at times."
+    )
+    assert coded.direction == "challenge"
+
+
+def test_the_people_studied_reporting_something_is_a_result_not_the_method() -> None:
+    text = (
+        "Peer mentoring is offered in many prisons, and little is known about the mentors. "
+        "We interviewed 30 mentors in two prisons about their work. "
+        "Respondents described frustration with the regime. "
+        "Most mentors kept their role for a year. "
+        "Prisons may need to give mentors more time with staff."
+    )
+    roles = [role for _, _, role in sentence_roles(text, codebook())]
+    assert roles[1:3] == ["method", "results"]
+    assert code(text).direction == "challenge"
+
+
+def test_groups_compared_in_a_cross_sectional_survey_do_not_make_a_comparison_design() -> None:
+    surveyed = code(
+        "In a cross-sectional survey, 300 prisoners with and without a peer mentor "
+        "completed questionnaires on wellbeing."
+    )
+    assert surveyed.method == "survey"
+    compared = code(
+        "Prisoners who joined the peer scheme were matched to a comparison group on age and "
+        "offence, and reconvictions were compared over two years."
+    )
+    assert compared.method == "quasi-experimental"
+
+
+def test_what_a_goal_will_require_is_not_a_finding() -> None:
+    coded = code(
+        "Methods: We counted the peer mentors in 12 prisons. Results: Eight prisons had a "
+        "scheme. Conclusion: Improving support for mentors will require new funding."
+    )
+    assert coded.direction == "unclear"
+
+
+_INTERVIEWED = "Methods: We interviewed 24 peer mentors and 18 mentees in three prisons. Results: "
+
+
+def test_what_peers_say_the_role_gave_them_is_a_benefit() -> None:
+    for finding in (
+        "Mentors described the role as meaningful and a source of pride.",
+        "Mentees felt safe with mentors who had been there themselves.",
+        "Mentoring built trust, and mentees said it made a difference to their lives.",
+    ):
+        assert code(_INTERVIEWED + finding).direction == "benefit", finding
+    # a concept named is not a finding: "trust" as a topic is not "trusted"
+    listed = code(_INTERVIEWED + "Topics discussed included trust, routine and family.")
+    assert listed.direction == "unclear"
+
+
+def test_role_strain_and_blurred_boundaries_are_challenges() -> None:
+    coded = code(_INTERVIEWED + "Peer workers faced role strain and blurred boundaries with staff.")
+    assert coded.direction == "challenge"
+
+
+def test_staff_interviewed_beside_prisoners_and_peers_with_lived_experience_of_prison() -> None:
+    both = code(
+        "We surveyed 120 people in prison about peer support, and interviewed 10 prison "
+        "officers about the scheme."
+    )
+    assert set(both.population) == {"general-prison", "staff"}
+    healers = code(
+        "Peer support workers with lived experience of prison were interviewed about their "
+        "own desistance."
+    )
+    assert healers.population == ("reentry",)
+
+
+def test_outcomes_set_against_people_who_had_no_mentor_are_a_comparison_design() -> None:
+    coded = code(
+        "Reconviction rates of 300 mentored men were compared with those of 300 similar men "
+        "released from the same prisons who had no mentor."
+    )
+    assert coded.method == "quasi-experimental"
+
+
+def test_measures_at_entry_and_exit_or_again_later_are_pre_post() -> None:
+    for text in (
+        "Mentees completed a wellbeing scale at entry and at exit.",
+        "Wellbeing was measured before mentoring began and again six months later.",
+    ):
+        assert code(text).method == "pre-post", text
+
+
+def test_a_questionnaire_beside_interviews_in_depth_is_mixed_methods() -> None:
+    for text in (
+        "We surveyed 200 peer mentors and interviewed 20 of them in depth.",
+        "Data came from questionnaires completed by 90 Listeners and from focus groups with "
+        "12 of them.",
+    ):
+        assert code(text).method == "mixed-methods", text
+    # interviews with a passing figure remain qualitative
+    alone = code(
+        "Twenty peer mentors were interviewed in depth; 15 of them were men. Transcripts "
+        "were analysed thematically."
+    )
+    assert alone.method == "qualitative"
+
+
+def test_a_harm_found_to_be_lower_is_a_benefit_whatever_the_word_order() -> None:
+    for finding in (
+        "Mortality was lower among those who had a peer navigator.",
+        "The risk of overdose death after release was 40% lower among mentored men.",
+        "Deaths in the first month fell by half among participants.",
+        "The scheme was associated with significant declines in reoffending.",
+    ):
+        assert code(_COMPARED + finding).direction == "benefit", finding
+    assert code(_COMPARED + "Mortality was higher among mentored women.").direction == ("challenge")
+
+
+def test_linked_records_and_charts_reviewed_are_observational_data() -> None:
+    for text in (
+        "We linked prison release records to death registrations and calculated "
+        "standardised mortality ratios.",
+        "Medical charts of 300 prisoners treated for hepatitis C were reviewed.",
+    ):
+        assert code(text).method == "survey", text
+
+
+def test_a_good_thing_that_rose_is_a_benefit_and_a_harm_that_remained_high_a_challenge() -> None:
+    rose = code(_COMPARED + "Uptake of testing rose from 40% to 75% among mentored women.")
+    assert rose.direction == "benefit"
+    stayed = code(_COMPARED + "Despite mentoring, reoffending remained high in both groups.")
+    assert stayed.direction == "challenge"
+
+
+def test_more_testing_or_coverage_is_a_benefit_but_more_infections_a_challenge() -> None:
+    routine = "Methods: We used routine data from 12 prisons before and after opt-out testing. "
+    for finding in (
+        "Results: HIV testing increased from 20% to 60% of new arrivals.",
+        "Results: Vaccination coverage increased to 85%.",
+    ):
+        assert code(routine + finding).direction == "benefit", finding
+    worse = code(routine + "Results: Hepatitis C infections increased during the period.")
+    assert worse.direction == "challenge"
