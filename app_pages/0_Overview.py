@@ -88,9 +88,9 @@ else:
     left.image(year_method_svg(shown), width="stretch")
     right.image(population_svg(shown), width="stretch")
     if counts["to_review"]:
-        st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon="🔍")
+        st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon=":material/search:")
     st.page_link(state.PAGES["Explore"], label="Explore the studies (charts that filter)",
-                 icon="🧭")  # fmt: skip
+                 icon=":material/explore:")  # fmt: skip
 
 st.divider()
 st.subheader("Project", anchor=False)

@@ -189,7 +189,7 @@ def show_groups() -> None:
         reports = words.reports_of_study(project, picked, by_id.at[picked, "other_reports"])
         members = [r for _, ids in reports for r in ids]
         records.fetch(members)
-        st.page_link(state.PAGES["Study"], label="Open this study", icon="📄",
+        st.page_link(state.PAGES["Study"], label="Open this study", icon=":material/description:",
                      query_params={"study": picked})  # fmt: skip
         year = st.column_config.NumberColumn(format="%d")
         report_of = {r: label for label, ids in reports for r in ids}

@@ -155,8 +155,8 @@ st.markdown(
 )
 links = st.columns(3)
 links[0].page_link(state.PAGES["Evidence_map"], label="Evidence map of these studies",
-                   icon="🗺️", query_params=query)  # fmt: skip
-links[1].page_link(state.PAGES["Export"], label="Export these studies", icon="⬇️",
+                   icon=":material/map:", query_params=query)  # fmt: skip
+links[1].page_link(state.PAGES["Export"], label="Export these studies", icon=":material/download:",
                    query_params=query)  # fmt: skip
 
 if n_selected == 0:
@@ -199,7 +199,7 @@ if tab_table.open:
         if rows and rows[0] < len(view):
             chosen = view.iloc[rows[0]]
             st.text(f"{chosen['title']} ({chosen['cite']})")
-            st.page_link(state.PAGES["Study"], label="Open this study", icon="📄",
+            st.page_link(state.PAGES["Study"], label="Open this study", icon=":material/description:",
                          query_params={"study": str(chosen["study_id"])})  # fmt: skip
         else:
             st.caption("Select a row to open its study.")

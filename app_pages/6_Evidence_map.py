@@ -46,7 +46,7 @@ st.markdown(
     f"**{n_selected:,}** of {scoped.of_total()}"
     + (f" · {escape_markdown(described)}" if described else " (no filter)")
 )
-st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon="🔎",
+st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon=":material/filter_alt:",
              query_params=query)  # fmt: skip
 if n_selected == 0:
     st.warning("No studies match: clear a filter on the Explore page.")
@@ -118,7 +118,7 @@ with tab_map:
             else:
                 in_explore = {**urlstate.to_query(cell[0]), **scoped.param}
                 st.page_link(state.PAGES["Explore"], label="Open these studies in Explore",
-                             icon="🔎", query_params=in_explore)  # fmt: skip
+                             icon=":material/filter_alt:", query_params=in_explore)  # fmt: skip
 
 with tab_sources:
     combos = evidence_map.overlap_combinations(studies, filters, index)
@@ -167,7 +167,7 @@ with tab_countries:
         st.page_link(
             state.PAGES["Explore"],
             label="Open the selected countries' studies in Explore",
-            icon="🔎",
+            icon=":material/filter_alt:",
             query_params={**urlstate.to_query(chosen), **scoped.param},
         )
     st.dataframe(

@@ -118,7 +118,7 @@ st.markdown("**Abstract**")
 if study.abstract.startswith(view.DEMO_PREFIX):
     where = "Follow the link to the publication" if study.doi else "Search for it by its title"
     st.info("This abstract is a summary written for the demo, not the publisher's abstract. "
-            f"{where} for the original.", icon="ℹ️")  # fmt: skip
+            f"{where} for the original.", icon=":material/info:")  # fmt: skip
 if study.abstract:
     st.markdown(coloured(study.abstract, "abstract"))
 else:
@@ -200,7 +200,7 @@ st.dataframe(view.source_table(members), hide_index=True, width="stretch",
                             "year": st.column_config.NumberColumn(format="%d")})  # fmt: skip
 if len(members) > 1:
     st.page_link(state.PAGES["Duplicates"], label="Split records off on the Duplicates page",
-                 icon="🔍")  # fmt: skip
+                 icon=":material/search:")  # fmt: skip
 
 links = duplicates.links(project)
 others = view.other_report_items(duplicates.groups_of(project, row["other_reports"]), links) if len(
@@ -218,5 +218,5 @@ for item in others:
                      hide_index=True, width="stretch", key=f"report_{item.group}")  # fmt: skip
 for line, other_study in view.other_reports(links, members, owners):
     if other_study in by_id.index and other_study != pick:  # a report of another study
-        st.page_link(state.PAGES["Study"], label=f"Open: {escape_markdown(line)}", icon="📄",
+        st.page_link(state.PAGES["Study"], label=f"Open: {escape_markdown(line)}", icon=":material/description:",
                      query_params={"study": other_study})  # fmt: skip

@@ -107,7 +107,7 @@ if PENDING in st.session_state:
         rows = change_rows(change, state.studies(project), codebook)
         for row in rows.itertuples():  # the title links to the study; the change beside it
             study, what = st.columns([3, 2])
-            study.page_link(state.PAGES["Study"], label=escape_markdown(row.short), icon="📄",
+            study.page_link(state.PAGES["Study"], label=escape_markdown(row.short), icon=":material/description:",
                             query_params={"study": row.study_id})  # fmt: skip
             what.caption(f"{escape_markdown(row.code)}: {escape_markdown(row.now)} → "
                          f"{escape_markdown(row.after)}")  # fmt: skip

@@ -49,7 +49,7 @@ st.markdown(
     f"**{n:,}** of {scoped.of_total()}"
     + (f" · {escape_markdown(described)}" if described else " (no filter)")
 )
-st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon="🔎",
+st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon=":material/filter_alt:",
              query_params=query)  # fmt: skip
 
 if n == 0:

@@ -105,7 +105,7 @@ def switch_project(path: Path) -> None:
     st.cache_data.clear()
 
 
-def page_setup(title: str, icon: str = "📚") -> Project:
+def page_setup(title: str, icon: str = ":material/menu_book:") -> Project:
     """Set up a page and open the session's project; stops the page on a bad project file."""
     st.set_page_config(page_title=f"{title} · Literature review", page_icon=icon, layout="wide")
     path = project_path()
@@ -162,7 +162,7 @@ def stop_if_empty(studies: pd.DataFrame) -> None:
     """On a project with no studies yet: say what to do, link to Import, stop the page."""
     if studies.empty:
         st.info("No studies yet: import files on the Import page.")
-        st.page_link(PAGES["Import"], label="Go to Import", icon="📥")
+        st.page_link(PAGES["Import"], label="Go to Import", icon=":material/upload_file:")
         st.stop()
 
 
@@ -423,6 +423,6 @@ def scope_switch(project: Project, studies: pd.DataFrame, index: StudyIndex) -> 
             "screening (the default), also those marked maybe, or every study.",
         )
     if scoped.message:
-        st.info(scoped.message, icon="ℹ️")
-        st.page_link(PAGES["Screen"], label="Screen the studies", icon="✅")
+        st.info(scoped.message, icon=":material/info:")
+        st.page_link(PAGES["Screen"], label="Screen the studies", icon=":material/check_circle:")
     return scoped

@@ -196,3 +196,15 @@ def test_a_broken_backup_is_refused_with_a_message(
     at.button(key="restore").click().run()
     assert any("backup.json" in as_shown(e) for e in errors(at))
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "page", ["app_pages/0_Overview.py", "app_pages/5_Explore.py", "app_pages/6_Evidence_map.py"]
+)
+def test_page_icons_are_material_icons_not_emoji(demo_project: Path, page: str) -> None:  # noqa: F811
+    """Emoji icons drew as empty boxes in Debian's Chromium (no emoji font), and the first
+    emoji made Streamlit compile its emoji catalogue's pattern (0.1-0.2 s of a cold start)."""
+    at = open_page(demo_project, page)
+    assert not errors(at)
+    icons = [link.proto.icon for link in at.get("page_link")]
+    assert icons and all(icon.startswith(":material/") for icon in icons), icons
