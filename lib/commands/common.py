@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from lib.background import process_exists
 from lib.ingest import IngestRun, ingest_paths, make_ids_unique
 from lib.model import Record
 from lib.spreadsheet import safe_cell
@@ -190,18 +191,8 @@ def _remove_stale_parts(target: Path) -> None:
     """Remove ``<target>.<pid>.part`` files whose process is gone (killed mid-write)."""
     for part in target.parent.glob(f"{target.name}.*.part"):
         pid = part.name[len(target.name) + 1 : -len(".part")]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_exists(int(pid)):
             part.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextlib.contextmanager
