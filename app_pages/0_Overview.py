@@ -88,7 +88,9 @@ else:
     left.image(year_method_svg(shown), width="stretch")
     right.image(population_svg(shown), width="stretch")
     if counts["to_review"]:
-        st.page_link(state.PAGES["Duplicates"], label="Review possible duplicates", icon=":material/search:")
+        st.page_link(
+            state.PAGES["Duplicates"], label="Review possible duplicates", icon=":material/search:"
+        )
     st.page_link(state.PAGES["Explore"], label="Explore the studies (charts that filter)",
                  icon=":material/explore:")  # fmt: skip
 

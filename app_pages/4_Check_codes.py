@@ -239,7 +239,8 @@ if PROPOSAL in st.session_state:
                     "coded again)" + (":" if len(found.rows) else "."))  # fmt: skip
         for item in found.rows.itertuples():
             left, right = st.columns([3, 2])
-            left.page_link(state.PAGES["Study"], label=escape_markdown(item.short), icon=":material/description:",
+            left.page_link(state.PAGES["Study"], label=escape_markdown(item.short),
+                           icon=":material/description:",
                            query_params={"study": item.study_id})  # fmt: skip
             right.caption(f"{escape_markdown(item.code)}: {escape_markdown(item.now)} → "
                           f"{escape_markdown(item.after)}")  # fmt: skip

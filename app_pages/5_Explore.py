@@ -199,7 +199,8 @@ if tab_table.open:
         if rows and rows[0] < len(view):
             chosen = view.iloc[rows[0]]
             st.text(f"{chosen['title']} ({chosen['cite']})")
-            st.page_link(state.PAGES["Study"], label="Open this study", icon=":material/description:",
+            st.page_link(state.PAGES["Study"], label="Open this study",
+                         icon=":material/description:",
                          query_params={"study": str(chosen["study_id"])})  # fmt: skip
         else:
             st.caption("Select a row to open its study.")

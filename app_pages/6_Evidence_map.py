@@ -46,8 +46,8 @@ st.markdown(
     f"**{n_selected:,}** of {scoped.of_total()}"
     + (f" · {escape_markdown(described)}" if described else " (no filter)")
 )
-st.page_link(state.PAGES["Explore"], label="Change the filter on Explore", icon=":material/filter_alt:",
-             query_params=query)  # fmt: skip
+st.page_link(state.PAGES["Explore"], label="Change the filter on Explore",
+             icon=":material/filter_alt:", query_params=query)  # fmt: skip
 if n_selected == 0:
     st.warning("No studies match: clear a filter on the Explore page.")
     st.stop()

@@ -218,5 +218,6 @@ for item in others:
                      hide_index=True, width="stretch", key=f"report_{item.group}")  # fmt: skip
 for line, other_study in view.other_reports(links, members, owners):
     if other_study in by_id.index and other_study != pick:  # a report of another study
-        st.page_link(state.PAGES["Study"], label=f"Open: {escape_markdown(line)}", icon=":material/description:",
+        st.page_link(state.PAGES["Study"], label=f"Open: {escape_markdown(line)}",
+                     icon=":material/description:",
                      query_params={"study": other_study})  # fmt: skip

@@ -36,6 +36,7 @@ PENDING = "codebook_pending"  # (text of the proposed codebook, CodebookChange, 
 PROBLEM = "codebook_problem"  # why the last proposal cannot be used
 FLASH = "codebook_flash"
 NEW = "\x00new"  # the "new code" choice
+ICON = ":material/description:"  # a study link's icon
 
 project = state.page_setup("Codebook")
 codebook = coding.project_codebook(project)
@@ -107,7 +108,7 @@ if PENDING in st.session_state:
         rows = change_rows(change, state.studies(project), codebook)
         for row in rows.itertuples():  # the title links to the study; the change beside it
             study, what = st.columns([3, 2])
-            study.page_link(state.PAGES["Study"], label=escape_markdown(row.short), icon=":material/description:",
+            study.page_link(state.PAGES["Study"], label=escape_markdown(row.short), icon=ICON,
                             query_params={"study": row.study_id})  # fmt: skip
             what.caption(f"{escape_markdown(row.code)}: {escape_markdown(row.now)} → "
                          f"{escape_markdown(row.after)}")  # fmt: skip
