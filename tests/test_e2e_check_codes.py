@@ -21,35 +21,26 @@ from lib.project import Project, checks
 from tests.test_e2e_browser import (  # noqa: F401 (fixtures)
     assert_clean,
     browser,
+    metric_number,
     page,
     project,
     project_file,
     server,
     settle,
     shot,
+    visit,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
 
 
 def open_check(page: Any, base: str) -> None:  # noqa: F811
-    page.goto(f"{base}/Check_codes")
-    page.locator("h1").filter(has_text="Check codes").wait_for()
-    settle(page)
+    visit(page, base, "Check codes")
 
 
 def checked(page: Any) -> int:  # noqa: F811
-    metric = page.locator("[data-testid='stMetric']").filter(has_text="Checked").first
-    value = metric.locator("[data-testid='stMetricValue']").inner_text()
-    return int(re.sub(r"[^\d/]", "", value).split("/")[0])
-
-
-def wait_until(page: Any, condition: Any, what: str) -> None:  # noqa: F811
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert time.monotonic() < deadline, what
-        page.wait_for_timeout(100)
-    settle(page)
+    return metric_number(page, "Checked")
 
 
 def study_shown(page: Any) -> str:  # noqa: F811

@@ -11,7 +11,6 @@ Chromium); skips, saying so, without Chromium or Playwright. Run alone with
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import time
 from typing import Any
@@ -23,35 +22,32 @@ from lib.screening import decisions
 from tests.test_e2e_browser import (  # noqa: F401 (fixtures)
     assert_clean,
     browser,
+    metric_number,
     page,
     project,
     project_file,
     server,
     settle,
     shot,
+    visit,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
 
 
 def open_screen(page: Any, base: str) -> None:  # noqa: F811
-    page.goto(f"{base}/Screen")
-    page.locator("h1").filter(has_text="Screen").wait_for()
-    settle(page)
+    visit(page, base, "Screen")
 
 
 def screened(page: Any) -> int:  # noqa: F811
-    metric = page.locator("[data-testid='stMetric']").filter(has_text="Screened").first
-    value = metric.locator("[data-testid='stMetricValue']").inner_text()
-    return int(re.sub(r"[^\d/]", "", value).split("/")[0])
+    return metric_number(page, "Screened")
 
 
 def wait_screened(page: Any, n: int) -> None:  # noqa: F811
-    deadline = time.monotonic() + 60
-    while screened(page) != n:
-        assert time.monotonic() < deadline, f"screened stays {screened(page)}, wanted {n}"
-        page.wait_for_timeout(100)
-    settle(page)
+    wait_until(
+        page, lambda: screened(page) == n, lambda: f"screened stays {screened(page)}, wanted {n}"
+    )
 
 
 def title_shown(page: Any) -> str:  # noqa: F811
