@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 from lib.demo import ensure_demo_project
 from lib.ingest import read_bytes, read_path
 from lib.pipeline import refresh
-from lib.project import duplicates, open_project
+from lib.project import Project, duplicates, open_project
 
 __all__ = [
     "HOSTILE_ABSTRACT",
@@ -38,6 +39,8 @@ __all__ = [
     "add_hostile_record",
     "app_home",
     "as_shown",
+    "build_trap_project",
+    "copy_of",
     "demo_project",
     "demo_template",
     "errors",
@@ -115,14 +118,34 @@ def write_trap_exports(folder: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def traps_project(app_home: Path) -> Path:
     """A project of the trap records with possible duplicates left to review."""
-    first, second = write_trap_exports(app_home)
-    path = app_home / "traps.sqlite"
+    return build_trap_project(app_home, app_home / "traps.sqlite", name="Trap records")
+
+
+def build_trap_project(
+    folder: Path, path: Path, *, second_export: bool = True, name: str = ""
+) -> Path:
+    """A project at ``path`` of the trap exports (`write_trap_exports`, written into
+    ``folder``): the first as Scopus, the second (unless told not) as PubMed, grouped and
+    coded, its write-ahead log folded in so the file can be copied as a template."""
+    first, second = write_trap_exports(folder)
     with open_project(path) as project:
-        project.set_meta("name", "Trap records")
+        if name:
+            project.set_meta("name", name)
         project.add_import(read_path(first, database="Scopus"))
-        project.add_import(read_path(second, database="PubMed"))
+        if second_export:
+            project.add_import(read_path(second, database="PubMed"))
         refresh(project)
+        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+@contextmanager
+def copy_of(template: Path, folder: Path) -> Iterator[Project]:
+    """A fresh copy of the project file ``template`` in ``folder``, opened."""
+    path = folder / "review.sqlite"
+    shutil.copyfile(template, path)
+    with open_project(path) as opened:
+        yield opened
 
 
 def add_hostile_record(path: Path) -> str:

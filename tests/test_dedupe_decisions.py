@@ -15,10 +15,9 @@ from hypothesis import strategies as st
 
 from lib.dedupe import Decision, deduplicate
 from lib.ingest import read_path
-from lib.pipeline import refresh
 from lib.project import Project, open_project
 from lib.project import duplicates as dup
-from tests.apptest_helpers import write_trap_exports
+from tests.apptest_helpers import build_trap_project, copy_of
 
 Partition = set[frozenset[str]]
 
@@ -27,21 +26,12 @@ Partition = set[frozenset[str]]
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The trap records in a project, deduplicated and coded once (copy it, never open)."""
     folder = tmp_path_factory.mktemp("decisions")
-    first, second = write_trap_exports(folder)
-    path = folder / "template.sqlite"
-    with open_project(path) as project:
-        project.add_import(read_path(first, database="Scopus"))
-        project.add_import(read_path(second, database="PubMed"))
-        refresh(project)
-        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return build_trap_project(folder, folder / "template.sqlite")
 
 
 @pytest.fixture
 def project(template: Path, tmp_path: Path):
-    path = tmp_path / "review.sqlite"
-    shutil.copyfile(template, path)
-    with open_project(path) as opened:
+    with copy_of(template, tmp_path) as opened:
         yield opened
 
 

@@ -4,39 +4,29 @@ other report, undone corrections and a reviewer's merge."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from lib import pipeline
-from lib.ingest import read_path
 from lib.project import coding, open_project
 from lib.project import duplicates as dup
 from lib.views.overview import OVERVIEW_COLUMNS, markdown_table, overview_table
 from lib.views.overview_charts import population_svg, year_method_svg
 from lib.views.studies import study_table
-from tests.apptest_helpers import write_trap_exports
+from tests.apptest_helpers import build_trap_project, copy_of
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("overview")
-    first, second = write_trap_exports(folder)
-    path = folder / "template.sqlite"
-    with open_project(path) as project:
-        project.add_import(read_path(first, database="Scopus"))
-        project.add_import(read_path(second, database="PubMed"))
-        pipeline.refresh(project)
-    return path
+    return build_trap_project(folder, folder / "template.sqlite")
 
 
 @pytest.fixture
 def project(template: Path, tmp_path: Path):
-    path = tmp_path / "review.sqlite"
-    shutil.copyfile(template, path)
-    with open_project(path) as opened:
+    with copy_of(template, tmp_path) as opened:
         yield opened
 
 

@@ -4,7 +4,6 @@ re-reads only the studies it changed."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,29 +15,22 @@ from lib.coding import default_codebook_path
 from lib.explore.index import StudyIndex
 from lib.explore.table import Results
 from lib.ingest import read_path
-from lib.project import coding, open_project
+from lib.project import coding
 from lib.project import duplicates as dup
 from lib.views.studies import study_table
 from lib.views.study_cache import StudyCache
-from tests.apptest_helpers import write_trap_exports
+from tests.apptest_helpers import build_trap_project, copy_of, write_trap_exports
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cache")
-    first, _ = write_trap_exports(folder)
-    path = folder / "template.sqlite"
-    with open_project(path) as project:
-        project.add_import(read_path(first, database="Scopus"))
-        pipeline.refresh(project)
-    return path
+    return build_trap_project(folder, folder / "template.sqlite", second_export=False)
 
 
 @pytest.fixture
 def project(template: Path, tmp_path: Path):
-    path = tmp_path / "review.sqlite"
-    shutil.copyfile(template, path)
-    with open_project(path) as opened:
+    with copy_of(template, tmp_path) as opened:
         yield opened
 
 
