@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
+
 from lib.coding import Codebook, code_record, default_codebook_path, load_codebook
 from lib.coding.engine import sentence_roles
 from lib.coding.sections import split_sentences
@@ -102,6 +104,20 @@ def test_a_named_rating_instrument_is_a_survey() -> None:
     assert coding.method == "survey"
     records = code("Jail records were read for every woman admitted in 2010. Most were young.")
     assert records.method == "survey"
+
+
+@pytest.mark.parametrize(
+    "design", ["qualitative thesis", "qualitative dissertation", "qualitative enquiry",
+               "qualitative project"]
+)  # fmt: skip
+def test_a_qualitative_thesis_or_enquiry_with_interviews_is_qualitative(design: str) -> None:
+    """A qualitative design named by another noun (a thesis, a British 'enquiry') beside
+    interviews was coded 'unclear': the interviews alone (weight 1) are a survey's too."""
+    coding = code(
+        f"This {design} looks at mentoring schemes for men on licence. Interviews were held "
+        "with twelve mentors and nine of the men they supported."
+    )
+    assert coding.method == "qualitative"
 
 
 # -- population ------------------------------------------------------------------------------
