@@ -90,10 +90,13 @@ def build(path: Path, n_records: int, seed: int = 7) -> None:
 
 
 def ensure(path: Path, n_records: int, seed: int = 7) -> Path:
-    """The project at ``path``, built unless a file made with these arguments is there."""
+    """The project at ``path``, built unless a file made with these arguments is there;
+    a kept file is brought up to date first (a codebook changed since it was built would
+    otherwise make the benchmark's first open start the background re-code)."""
     if path.exists():
         with open_project(path, create=False) as project:
             if project.meta(BUILT_WITH) == f"{n_records}:{seed}:{LOOK_ALIKES}":
+                pipeline.refresh(project)
                 return path
     build(path, n_records, seed)
     return path
